@@ -1,0 +1,88 @@
+package dev.zx4j.abi;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * C struct layouts of the modelled ABI (LP64, little-endian), as sizes and byte offsets, plus
+ * little-endian accessors for the {@code byte[]} buffers of the raw surface.
+ *
+ * <p>Offsets inside a packet's 32-byte union are given relative to the packet start.
+ */
+public final class Layouts {
+    private Layouts() {}
+
+    // ---- zx_port_packet_t (48 bytes, alignment 8) ------------------------------------------
+    public static final int PORT_PACKET_SIZE = 48;
+    public static final int PACKET_KEY = 0;          // uint64
+    public static final int PACKET_TYPE = 8;         // uint32
+    public static final int PACKET_STATUS = 12;      // int32
+    public static final int PACKET_UNION = 16;       // 32 bytes
+    public static final int PACKET_UNION_SIZE = 32;
+
+    /** zx_packet_interrupt_t: timestamp, then three reserved u64. */
+    public static final int PACKET_INTERRUPT_TIMESTAMP = PACKET_UNION;
+
+    /** zx_packet_guest_bell_t: guest-physical address, then three reserved u64. */
+    public static final int PACKET_BELL_ADDR = PACKET_UNION;
+
+    /** zx_packet_guest_io_t. */
+    public static final int PACKET_IO_PORT = PACKET_UNION;            // uint16
+    public static final int PACKET_IO_ACCESS_SIZE = PACKET_UNION + 2; // uint8
+    public static final int PACKET_IO_INPUT = PACKET_UNION + 3;       // bool
+    public static final int PACKET_IO_DATA = PACKET_UNION + 4;        // uint8[4]
+
+    // ---- zx_info_handle_basic_t (32 bytes) -------------------------------------------------
+    public static final int INFO_HANDLE_BASIC_SIZE = 32;
+    public static final int INFO_HANDLE_BASIC_KOID = 0;          // zx_koid_t
+    public static final int INFO_HANDLE_BASIC_RIGHTS = 8;        // zx_rights_t
+    public static final int INFO_HANDLE_BASIC_TYPE = 12;         // zx_obj_type_t
+    public static final int INFO_HANDLE_BASIC_RELATED_KOID = 16; // zx_koid_t
+    public static final int INFO_HANDLE_BASIC_RESERVED = 24;     // uint32 + 4 bytes padding
+
+    // ---- zx_vcpu_state_t (x86-64, 136 bytes) and zx_vcpu_io_t (8 bytes) ------------------
+    public static final int VCPU_STATE_SIZE = 136;
+    public static final int VCPU_STATE_RFLAGS = 128;
+    public static final int VCPU_IO_SIZE = 8;
+    public static final int VCPU_IO_ACCESS_SIZE = 0; // uint8
+    public static final int VCPU_IO_DATA = 4;        // uint8[4]
+
+    // ---- little-endian accessors -----------------------------------------------------------
+    private static final VarHandle I16 =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    public static int u8(byte[] b, int off) { return b[off] & 0xFF; }
+
+    public static int u16(byte[] b, int off) { return ((short) I16.get(b, off)) & 0xFFFF; }
+
+    public static int i32(byte[] b, int off) { return (int) I32.get(b, off); }
+
+    public static long i64(byte[] b, int off) { return (long) I64.get(b, off); }
+
+    public static void put8(byte[] b, int off, int v) { b[off] = (byte) v; }
+
+    public static void put16(byte[] b, int off, int v) { I16.set(b, off, (short) v); }
+
+    public static void put32(byte[] b, int off, int v) { I32.set(b, off, v); }
+
+    public static void put64(byte[] b, int off, long v) { I64.set(b, off, v); }
+
+    /**
+     * Whether a user buffer can stand for a C object of {@code size} bytes: non-null and long
+     * enough. Anything else is a faulting user pointer.
+     */
+    public static boolean valid(byte[] buffer, long size) {
+        return buffer != null && size >= 0 && buffer.length >= size;
+    }
+
+    /** Whether a one-element out-parameter array is a valid user pointer. */
+    public static boolean valid(int[] out) { return out != null && out.length >= 1; }
+
+    /** Whether a one-element out-parameter array is a valid user pointer. */
+    public static boolean valid(long[] out) { return out != null && out.length >= 1; }
+}
