@@ -1,0 +1,250 @@
+package dev.zx4j.sim;
+
+import static dev.zx4j.abi.Zx.ZX_ERR_ALREADY_BOUND;
+import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
+import static dev.zx4j.abi.Zx.ZX_ERR_CANCELED;
+import static dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_FOUND;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
+import static dev.zx4j.abi.Zx.ZX_OBJ_TYPE_INTERRUPT;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * An interrupt object, virtual or physical, with Zircon's state machine:
+ * IDLE → (trigger) → TRIGGERED → (wait) → NEEDACK → (wait/ack) → IDLE/WAITING …, DESTROYED.
+ *
+ * <p>When bound to a port, a trigger queues one interrupt packet and the interrupt stays in
+ * NEEDACK until acknowledged; further triggers meanwhile are coalesced (the first timestamp is
+ * kept) and re-sent by {@code ack}. A physical interrupt may instead be bound to VCPUs, which then
+ * all receive its vector whenever its line fires.
+ */
+final class InterruptObject extends KernelObject {
+
+    enum State { IDLE, TRIGGERED, NEEDACK, WAITING, DESTROYED }
+
+    /** What a physical interrupt bound to VCPUs forwards to. */
+    interface VcpuSink {
+        /** The guest the VCPU belongs to (all sinks of one interrupt share one guest). */
+        Object guest();
+
+        /** Marks {@code vector} pending on the VCPU, as a hardware-forwarded interrupt. */
+        void physicalInterrupt(int vector);
+    }
+
+    final boolean virtual;
+    /** Hardware vector of a physical interrupt; -1 for a virtual one. */
+    final int vector;
+    State state = State.IDLE;
+    /** The pending trigger's timestamp; 0 when none is pending. */
+    long timestamp;
+    PortObject port;
+    long portKey;
+    boolean packetQueued;
+    long packetTimestamp;
+    private final List<VcpuSink> vcpus = new ArrayList<>();
+    private final Condition signal;
+
+    InterruptObject(SimKernel kernel, boolean virtual, int vector) {
+        super(kernel);
+        this.virtual = virtual;
+        this.vector = vector;
+        this.signal = kernel.lock.newCondition();
+    }
+
+    @Override
+    int type() {
+        return ZX_OBJ_TYPE_INTERRUPT;
+    }
+
+    boolean hasVcpus() {
+        return !vcpus.isEmpty();
+    }
+
+    /** Queues a packet with {@code ts} on the bound port; the pending timestamp is consumed. */
+    private boolean sendPacket(long ts) {
+        packetTimestamp = ts;
+        boolean queued = port.queueInterrupt(this);
+        timestamp = 0;
+        return queued;
+    }
+
+    /** The interrupt handler: runs on a virtual trigger and when a physical line fires. */
+    void handle() {
+        if (port != null) {
+            if (state != State.NEEDACK) {
+                sendPacket(timestamp);
+                state = State.NEEDACK;
+            }
+        } else if (!vcpus.isEmpty()) {
+            for (VcpuSink v : vcpus) {
+                v.physicalInterrupt(vector);
+            }
+            timestamp = 0;
+        } else {
+            state = State.TRIGGERED;
+            signal.signalAll();
+        }
+    }
+
+    /** A physical line fired at time {@code now}. */
+    void fire(long now) {
+        if (state == State.DESTROYED) {
+            return;
+        }
+        if (timestamp == 0) {
+            timestamp = now;
+        }
+        handle();
+    }
+
+    void trigger(long ts) throws SysErr {
+        if (!virtual) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        // The era modelled records the timestamp before looking at DESTROYED.
+        if (timestamp == 0) {
+            timestamp = ts;
+        }
+        if (state == State.DESTROYED) {
+            throw new SysErr(ZX_ERR_CANCELED);
+        }
+        handle();
+    }
+
+    void bind(PortObject p, long key) throws SysErr {
+        if (state == State.DESTROYED) {
+            throw new SysErr(ZX_ERR_CANCELED);
+        }
+        if (state == State.WAITING) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        if (port != null || !vcpus.isEmpty()) {
+            throw new SysErr(ZX_ERR_ALREADY_BOUND);
+        }
+        port = p;
+        portKey = key;
+        if (state == State.TRIGGERED) {
+            sendPacket(timestamp);
+            state = State.NEEDACK;
+        }
+    }
+
+    void unbind(PortObject p) throws SysErr {
+        if (port == null || port != p) {
+            throw new SysErr(ZX_ERR_NOT_FOUND);
+        }
+        if (state == State.DESTROYED) {
+            throw new SysErr(ZX_ERR_CANCELED);
+        }
+        port.removeInterrupt(this);
+        portKey = 0;
+        port = null;
+    }
+
+    void bindVcpu(VcpuSink vcpu) throws SysErr {
+        if (virtual) {
+            throw new SysErr(ZX_ERR_NOT_SUPPORTED);
+        }
+        if (state == State.DESTROYED) {
+            throw new SysErr(ZX_ERR_CANCELED);
+        }
+        if (state == State.WAITING) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        if (port != null) {
+            throw new SysErr(ZX_ERR_ALREADY_BOUND);
+        }
+        for (VcpuSink v : vcpus) {
+            if (v == vcpu) {
+                return;
+            }
+            if (v.guest() != vcpu.guest()) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+        }
+        vcpus.add(vcpu);
+    }
+
+    void ack() throws SysErr {
+        if (port == null) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        if (state == State.DESTROYED) {
+            throw new SysErr(ZX_ERR_CANCELED);
+        }
+        if (state == State.NEEDACK) {
+            if (timestamp != 0) {
+                if (!sendPacket(timestamp)) {
+                    throw new SysErr(ZX_ERR_BAD_STATE);
+                }
+            } else {
+                state = State.IDLE;
+            }
+        }
+    }
+
+    /** Blocks until triggered; returns the trigger's timestamp. */
+    long await() throws SysErr, InterruptedException {
+        while (true) {
+            if (port != null || !vcpus.isEmpty()) {
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            switch (state) {
+                case DESTROYED:
+                    throw new SysErr(ZX_ERR_CANCELED);
+                case TRIGGERED: {
+                    state = State.NEEDACK;
+                    long ts = timestamp;
+                    timestamp = 0;
+                    return ts;
+                }
+                case NEEDACK:
+                case IDLE:
+                    state = State.WAITING;
+                    break;
+                case WAITING: // another thread is already waiting
+                    throw new SysErr(ZX_ERR_BAD_STATE);
+                default:
+                    throw new AssertionError(state);
+            }
+            try {
+                while (state == State.WAITING) {
+                    signal.await();
+                }
+            } catch (InterruptedException e) {
+                if (state == State.WAITING) {
+                    state = State.IDLE;
+                }
+                throw e;
+            }
+        }
+    }
+
+    int destroy() {
+        if (!virtual) {
+            kernel.platform.unregister(this);
+        }
+        if (port != null) {
+            boolean wasQueued = port.removeInterrupt(this);
+            if (state == State.NEEDACK && !wasQueued) {
+                state = State.DESTROYED;
+                return ZX_ERR_NOT_FOUND;
+            }
+            if (state == State.IDLE || state == State.NEEDACK) {
+                state = State.DESTROYED;
+            }
+        } else {
+            state = State.DESTROYED;
+            signal.signalAll();
+        }
+        return 0;
+    }
+
+    @Override
+    void onZeroHandles() {
+        destroy();
+    }
+}

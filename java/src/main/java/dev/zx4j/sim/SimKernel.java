@@ -1,0 +1,1025 @@
+package dev.zx4j.sim;
+
+import static dev.zx4j.abi.Layouts.INFO_HANDLE_BASIC_KOID;
+import static dev.zx4j.abi.Layouts.INFO_HANDLE_BASIC_RELATED_KOID;
+import static dev.zx4j.abi.Layouts.INFO_HANDLE_BASIC_RIGHTS;
+import static dev.zx4j.abi.Layouts.INFO_HANDLE_BASIC_SIZE;
+import static dev.zx4j.abi.Layouts.INFO_HANDLE_BASIC_TYPE;
+import static dev.zx4j.abi.Layouts.PACKET_TYPE;
+import static dev.zx4j.abi.Layouts.PORT_PACKET_SIZE;
+import static dev.zx4j.abi.Layouts.put32;
+import static dev.zx4j.abi.Layouts.put64;
+import static dev.zx4j.abi.Layouts.valid;
+import static dev.zx4j.abi.Layouts.VCPU_IO_ACCESS_SIZE;
+import static dev.zx4j.abi.Layouts.VCPU_IO_DATA;
+import static dev.zx4j.abi.Layouts.VCPU_IO_SIZE;
+import static dev.zx4j.abi.Layouts.VCPU_STATE_SIZE;
+import static dev.zx4j.abi.Layouts.i32;
+import static dev.zx4j.abi.Layouts.u8;
+import static dev.zx4j.abi.Zx.*;
+
+import dev.zx4j.abi.Syscalls;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+/**
+ * A pure-Java Zircon kernel: the raw syscall surface with the statuses, check order and
+ * blocking behaviour of the real kernel of the modelled ABI era (see README, "ABI era").
+ *
+ * <p>Each syscall's rules live in its method here (argument and handle checks, in the kernel's
+ * order) and in the object it operates on (state machines). One process is simulated: all
+ * threads of the JVM share one handle table. All kernel state is guarded by one lock; blocking
+ * calls wait on conditions of that lock.
+ *
+ * <p>Besides the syscalls, tests get the {@link #platform() platform} (resources, hardware
+ * interrupt lines), the {@link #clock() clock}, {@linkplain #failNext fault injection} and the
+ * list of {@linkplain #liveHandles() live handles}.
+ *
+ * <p>A Java thread interrupted while blocked in {@code zx_port_wait} or {@code zx_interrupt_wait}
+ * returns {@code ZX_ERR_CANCELED} with its interrupt flag set again.
+ */
+public final class SimKernel implements Syscalls {
+
+    private static final Set<String> SYSCALL_NAMES = Arrays.stream(Syscalls.class.getMethods())
+            .map(Method::getName).collect(Collectors.toUnmodifiableSet());
+
+    final ReentrantLock lock = new ReentrantLock();
+    final SimClock clock;
+    final SimPlatform platform;
+    private final HandleTable handles = new HandleTable();
+    private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
+    /** Bumped whenever guest memory is remapped or written by the host. */
+    private volatile long memoryVersion;
+    private final VcpuEngines engines;
+    private long nextKoid = 1024;
+    private volatile boolean recordOrigins;
+    private volatile boolean faultsArmed;
+    private final Map<String, ConcurrentLinkedQueue<Integer>> faults = new ConcurrentHashMap<>();
+
+    /** A kernel whose clock follows real time. */
+    public SimKernel() {
+        this(SimClock.system());
+    }
+
+    public SimKernel(SimClock clock) {
+        this(clock, PendingX86.FACTORY);
+    }
+
+    SimKernel(SimClock clock, VcpuEngines engines) {
+        this.clock = clock;
+        this.engines = engines;
+        this.platform = new SimPlatform(this);
+        clock.addListener(this::clockChanged);
+    }
+
+    public SimClock clock() {
+        return clock;
+    }
+
+    public SimPlatform platform() {
+        return platform;
+    }
+
+    /** Makes every handle created from now on remember where it was created. */
+    public void recordHandleOrigins(boolean on) {
+        recordOrigins = on;
+    }
+
+    /**
+     * Fault injection: the next call of {@code syscall} (e.g. {@code "zx_port_wait"}) returns
+     * {@code status} at once, without any effect. Several injections for one syscall apply in
+     * order, one per call.
+     */
+    public void failNext(String syscall, int status) {
+        if (!SYSCALL_NAMES.contains(syscall)) {
+            throw new IllegalArgumentException("no syscall named " + syscall);
+        }
+        if (status >= 0) {
+            throw new IllegalArgumentException("an injected status must be an error: " + status);
+        }
+        faults.computeIfAbsent(syscall, k -> new ConcurrentLinkedQueue<>()).add(status);
+        faultsArmed = true;
+    }
+
+    /** Every handle currently open, in table order. */
+    public List<LiveHandle> liveHandles() {
+        lock.lock();
+        try {
+            List<LiveHandle> out = new ArrayList<>();
+            for (HandleTable.Handle h : handles.snapshot()) {
+                out.add(new LiveHandle(h.value, h.object.type(), h.rights, h.object.koid, h.origin));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- internals shared with objects --------------------------------------------------
+
+    long nextKoid() {
+        return nextKoid++;
+    }
+
+    HandleTable.Handle addHandle(KernelObject object, int rights) throws SysErr {
+        Throwable origin = recordOrigins ? new Throwable("handle created here") : null;
+        return handles.add(object, rights, origin);
+    }
+
+    private void removeHandle(HandleTable.Handle h) {
+        KernelObject last = handles.remove(h);
+        if (last != null) {
+            last.onZeroHandles();
+        }
+    }
+
+    /** Publishes a new object's handle through a one-element out array, or fails cleanly. */
+    private int publish(KernelObject object, int rights, int[] out) throws SysErr {
+        if (!valid(out)) {
+            object.onZeroHandles();
+            throw new SysErr(ZX_ERR_INVALID_ARGS);
+        }
+        out[0] = addHandle(object, rights).value;
+        return ZX_OK;
+    }
+
+    private int injected(String syscall) {
+        if (!faultsArmed) {
+            return ZX_OK;
+        }
+        ConcurrentLinkedQueue<Integer> q = faults.get(syscall);
+        Integer status = q == null ? null : q.poll();
+        return status == null ? ZX_OK : status;
+    }
+
+    private void clockChanged() {
+        lock.lock();
+        try {
+            for (PortObject p : waitingPorts) {
+                p.wakeAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static int interrupted() {
+        Thread.currentThread().interrupt();
+        return ZX_ERR_CANCELED;
+    }
+
+    // ---- handle ----------------------------------------------------------------------------
+
+    @Override
+    public int zx_handle_close(int handle) {
+        int f = injected("zx_handle_close");
+        if (f != ZX_OK) return f;
+        if (handle == ZX_HANDLE_INVALID) {
+            return ZX_OK;
+        }
+        lock.lock();
+        try {
+            removeHandle(handles.lookup(handle));
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_handle_duplicate(int handle, int rights, int[] out) {
+        int f = injected("zx_handle_duplicate");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            HandleTable.Handle h = handles.lookup(handle);
+            if ((h.rights & ZX_RIGHT_DUPLICATE) == 0) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            int newRights = rights == ZX_RIGHT_SAME_RIGHTS ? h.rights : rights;
+            if ((newRights & ~h.rights) != 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (!valid(out)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            out[0] = addHandle(h.object, newRights).value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_handle_replace(int handle, int rights, int[] out) {
+        int f = injected("zx_handle_replace");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            HandleTable.Handle h = handles.lookup(handle);
+            int newRights = rights == ZX_RIGHT_SAME_RIGHTS ? h.rights : rights;
+            if ((newRights & ~h.rights) != 0) {
+                removeHandle(h); // the source handle is closed even on failure
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            // Add the new handle before removing the old one so the object never sees zero.
+            HandleTable.Handle replacement = addHandle(h.object, newRights);
+            removeHandle(h);
+            if (!valid(out)) {
+                removeHandle(replacement);
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            out[0] = replacement.value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- object ----------------------------------------------------------------------------
+
+    @Override
+    public int zx_object_get_info(int handle, int topic, byte[] buffer, long bufferSize,
+                                  long[] actual, long[] avail) {
+        int f = injected("zx_object_get_info");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            switch (topic) {
+                case ZX_INFO_HANDLE_VALID:
+                    handles.lookup(handle);
+                    return ZX_OK;
+                case ZX_INFO_HANDLE_BASIC: {
+                    HandleTable.Handle h = handles.lookup(handle);
+                    long records = 0;
+                    if (bufferSize >= INFO_HANDLE_BASIC_SIZE) {
+                        if (!valid(buffer, INFO_HANDLE_BASIC_SIZE)) {
+                            throw new SysErr(ZX_ERR_INVALID_ARGS);
+                        }
+                        Arrays.fill(buffer, 0, INFO_HANDLE_BASIC_SIZE, (byte) 0);
+                        put64(buffer, INFO_HANDLE_BASIC_KOID, h.object.koid);
+                        put32(buffer, INFO_HANDLE_BASIC_RIGHTS, h.rights);
+                        put32(buffer, INFO_HANDLE_BASIC_TYPE, h.object.type());
+                        put64(buffer, INFO_HANDLE_BASIC_RELATED_KOID, h.object.relatedKoid());
+                        records = 1;
+                    }
+                    copyOutOptional(actual, records);
+                    copyOutOptional(avail, 1);
+                    return records == 0 ? ZX_ERR_BUFFER_TOO_SMALL : ZX_OK;
+                }
+                default:
+                    return ZX_ERR_NOT_SUPPORTED;
+            }
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies to an optional (nullable) out pointer; a non-null but unusable one faults. */
+    private static void copyOutOptional(long[] out, long value) throws SysErr {
+        if (out == null) {
+            return;
+        }
+        if (!valid(out)) {
+            throw new SysErr(ZX_ERR_INVALID_ARGS);
+        }
+        out[0] = value;
+    }
+
+    // ---- clock -----------------------------------------------------------------------------
+
+    @Override
+    public long zx_clock_get_monotonic() {
+        return clock.now();
+    }
+
+    // ---- port ------------------------------------------------------------------------------
+
+    @Override
+    public int zx_port_create(int options, int[] out) {
+        int f = injected("zx_port_create");
+        if (f != ZX_OK) return f;
+        if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        lock.lock();
+        try {
+            return publish(new PortObject(this, options), ZX_DEFAULT_PORT_RIGHTS, out);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_port_queue(int handle, byte[] packet) {
+        int f = injected("zx_port_queue");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
+            if (!valid(packet, PORT_PACKET_SIZE)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            byte[] copy = Arrays.copyOf(packet, PORT_PACKET_SIZE);
+            put32(copy, PACKET_TYPE, ZX_PKT_TYPE_USER);
+            if (port.userPacketLimitReached()) {
+                throw new SysErr(ZX_ERR_SHOULD_WAIT);
+            }
+            port.queueUser(copy);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_port_wait(int handle, long deadline, byte[] packet) {
+        int f = injected("zx_port_wait");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_READ);
+            byte[] taken;
+            waitingPorts.add(port);
+            try {
+                while ((taken = port.poll()) == null) {
+                    if (!port.await(deadline)) {
+                        return ZX_ERR_TIMED_OUT;
+                    }
+                }
+            } finally {
+                if (port.waiters == 0) {
+                    waitingPorts.remove(port);
+                }
+            }
+            if (!valid(packet, PORT_PACKET_SIZE)) {
+                return ZX_ERR_INVALID_ARGS; // the packet was dequeued and is lost, as on Zircon
+            }
+            System.arraycopy(taken, 0, packet, 0, PORT_PACKET_SIZE);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } catch (InterruptedException e) {
+            return interrupted();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_port_cancel(int handle, int source, long key) {
+        int f = injected("zx_port_cancel");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
+            HandleTable.Handle src = handles.lookup(source);
+            if ((src.rights & ZX_RIGHT_WAIT) == 0) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            if (!src.object.waitable()) {
+                throw new SysErr(ZX_ERR_NOT_SUPPORTED);
+            }
+            // Only zx_object_wait_async creates observers or signal packets, and that call is not
+            // part of this surface: there is never anything to cancel.
+            return ZX_ERR_NOT_FOUND;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- interrupt -------------------------------------------------------------------------
+
+    @Override
+    public int zx_interrupt_create(int srcObj, int srcNum, int options, int[] outHandle) {
+        int f = injected("zx_interrupt_create");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            long vector = Integer.toUnsignedLong(srcNum);
+            if ((options & ZX_INTERRUPT_VIRTUAL) == 0) {
+                handles.lookup(srcObj, ResourceObject.class, ZX_RIGHT_NONE)
+                        .validate(ZX_RSRC_KIND_IRQ, vector, 1);
+            }
+            InterruptObject irq;
+            if ((options & ZX_INTERRUPT_VIRTUAL) != 0) {
+                if (options != ZX_INTERRUPT_VIRTUAL) {
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+                }
+                irq = new InterruptObject(this, true, -1);
+            } else {
+                if ((options & ~(ZX_INTERRUPT_REMAP_IRQ | ZX_INTERRUPT_MODE_MASK)) != 0
+                        || vector >= SimPlatform.IRQ_VECTORS
+                        || (options & ZX_INTERRUPT_MODE_MASK) > ZX_INTERRUPT_MODE_EDGE_BOTH) {
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+                }
+                irq = new InterruptObject(this, false, (int) vector);
+                platform.register(irq);
+            }
+            return publish(irq, ZX_DEFAULT_INTERRUPT_RIGHTS, outHandle);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_bind(int handle, int portHandle, long key, int options) {
+        int f = injected("zx_interrupt_bind");
+        if (f != ZX_OK) return f;
+        if (options != ZX_INTERRUPT_BIND && options != ZX_INTERRUPT_UNBIND) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        lock.lock();
+        try {
+            InterruptObject irq = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_READ);
+            PortObject port = handles.lookup(portHandle, PortObject.class, ZX_RIGHT_WRITE);
+            if (!port.canBindToInterrupt()) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            if (options == ZX_INTERRUPT_BIND) {
+                irq.bind(port, key);
+            } else {
+                irq.unbind(port);
+            }
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_bind_vcpu(int handle, int vcpu, int options) {
+        int f = injected("zx_interrupt_bind_vcpu");
+        if (f != ZX_OK) return f;
+        // The kernel of this era never looks at options.
+        lock.lock();
+        try {
+            InterruptObject irq = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_READ);
+            InterruptObject.VcpuSink target =
+                    handles.lookup(vcpu, InterruptObject.VcpuSink.class, ZX_RIGHT_WRITE);
+            irq.bindVcpu(target);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_ack(int handle) {
+        int f = injected("zx_interrupt_ack");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WRITE).ack();
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_trigger(int handle, int options, long timestamp) {
+        int f = injected("zx_interrupt_trigger");
+        if (f != ZX_OK) return f;
+        if (options != 0) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        lock.lock();
+        try {
+            handles.lookup(handle, InterruptObject.class, ZX_RIGHT_SIGNAL).trigger(timestamp);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_wait(int handle, long[] outTimestamp) {
+        int f = injected("zx_interrupt_wait");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            long ts = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WAIT).await();
+            copyOutOptional(outTimestamp, ts);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } catch (InterruptedException e) {
+            return interrupted();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_interrupt_destroy(int handle) {
+        int f = injected("zx_interrupt_destroy");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            // The kernel checks the type only: no right is needed to destroy.
+            return handles.lookup(handle, InterruptObject.class, ZX_RIGHT_NONE).destroy();
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- vmo ------------------------------------------------------------------------------
+
+    @Override
+    public int zx_vmo_create(long size, int options, int[] out) {
+        int f = injected("zx_vmo_create");
+        if (f != ZX_OK) return f;
+        if ((options & ~ZX_VMO_RESIZABLE) != 0) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        long rounded = (size + VmoObject.PAGE - 1) & -VmoObject.PAGE;
+        if (Long.compareUnsigned(size, rounded) > 0) {
+            return ZX_ERR_OUT_OF_RANGE; // rounding up overflowed
+        }
+        if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
+            return ZX_ERR_OUT_OF_RANGE;
+        }
+        lock.lock();
+        try {
+            return publish(new VmoObject(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_vmo_read(int handle, byte[] buffer, long offset, long bufferSize) {
+        int f = injected("zx_vmo_read");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_READ);
+            checkVmoRange(vmo, offset, bufferSize);
+            if (!valid(buffer, bufferSize)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            vmo.read(offset, buffer, 0, (int) bufferSize);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_vmo_write(int handle, byte[] buffer, long offset, long bufferSize) {
+        int f = injected("zx_vmo_write");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_WRITE);
+            checkVmoRange(vmo, offset, bufferSize);
+            if (!valid(buffer, bufferSize)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            vmo.write(offset, buffer, 0, (int) bufferSize);
+            memoryVersion++;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void checkVmoRange(VmoObject vmo, long offset, long len) throws SysErr {
+        long end = offset + len;
+        if (Long.compareUnsigned(end, offset) < 0 || Long.compareUnsigned(end, vmo.size) > 0
+                || len > Integer.MAX_VALUE) {
+            throw new SysErr(ZX_ERR_OUT_OF_RANGE);
+        }
+    }
+
+    @Override
+    public int zx_vmo_get_size(int handle, long[] size) {
+        int f = injected("zx_vmo_get_size");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_NONE);
+            if (!valid(size)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            size[0] = vmo.size;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_vmo_replace_as_executable(int handle, int vmex, int[] out) {
+        int f = injected("zx_vmo_replace_as_executable");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(vmex, ResourceObject.class, ZX_RIGHT_NONE)
+                    .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1);
+            HandleTable.Handle h = handles.lookup(handle);
+            if (!(h.object instanceof VmoObject)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            HandleTable.Handle replacement = addHandle(h.object, h.rights | ZX_RIGHT_EXECUTE);
+            removeHandle(h);
+            if (!valid(out)) {
+                removeHandle(replacement);
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            out[0] = replacement.value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- vmar ------------------------------------------------------------------------------
+
+    @Override
+    public int zx_vmar_map(int handle, int options, long vmarOffset, int vmo, long vmoOffset,
+                           long len, long[] mappedAddr) {
+        int f = injected("zx_vmar_map");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            HandleTable.Handle vh = handles.lookup(handle);
+            if (!(vh.object instanceof VmarObject vmar)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            HandleTable.Handle oh = handles.lookup(vmo);
+            if (!(oh.object instanceof VmoObject memory)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            if ((oh.rights & ZX_RIGHT_MAP) == 0) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            int perms = options & (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE);
+            if ((perms & ZX_VM_PERM_WRITE) != 0 && (perms & ZX_VM_PERM_READ) == 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS); // write without read is not a protection
+            }
+            if ((options & ~(perms | ZX_VM_SPECIFIC)) != 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            int both = vh.rights & oh.rights;
+            if (((perms & ZX_VM_PERM_READ) != 0 && (both & ZX_RIGHT_READ) == 0)
+                    || ((perms & ZX_VM_PERM_WRITE) != 0 && (both & ZX_RIGHT_WRITE) == 0)
+                    || ((perms & ZX_VM_PERM_EXECUTE) != 0 && (both & ZX_RIGHT_EXECUTE) == 0)) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            long base = vmar.map((options & ZX_VM_SPECIFIC) != 0, vmarOffset, memory, vmoOffset,
+                    len, perms);
+            memoryVersion++;
+            if (!valid(mappedAddr)) {
+                vmar.unmap(base, len);
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            mappedAddr[0] = base;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_vmar_unmap(int handle, long addr, long len) {
+        int f = injected("zx_vmar_unmap");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(handle, VmarObject.class, ZX_RIGHT_NONE).unmap(addr, len);
+            memoryVersion++;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- guest -----------------------------------------------------------------------------
+
+    @Override
+    public int zx_guest_create(int resource, int options, int[] guestHandle, int[] vmarHandle) {
+        int f = injected("zx_guest_create");
+        if (f != ZX_OK) return f;
+        if (options != 0) {
+            return ZX_ERR_INVALID_ARGS; // this era checks options before the resource
+        }
+        lock.lock();
+        try {
+            handles.lookup(resource, ResourceObject.class, ZX_RIGHT_NONE)
+                    .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
+            GuestObject guest = new GuestObject(this);
+            if (!valid(guestHandle) || !valid(vmarHandle)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            guestHandle[0] = addHandle(guest, ZX_DEFAULT_GUEST_RIGHTS).value;
+            vmarHandle[0] = addHandle(guest.vmar, GUEST_VMAR_RIGHTS).value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Rights of the guest-physical VMAR handle: default VMAR rights plus READ|WRITE|EXECUTE. */
+    static final int GUEST_VMAR_RIGHTS =
+            ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE;
+
+    @Override
+    public int zx_guest_set_trap(int handle, int kind, long addr, long size, int portHandle,
+                                 long key) {
+        int f = injected("zx_guest_set_trap");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            GuestObject guest = handles.lookup(handle, GuestObject.class, ZX_RIGHT_WRITE);
+            PortObject port = portHandle == ZX_HANDLE_INVALID ? null
+                    : handles.lookup(portHandle, PortObject.class, ZX_RIGHT_WRITE);
+            switch (kind) {
+                case ZX_GUEST_TRAP_MEM:
+                    if (port != null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    break;
+                case ZX_GUEST_TRAP_BELL:
+                    if (port == null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    break;
+                case ZX_GUEST_TRAP_IO:
+                    if (port != null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    guest.insertTrap(kind, addr, size, null, key);
+                    return ZX_OK;
+                default:
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (addr % VmoObject.PAGE != 0 || size % VmoObject.PAGE != 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            guest.vmar.unmap(addr, size);
+            memoryVersion++;
+            guest.insertTrap(kind, addr, size, port, key);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- vcpu ------------------------------------------------------------------------------
+
+    @Override
+    public int zx_vcpu_create(int guest, int options, long entry, int[] out) {
+        int f = injected("zx_vcpu_create");
+        if (f != ZX_OK) return f;
+        if (options != 0) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        lock.lock();
+        try {
+            GuestObject g = handles.lookup(guest, GuestObject.class, ZX_RIGHT_MANAGE_PROCESS);
+            if (Long.compareUnsigned(entry, GuestObject.PHYS_SIZE) >= 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            int vpid = g.allocVpid();
+            Thread self = Thread.currentThread();
+            if (vcpuThreads.containsKey(self)) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            VcpuEngine engine = engines.create(new GuestBus(g), vpid == 1, entry);
+            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, engine);
+            vcpuThreads.put(self, vcpu);
+            g.liveVcpus++;
+            return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void releaseVcpuThread(VcpuObject vcpu) {
+        vcpuThreads.remove(vcpu.owner, vcpu);
+    }
+
+    /** Looks a VCPU up and checks that the caller is its thread (after the handle checks). */
+    private VcpuObject ownVcpu(int handle, int rights) throws SysErr {
+        VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, rights);
+        if (vcpu.owner != Thread.currentThread()) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        return vcpu;
+    }
+
+    @Override
+    public int zx_vcpu_enter(int handle, byte[] packet) {
+        int f = injected("zx_vcpu_enter");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = ownVcpu(handle, ZX_RIGHT_EXECUTE);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        byte[] exit = new byte[PORT_PACKET_SIZE];
+        int status;
+        try {
+            status = vcpu.enter(exit);
+        } catch (InterruptedException e) {
+            return interrupted();
+        }
+        if (status == ZX_OK) {
+            if (!valid(packet, PORT_PACKET_SIZE)) {
+                return ZX_ERR_INVALID_ARGS; // the exit is consumed, as on Zircon
+            }
+            System.arraycopy(exit, 0, packet, 0, PORT_PACKET_SIZE);
+        }
+        return status;
+    }
+
+    @Override
+    public int zx_vcpu_kick(int handle) {
+        int f = injected("zx_vcpu_kick");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_EXECUTE);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        vcpu.kick();
+        return ZX_OK;
+    }
+
+    @Override
+    public int zx_vcpu_interrupt(int handle, int vector) {
+        int f = injected("zx_vcpu_interrupt");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_SIGNAL);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        vcpu.interrupt(vector); // a vector of 256 or more is dropped, and the call still succeeds
+        return ZX_OK;
+    }
+
+    @Override
+    public int zx_vcpu_read_state(int handle, int kind, byte[] buffer, long bufferSize) {
+        int f = injected("zx_vcpu_read_state");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_READ);
+            if (kind != ZX_VCPU_STATE || bufferSize != VCPU_STATE_SIZE) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (vcpu.owner != Thread.currentThread()) {
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            byte[] state = new byte[VCPU_STATE_SIZE];
+            vcpu.engine.readState(state);
+            if (!valid(buffer, VCPU_STATE_SIZE)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            System.arraycopy(state, 0, buffer, 0, VCPU_STATE_SIZE);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int zx_vcpu_write_state(int handle, int kind, byte[] buffer, long bufferSize) {
+        int f = injected("zx_vcpu_write_state");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_WRITE);
+            int size;
+            if (kind == ZX_VCPU_STATE) {
+                size = VCPU_STATE_SIZE;
+            } else if (kind == ZX_VCPU_IO) {
+                size = VCPU_IO_SIZE;
+            } else {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (bufferSize != size || !valid(buffer, size)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (vcpu.owner != Thread.currentThread()) {
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            if (kind == ZX_VCPU_STATE) {
+                vcpu.engine.writeState(Arrays.copyOf(buffer, size));
+            } else {
+                int accessSize = u8(buffer, VCPU_IO_ACCESS_SIZE);
+                if (accessSize != 1 && accessSize != 2 && accessSize != 4) {
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+                }
+                vcpu.engine.writeIo(accessSize, i32(buffer, VCPU_IO_DATA));
+            }
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guest-physical memory of one guest, as its VCPUs' engines see it. */
+    private final class GuestBus implements VcpuEngine.Bus {
+        private final GuestObject guest;
+
+        GuestBus(GuestObject guest) {
+            this.guest = guest;
+        }
+
+        @Override
+        public byte[] ramPage(long gpa) {
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().page(offset / VmoObject.PAGE);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public long version() {
+            return memoryVersion;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.zx4j.testing;
+
+import dev.zx4j.sim.ManualClock;
+import dev.zx4j.sim.SimKernel;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Every kernel the conformance suite runs against. Each supplier builds a fresh kernel. */
+public final class TestKernels {
+    private TestKernels() {}
+
+    /** Start time of each test's manual clock: arbitrary, non-zero, far from overflow. */
+    public static final long CLOCK_START = 1_000_000_000L;
+
+    public static TestKernel simulated() {
+        ManualClock clock = new ManualClock(CLOCK_START);
+        SimKernel sim = new SimKernel(clock);
+        return new TestKernel("sim", sim, sim, clock);
+    }
+
+    /** A named way to build a fresh kernel. */
+    public record Factory(String name, Supplier<TestKernel> make) {}
+
+    public static List<Factory> all() {
+        return List.of(new Factory("sim", TestKernels::simulated));
+    }
+}
