@@ -66,4 +66,49 @@ static inline zx_status_t zx4j_compat_interrupt_bind_vcpu(zx_handle_t handle, zx
 #endif
 }
 
+/*
+ * Struct layout as this compiler sees it, for the Java test that compares it with
+ * dev.zx4j.abi.Layouts. Era-stable items (the packet header) are answered everywhere; the
+ * era- and arch-dependent ones only with our own header (-1 with an SDK).
+ */
+#include <stddef.h>
+static inline int64_t zx4j_abi_layout(int32_t what) {
+    switch (what) {
+        case 0: return (int64_t)sizeof(zx_port_packet_t);
+        case 1: return (int64_t)offsetof(zx_port_packet_t, key);
+        case 2: return (int64_t)offsetof(zx_port_packet_t, type);
+        case 3: return (int64_t)offsetof(zx_port_packet_t, status);
+        case 4: return (int64_t)offsetof(zx_port_packet_t, user);
+        case 5: return (int64_t)offsetof(zx_port_packet_t, interrupt.timestamp);
+        case 6: return (int64_t)offsetof(zx_port_packet_t, guest_bell.addr);
+        case 7: return (int64_t)offsetof(zx_port_packet_t, guest_io.port);
+        case 8: return (int64_t)offsetof(zx_port_packet_t, guest_io.access_size);
+        case 9: return (int64_t)offsetof(zx_port_packet_t, guest_io.input);
+        case 10: return (int64_t)offsetof(zx_port_packet_t, guest_io.data);
+#if !defined(__Fuchsia__)
+        case 11: return (int64_t)offsetof(zx_port_packet_t, guest_mem.addr);
+        case 12: return (int64_t)offsetof(zx_port_packet_t, guest_mem.inst_len);
+        case 13: return (int64_t)offsetof(zx_port_packet_t, guest_mem.inst_buf);
+        case 14: return (int64_t)offsetof(zx_port_packet_t, guest_mem.default_operand_size);
+        case 15: return (int64_t)offsetof(zx_port_packet_t, guest_vcpu.type);
+        case 16: return (int64_t)offsetof(zx_port_packet_t, guest_vcpu.interrupt.mask);
+        case 17: return (int64_t)offsetof(zx_port_packet_t, guest_vcpu.interrupt.vector);
+        case 18: return (int64_t)offsetof(zx_port_packet_t, guest_vcpu.startup.id);
+        case 19: return (int64_t)offsetof(zx_port_packet_t, guest_vcpu.startup.entry);
+        case 20: return (int64_t)sizeof(zx_vcpu_state_t);
+        case 21: return (int64_t)offsetof(zx_vcpu_state_t, rflags);
+        case 22: return (int64_t)sizeof(zx_vcpu_io_t);
+        case 23: return (int64_t)offsetof(zx_vcpu_io_t, access_size);
+        case 24: return (int64_t)offsetof(zx_vcpu_io_t, data);
+        case 25: return (int64_t)sizeof(zx_info_handle_basic_t);
+        case 26: return (int64_t)offsetof(zx_info_handle_basic_t, koid);
+        case 27: return (int64_t)offsetof(zx_info_handle_basic_t, rights);
+        case 28: return (int64_t)offsetof(zx_info_handle_basic_t, type);
+        case 29: return (int64_t)offsetof(zx_info_handle_basic_t, related_koid);
+        case 30: return (int64_t)offsetof(zx_info_handle_basic_t, reserved);
+#endif
+        default: return -1;
+    }
+}
+
 #endif /* ZX4J_JNI_GLUE_H_ */

@@ -178,6 +178,9 @@ public final class LibZircon {
         }
     }
 
+    /** Size or offset number {@code what} of the C layouts, as compiled (see jni_glue.h); -1 if unknown. */
+    static native @Cast("int64_t") long zx4j_abi_layout(int what);
+
     /** Installs the dispatcher in the host libzircon; {@code ZX_ERR_NOT_SUPPORTED} on Fuchsia. */
     static native int zx4j_host_register(@Cast("zx4j_host_dispatch_fn") HostCallback fn);
 }
