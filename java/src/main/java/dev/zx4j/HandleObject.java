@@ -31,6 +31,11 @@ import dev.zx4j.abi.Zx;
  * after. Operations that hand the value over ({@code release}, {@code replace}) are refused with
  * {@link IllegalStateException} while calls are in flight, since they cannot wait for them.
  *
+ * <h2>Thread-confined objects</h2>
+ * Objects the kernel confines to a thread (a VCPU, in the guest work) check their owner thread
+ * first, then liveness, before any syscall — as Panama's confined arenas do — and keep the calls
+ * the kernel allows from anywhere (kick, interrupt, close) free of that check.
+ *
  * @param <T> the concrete class, returned by {@link #duplicate}, {@link #replace} and
  *            {@link #borrow}
  */

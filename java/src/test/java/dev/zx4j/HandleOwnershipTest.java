@@ -263,6 +263,37 @@ class HandleOwnershipTest {
     }
 
     @Test
+    void aFailedCloseIsReportedToTheCallerOrTheDeferredCloseListener(FaultInjector faults)
+            throws Exception {
+        Port port = zx.createPort();
+        faults.failNext("zx_handle_close", Status.INTERNAL);
+        ZxException now = assertThrows(ZxException.class, port::close);
+        assertEquals("zx_handle_close: ZX_ERR_INTERNAL", now.getMessage());
+        assertTrue(port.isClosed());
+        port.close(); // exactly once: no second attempt
+        assertEquals(1, rec.count("zx_handle_close"));
+        sim.zx_handle_close(sim.liveHandles().get(0).value()); // the injected failure left it open
+
+        List<String> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        zx.onDeferredCloseFailure((handle, e) -> reported.add(handle + " " + e.getMessage()));
+        Port waited = zx.createPort();
+        Port other = waited.duplicate(Rights.SAME_RIGHTS);
+        CompletableFuture<PortPacket> waiter = CompletableFuture.supplyAsync(waited::waitForever);
+        awaitInFlight(waited);
+        waited.close(); // deferred: nothing thrown here
+        faults.failNext("zx_handle_close", Status.INTERNAL);
+        other.queue(new PortPacket.UserPacket(1));
+        assertEquals(1, waiter.get(10, TimeUnit.SECONDS).key()); // the call itself succeeded
+        assertEquals(1, reported.size(), reported::toString);
+        assertTrue(reported.get(0).matches("Port handle 0x[0-9a-f]{8} zx_handle_close: "
+                + "ZX_ERR_INTERNAL"), reported::toString);
+        other.close();
+        for (LiveHandle h : sim.liveHandles()) {
+            sim.zx_handle_close(h.value());
+        }
+    }
+
+    @Test
     void toStringShowsTypeValueAndState() {
         Port port = zx.createPort();
         int value = sim.liveHandles().get(0).value();
