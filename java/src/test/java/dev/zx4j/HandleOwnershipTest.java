@@ -69,6 +69,7 @@ class HandleOwnershipTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes the owner explicitly inside try-with-resources
     void borrowedViewWorksCannotCloseOrGiveAwayAndDiesWithItsOwner() {
         try (Port owner = zx.createPort()) {
             Port view = owner.borrow();
