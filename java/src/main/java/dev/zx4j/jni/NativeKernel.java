@@ -82,10 +82,20 @@ public final class NativeKernel implements Syscalls {
     public static NativeKernel system() {
         ensureAvailable();
         if (!ON_FUCHSIA) {
-            throw new UnsupportedOperationException("NativeKernel.system() needs Fuchsia (platform "
+            throw new UnsupportedOperationException(NativeKernel.class.getName()
+                    + ".system() needs Fuchsia (platform "
                     + Loader.getPlatform() + "); on Linux use NativeKernel.hosted(kernel)");
         }
         return new NativeKernel(null);
+    }
+
+    /**
+     * Same as {@link #system()}; the entry point {@code dev.zx4j.Kernel.nativeKernel()} looks up.
+     *
+     * @throws UnsupportedOperationException off Fuchsia, with the reason
+     */
+    public static NativeKernel load() {
+        return system();
     }
 
     /**
