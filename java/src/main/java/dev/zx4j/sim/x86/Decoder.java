@@ -39,6 +39,8 @@ final class Decoder {
     private int rex;
     private boolean opsz;
     private boolean adsz;
+    /** Raw ModRM.reg field (0-7) of the last ModRM byte, for group opcodes. */
+    private int regField;
 
     private Decoder(byte[] b, int avail, int mode) {
         this.b = b;
@@ -265,9 +267,9 @@ final class Decoder {
             case 0x6A: i.op = Insn.PUSH_IMM; i.imm = s8(); i.opSize = ssize; return;
             case 0x69: i.op = Insn.IMUL_R_RM_IMM; modrm(i, osize, segPrefix); i.imm = immOf(osize); return;
             case 0x6B: i.op = Insn.IMUL_R_RM_IMM; modrm(i, osize, segPrefix); i.imm = s8(); return;
-            case 0x80: i.opSize = 1; modrm(i, 1, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = i.reg & 7; i.reg = -1; i.imm = s8(); return;
-            case 0x81: modrm(i, osize, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = i.reg & 7; i.reg = -1; i.imm = immOf(osize); return;
-            case 0x83: modrm(i, osize, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = i.reg & 7; i.reg = -1; i.imm = s8(); return;
+            case 0x80: i.opSize = 1; modrm(i, 1, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = regField; i.reg = -1; i.imm = s8(); return;
+            case 0x81: modrm(i, osize, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = regField; i.reg = -1; i.imm = immOf(osize); return;
+            case 0x83: modrm(i, osize, segPrefix); i.op = Insn.ALU_RM_IMM; i.sub = regField; i.reg = -1; i.imm = s8(); return;
             case 0x84: i.op = Insn.TEST_RM_R; i.opSize = 1; modrm(i, 1, segPrefix); return;
             case 0x85: i.op = Insn.TEST_RM_R; modrm(i, osize, segPrefix); return;
             case 0x86: i.op = Insn.XCHG; i.opSize = 1; modrm(i, 1, segPrefix); return;
@@ -278,7 +280,7 @@ final class Decoder {
             case 0x8B: i.op = Insn.MOV_R_RM; modrm(i, osize, segPrefix); return;
             case 0x8C: {
                 modrm(i, osize, segPrefix);
-                i.op = Insn.MOV_RM_SREG; i.reg &= 7;
+                i.op = Insn.MOV_RM_SREG; i.reg = regField;
                 if (i.reg > 5) { i.op = Insn.UD; }
                 if (i.mem) { i.opSize = 2; }
                 return;
@@ -290,14 +292,14 @@ final class Decoder {
             case 0x8E: {
                 i.opSize = 2;
                 modrm(i, 2, segPrefix);
-                i.op = Insn.MOV_SREG_RM; i.reg &= 7;
+                i.op = Insn.MOV_SREG_RM; i.reg = regField;
                 if (i.reg > 5 || i.reg == 1) { i.op = Insn.UD; }
                 return;
             }
             case 0x8F:
                 modrm(i, ssize, segPrefix);
                 i.opSize = ssize;
-                i.op = (i.reg & 7) == 0 ? Insn.POP_RM : Insn.UNSUPPORTED;
+                i.op = regField == 0 ? Insn.POP_RM : Insn.UNSUPPORTED;
                 return;
             case 0x90:
                 if ((rex & 1) != 0) { i.op = Insn.XCHG; i.rm = 8; i.reg = 0; } else { i.op = Insn.NOP; }
@@ -328,7 +330,7 @@ final class Decoder {
                 int sz = (op & 1) == 0 ? 1 : osize;
                 i.opSize = sz;
                 modrm(i, sz, segPrefix);
-                i.op = Insn.SHIFT; i.sub = i.reg & 7; i.reg = -1;
+                i.op = Insn.SHIFT; i.sub = regField; i.reg = -1;
                 if (op <= 0xC1) { i.imm = u8(); } else if (op <= 0xD1) { i.imm = 1; } else { i.imm2 = 1; }
                 return;
             }
@@ -338,7 +340,7 @@ final class Decoder {
                 int sz = op == 0xC6 ? 1 : osize;
                 i.opSize = sz;
                 modrm(i, sz, segPrefix);
-                i.op = (i.reg & 7) == 0 ? Insn.MOV_RM_IMM : Insn.UNSUPPORTED;
+                i.op = regField == 0 ? Insn.MOV_RM_IMM : Insn.UNSUPPORTED;
                 i.reg = -1;
                 i.imm = immOf(sz);
                 return;
@@ -372,7 +374,7 @@ final class Decoder {
                 int sz = op == 0xF6 ? 1 : osize;
                 i.opSize = sz;
                 modrm(i, sz, segPrefix);
-                int sub = i.reg & 7;
+                int sub = regField;
                 i.reg = -1;
                 switch (sub) {
                     case 0: case 1: i.op = Insn.TEST_RM_IMM; i.imm = immOf(sz); break;
@@ -394,7 +396,7 @@ final class Decoder {
             case 0xFE: {
                 i.opSize = 1;
                 modrm(i, 1, segPrefix);
-                int sub = i.reg & 7;
+                int sub = regField;
                 i.reg = -1;
                 i.op = sub == 0 ? Insn.INC : sub == 1 ? Insn.DEC : Insn.UD;
                 return;
@@ -459,7 +461,7 @@ final class Decoder {
                 }
                 pos = save;
                 modrm(i, osize, segPrefix);
-                int sub = i.reg & 7;
+                int sub = regField;
                 i.reg = -1;
                 switch (sub) {
                     case 0: i.op = Insn.SGDT; break;
@@ -494,7 +496,7 @@ final class Decoder {
             case 0xBB: i.op = Insn.BT; i.sub = 3; modrm(i, osize, segPrefix); return;
             case 0xBA: {
                 modrm(i, osize, segPrefix);
-                int sub = i.reg & 7;
+                int sub = regField;
                 i.reg = -1;
                 i.imm = u8();
                 i.imm2 = 1;
@@ -566,6 +568,7 @@ final class Decoder {
     private void modrm(Insn i, int size, int segPrefix) {
         int m = u8();
         int mod = m >> 6;
+        regField = (m >> 3) & 7;
         i.reg = regId(((m >> 3) & 7) | ((rex & 4) << 1), size);
         int rmf = m & 7;
         if (mod == 3) {

@@ -1968,6 +1968,9 @@ public final class X86Cpu {
         long la = i.mem ? ea(i) : 0;
         long a = i.mem ? readMem(la, s) : readReg(i.rm, s);
         if (count == 0) {
+            if (!i.mem && s == 4) {
+                writeReg(i.rm, 4, a); // a 32-bit register destination is still zero-extended
+            }
             return;
         }
         long m = mask(s);
@@ -2048,6 +2051,9 @@ public final class X86Cpu {
         long la = i.mem ? ea(i) : 0;
         long d = i.mem ? readMem(la, s) : readReg(i.rm, s);
         if (count == 0) {
+            if (!i.mem && s == 4) {
+                writeReg(i.rm, 4, d);
+            }
             return;
         }
         long src = readReg(i.reg, s);
