@@ -33,6 +33,16 @@ public final class Layouts {
     public static final int PACKET_IO_INPUT = PACKET_UNION + 3;       // bool
     public static final int PACKET_IO_DATA = PACKET_UNION + 4;        // uint8[4]
 
+    /**
+     * zx_packet_guest_mem_t, x86-64, late-V layout: addr u64 @0, inst_len u8 @8, inst_buf[15] @9,
+     * default_operand_size u8 @24, reserved[7] @25 (offsets here are from the packet start).
+     */
+    public static final int PACKET_MEM_ADDR = PACKET_UNION;                      // uint64
+    public static final int PACKET_MEM_INST_LEN = PACKET_UNION + 8;              // uint8
+    public static final int PACKET_MEM_INST_BUF = PACKET_UNION + 9;              // uint8[15]
+    public static final int PACKET_MEM_INST_BUF_SIZE = 15;
+    public static final int PACKET_MEM_DEFAULT_OPERAND_SIZE = PACKET_UNION + 24; // uint8
+
     // ---- zx_info_handle_basic_t (32 bytes) -------------------------------------------------
     public static final int INFO_HANDLE_BASIC_SIZE = 32;
     public static final int INFO_HANDLE_BASIC_KOID = 0;          // zx_koid_t
