@@ -75,6 +75,16 @@ public sealed interface VcpuExit {
      */
     record BellExit(long addr) implements VcpuExit {}
 
+    /**
+     * A write of the x2APIC interrupt command register (WRMSR to 0x830): an IPI, INIT or
+     * STARTUP for other VCPUs. RIP is past the WRMSR; the kernel turns it into a
+     * {@code ZX_PKT_TYPE_GUEST_VCPU} packet (or ignores it, for INIT).
+     *
+     * @param icr the 64-bit ICR value (vector 7:0, delivery mode 10:8, shorthand 19:18,
+     *            destination 63:32)
+     */
+    record IcrWrite(long icr) implements VcpuExit {}
+
     /** HLT executed; RIP is past the HLT. The kernel blocks until an interrupt is pending. */
     record HaltExit() implements VcpuExit {}
 

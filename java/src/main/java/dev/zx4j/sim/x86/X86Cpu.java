@@ -98,6 +98,15 @@ public final class X86Cpu {
     public static final int MSR_FS_BASE = 0xC0000100;
     public static final int MSR_GS_BASE = 0xC0000101;
     public static final int MSR_KERNEL_GS_BASE = 0xC0000102;
+    /** x2APIC registers the CPU models: ID, version, TPR, EOI, spurious vector, ICR. */
+    public static final int MSR_X2APIC_ID = 0x802;
+    public static final int MSR_X2APIC_VERSION = 0x803;
+    public static final int MSR_X2APIC_TPR = 0x808;
+    public static final int MSR_X2APIC_EOI = 0x80B;
+    public static final int MSR_X2APIC_SVR = 0x80F;
+    public static final int MSR_X2APIC_ICR = 0x830;
+    private long x2apicTpr;
+    private long x2apicSvr = 0xFF;
 
     // ---- segment indexes and attributes (VMX access-rights format) ------------------------
     public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -1344,6 +1353,10 @@ public final class X86Cpu {
             case 0x10: return tscSource.getAsLong();
             case 0x1B: return 0xFEE00000L | 0x800 | 0x400 | (apicId == 0 ? 0x100 : 0);
             case 0x277: return pat;
+            case MSR_X2APIC_ID: return apicId;
+            case MSR_X2APIC_VERSION: return 0x14;
+            case MSR_X2APIC_TPR: return x2apicTpr;
+            case MSR_X2APIC_SVR: return x2apicSvr;
             default: throw CpuSignal.fault(13, 0);
         }
     }
@@ -1371,6 +1384,13 @@ public final class X86Cpu {
             case 0xC0000083: cstar = v; return;
             case 0xC0000084: sfmask = v; return;
             case 0x277: pat = v; return;
+            case MSR_X2APIC_TPR: x2apicTpr = v & 0xFF; return;
+            case MSR_X2APIC_EOI: return; // no in-kernel APIC state to update
+            case MSR_X2APIC_SVR: x2apicSvr = v & 0x1FFF; return;
+            case MSR_X2APIC_ICR:
+                // The kernel turns IPIs and INIT/SIPI into VCPU packets for the VMM.
+                exitPending = new VcpuExit.IcrWrite(v);
+                return;
             default: throw CpuSignal.fault(13, 0);
         }
     }
