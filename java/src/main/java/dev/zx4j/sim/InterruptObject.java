@@ -59,6 +59,16 @@ final class InterruptObject extends KernelObject {
         return ZX_OBJ_TYPE_INTERRUPT;
     }
 
+    /**
+     * In the modelled era {@code SoloDispatcher::is_waitable()} is "the default rights include
+     * WAIT", and ZX_DEFAULT_INTERRUPT_RIGHTS do: an interrupt is an acceptable
+     * {@code zx_port_cancel} source (which then finds nothing to cancel).
+     */
+    @Override
+    boolean waitable() {
+        return true;
+    }
+
     boolean hasVcpus() {
         return !vcpus.isEmpty();
     }
