@@ -73,10 +73,12 @@ final class InterruptObject extends KernelObject {
         return !vcpus.isEmpty();
     }
 
-    /** Queues a packet with {@code ts} on the bound port; the pending timestamp is consumed. */
+    /**
+     * Queues a packet with {@code ts} on the bound port; the pending timestamp is consumed even
+     * when the packet cannot be queued (it is still in the port), as in SendPacketLocked.
+     */
     private boolean sendPacket(long ts) {
-        packetTimestamp = ts;
-        boolean queued = port.queueInterrupt(this);
+        boolean queued = port.queueInterrupt(this, ts);
         timestamp = 0;
         return queued;
     }
