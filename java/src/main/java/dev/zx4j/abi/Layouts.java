@@ -33,6 +33,26 @@ public final class Layouts {
     public static final int PACKET_IO_INPUT = PACKET_UNION + 3;       // bool
     public static final int PACKET_IO_DATA = PACKET_UNION + 4;        // uint8[4]
 
+    /**
+     * zx_packet_guest_mem_t, x86-64, in the layout of the modelled era: addr, the trapping
+     * instruction's length and bytes, the default operand size.
+     */
+    public static final int PACKET_MEM_ADDR = PACKET_UNION;                       // uint64
+    public static final int PACKET_MEM_INST_LEN = PACKET_UNION + 8;               // uint8
+    public static final int PACKET_MEM_INST_BUF = PACKET_UNION + 9;               // uint8[15]
+    public static final int PACKET_MEM_INST_BUF_SIZE = 15;
+    public static final int PACKET_MEM_DEFAULT_OPERAND_SIZE = PACKET_UNION + 24;  // uint8
+
+    /**
+     * zx_packet_guest_vcpu_t in the layout of the modelled era: a 16-byte union first
+     * (interrupt {mask, vector} or startup {id, entry}), then a uint8 type.
+     */
+    public static final int PACKET_VCPU_INTERRUPT_MASK = PACKET_UNION;     // uint64
+    public static final int PACKET_VCPU_INTERRUPT_VECTOR = PACKET_UNION + 8; // uint8
+    public static final int PACKET_VCPU_STARTUP_ID = PACKET_UNION;         // uint64
+    public static final int PACKET_VCPU_STARTUP_ENTRY = PACKET_UNION + 8;  // zx_gpaddr_t
+    public static final int PACKET_VCPU_TYPE = PACKET_UNION + 16;          // uint8
+
     // ---- zx_info_handle_basic_t (32 bytes) -------------------------------------------------
     public static final int INFO_HANDLE_BASIC_SIZE = 32;
     public static final int INFO_HANDLE_BASIC_KOID = 0;          // zx_koid_t

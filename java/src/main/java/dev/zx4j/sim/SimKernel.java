@@ -10,6 +10,12 @@ import static dev.zx4j.abi.Layouts.PORT_PACKET_SIZE;
 import static dev.zx4j.abi.Layouts.put32;
 import static dev.zx4j.abi.Layouts.put64;
 import static dev.zx4j.abi.Layouts.valid;
+import static dev.zx4j.abi.Layouts.VCPU_IO_ACCESS_SIZE;
+import static dev.zx4j.abi.Layouts.VCPU_IO_DATA;
+import static dev.zx4j.abi.Layouts.VCPU_IO_SIZE;
+import static dev.zx4j.abi.Layouts.VCPU_STATE_SIZE;
+import static dev.zx4j.abi.Layouts.i32;
+import static dev.zx4j.abi.Layouts.u8;
 import static dev.zx4j.abi.Zx.*;
 
 import dev.zx4j.abi.Syscalls;
@@ -21,6 +27,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,6 +59,10 @@ public final class SimKernel implements Syscalls {
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
+    /** Bumped whenever guest memory is remapped or written by the host. */
+    private volatile long memoryVersion;
+    private final VcpuEngines engines;
     private long nextKoid = 1024;
     private volatile boolean recordOrigins;
     private volatile boolean faultsArmed;
@@ -63,7 +74,12 @@ public final class SimKernel implements Syscalls {
     }
 
     public SimKernel(SimClock clock) {
+        this(clock, PendingX86.FACTORY);
+    }
+
+    SimKernel(SimClock clock, VcpuEngines engines) {
         this.clock = clock;
+        this.engines = engines;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
     }
@@ -546,83 +562,464 @@ public final class SimKernel implements Syscalls {
         }
     }
 
-    // ---- vmo / vmar / guest / vcpu ---------------------------------------------------------
-    // These arrive with the guest work; until then there are no such objects to name.
+    // ---- vmo ------------------------------------------------------------------------------
 
     @Override
     public int zx_vmo_create(long size, int options, int[] out) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmo_create");
+        if (f != ZX_OK) return f;
+        if ((options & ~ZX_VMO_RESIZABLE) != 0) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        long rounded = (size + VmoObject.PAGE - 1) & -VmoObject.PAGE;
+        if (Long.compareUnsigned(size, rounded) > 0) {
+            return ZX_ERR_OUT_OF_RANGE; // rounding up overflowed
+        }
+        if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
+            return ZX_ERR_OUT_OF_RANGE;
+        }
+        lock.lock();
+        try {
+            return publish(new VmoObject(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int zx_vmo_read(int handle, byte[] buffer, long offset, long bufferSize) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmo_read");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_READ);
+            checkVmoRange(vmo, offset, bufferSize);
+            if (!valid(buffer, bufferSize)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            vmo.read(offset, buffer, 0, (int) bufferSize);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int zx_vmo_write(int handle, byte[] buffer, long offset, long bufferSize) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmo_write");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_WRITE);
+            checkVmoRange(vmo, offset, bufferSize);
+            if (!valid(buffer, bufferSize)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            vmo.write(offset, buffer, 0, (int) bufferSize);
+            memoryVersion++;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void checkVmoRange(VmoObject vmo, long offset, long len) throws SysErr {
+        long end = offset + len;
+        if (Long.compareUnsigned(end, offset) < 0 || Long.compareUnsigned(end, vmo.size) > 0
+                || len > Integer.MAX_VALUE) {
+            throw new SysErr(ZX_ERR_OUT_OF_RANGE);
+        }
     }
 
     @Override
     public int zx_vmo_get_size(int handle, long[] size) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmo_get_size");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_NONE);
+            if (!valid(size)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            size[0] = vmo.size;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int zx_vmo_replace_as_executable(int handle, int vmex, int[] out) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmo_replace_as_executable");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(vmex, ResourceObject.class, ZX_RIGHT_NONE)
+                    .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1);
+            HandleTable.Handle h = handles.lookup(handle);
+            if (!(h.object instanceof VmoObject)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            HandleTable.Handle replacement = addHandle(h.object, h.rights | ZX_RIGHT_EXECUTE);
+            removeHandle(h);
+            if (!valid(out)) {
+                removeHandle(replacement);
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            out[0] = replacement.value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
+
+    // ---- vmar ------------------------------------------------------------------------------
 
     @Override
     public int zx_vmar_map(int handle, int options, long vmarOffset, int vmo, long vmoOffset,
                            long len, long[] mappedAddr) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmar_map");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            HandleTable.Handle vh = handles.lookup(handle);
+            if (!(vh.object instanceof VmarObject vmar)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            HandleTable.Handle oh = handles.lookup(vmo);
+            if (!(oh.object instanceof VmoObject memory)) {
+                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            }
+            if ((oh.rights & ZX_RIGHT_MAP) == 0) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            int perms = options & (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE);
+            if ((perms & ZX_VM_PERM_WRITE) != 0 && (perms & ZX_VM_PERM_READ) == 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS); // write without read is not a protection
+            }
+            if ((options & ~(perms | ZX_VM_SPECIFIC)) != 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            int both = vh.rights & oh.rights;
+            if (((perms & ZX_VM_PERM_READ) != 0 && (both & ZX_RIGHT_READ) == 0)
+                    || ((perms & ZX_VM_PERM_WRITE) != 0 && (both & ZX_RIGHT_WRITE) == 0)
+                    || ((perms & ZX_VM_PERM_EXECUTE) != 0 && (both & ZX_RIGHT_EXECUTE) == 0)) {
+                throw new SysErr(ZX_ERR_ACCESS_DENIED);
+            }
+            long base = vmar.map((options & ZX_VM_SPECIFIC) != 0, vmarOffset, memory, vmoOffset,
+                    len, perms);
+            memoryVersion++;
+            if (!valid(mappedAddr)) {
+                vmar.unmap(base, len);
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            mappedAddr[0] = base;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int zx_vmar_unmap(int handle, long addr, long len) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vmar_unmap");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            handles.lookup(handle, VmarObject.class, ZX_RIGHT_NONE).unmap(addr, len);
+            memoryVersion++;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
+
+    // ---- guest -----------------------------------------------------------------------------
 
     @Override
     public int zx_guest_create(int resource, int options, int[] guestHandle, int[] vmarHandle) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_guest_create");
+        if (f != ZX_OK) return f;
+        if (options != 0) {
+            return ZX_ERR_INVALID_ARGS; // this era checks options before the resource
+        }
+        lock.lock();
+        try {
+            handles.lookup(resource, ResourceObject.class, ZX_RIGHT_NONE)
+                    .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
+            GuestObject guest = new GuestObject(this);
+            if (!valid(guestHandle) || !valid(vmarHandle)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            guestHandle[0] = addHandle(guest, ZX_DEFAULT_GUEST_RIGHTS).value;
+            vmarHandle[0] = addHandle(guest.vmar, GUEST_VMAR_RIGHTS).value;
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
+
+    /** Rights of the guest-physical VMAR handle: default VMAR rights plus READ|WRITE|EXECUTE. */
+    static final int GUEST_VMAR_RIGHTS =
+            ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE;
 
     @Override
     public int zx_guest_set_trap(int handle, int kind, long addr, long size, int portHandle,
                                  long key) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_guest_set_trap");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            GuestObject guest = handles.lookup(handle, GuestObject.class, ZX_RIGHT_WRITE);
+            PortObject port = portHandle == ZX_HANDLE_INVALID ? null
+                    : handles.lookup(portHandle, PortObject.class, ZX_RIGHT_WRITE);
+            switch (kind) {
+                case ZX_GUEST_TRAP_MEM:
+                    if (port != null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    break;
+                case ZX_GUEST_TRAP_BELL:
+                    if (port == null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    break;
+                case ZX_GUEST_TRAP_IO:
+                    if (port != null) throw new SysErr(ZX_ERR_INVALID_ARGS);
+                    guest.insertTrap(kind, addr, size, null, key);
+                    return ZX_OK;
+                default:
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (addr % VmoObject.PAGE != 0 || size % VmoObject.PAGE != 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            guest.vmar.unmap(addr, size);
+            memoryVersion++;
+            guest.insertTrap(kind, addr, size, port, key);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
+
+    // ---- vcpu ------------------------------------------------------------------------------
 
     @Override
     public int zx_vcpu_create(int guest, int options, long entry, int[] out) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_create");
+        if (f != ZX_OK) return f;
+        if (options != 0) {
+            return ZX_ERR_INVALID_ARGS;
+        }
+        lock.lock();
+        try {
+            GuestObject g = handles.lookup(guest, GuestObject.class, ZX_RIGHT_MANAGE_PROCESS);
+            if (Long.compareUnsigned(entry, GuestObject.PHYS_SIZE) >= 0) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            int vpid = g.allocVpid();
+            Thread self = Thread.currentThread();
+            if (vcpuThreads.containsKey(self)) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            VcpuEngine engine = engines.create(new GuestBus(g), vpid == 1, entry);
+            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, engine);
+            vcpuThreads.put(self, vcpu);
+            g.liveVcpus++;
+            return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void releaseVcpuThread(VcpuObject vcpu) {
+        vcpuThreads.remove(vcpu.owner, vcpu);
+    }
+
+    /** Looks a VCPU up and checks that the caller is its thread (after the handle checks). */
+    private VcpuObject ownVcpu(int handle, int rights) throws SysErr {
+        VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, rights);
+        if (vcpu.owner != Thread.currentThread()) {
+            throw new SysErr(ZX_ERR_BAD_STATE);
+        }
+        return vcpu;
     }
 
     @Override
     public int zx_vcpu_enter(int handle, byte[] packet) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_enter");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = ownVcpu(handle, ZX_RIGHT_EXECUTE);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        byte[] exit = new byte[PORT_PACKET_SIZE];
+        int status;
+        try {
+            status = vcpu.enter(exit);
+        } catch (InterruptedException e) {
+            return interrupted();
+        }
+        if (status == ZX_OK) {
+            if (!valid(packet, PORT_PACKET_SIZE)) {
+                return ZX_ERR_INVALID_ARGS; // the exit is consumed, as on Zircon
+            }
+            System.arraycopy(exit, 0, packet, 0, PORT_PACKET_SIZE);
+        }
+        return status;
     }
 
     @Override
     public int zx_vcpu_kick(int handle) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_kick");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_EXECUTE);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        vcpu.kick();
+        return ZX_OK;
     }
 
     @Override
     public int zx_vcpu_interrupt(int handle, int vector) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_interrupt");
+        if (f != ZX_OK) return f;
+        VcpuObject vcpu;
+        lock.lock();
+        try {
+            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_SIGNAL);
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+        vcpu.interrupt(vector); // a vector of 256 or more is dropped, and the call still succeeds
+        return ZX_OK;
     }
 
     @Override
     public int zx_vcpu_read_state(int handle, int kind, byte[] buffer, long bufferSize) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_read_state");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_READ);
+            if (kind != ZX_VCPU_STATE || bufferSize != VCPU_STATE_SIZE) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (vcpu.owner != Thread.currentThread()) {
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            byte[] state = new byte[VCPU_STATE_SIZE];
+            vcpu.engine.readState(state);
+            if (!valid(buffer, VCPU_STATE_SIZE)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            System.arraycopy(state, 0, buffer, 0, VCPU_STATE_SIZE);
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int zx_vcpu_write_state(int handle, int kind, byte[] buffer, long bufferSize) {
-        return ZX_ERR_NOT_SUPPORTED;
+        int f = injected("zx_vcpu_write_state");
+        if (f != ZX_OK) return f;
+        lock.lock();
+        try {
+            VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_WRITE);
+            int size;
+            if (kind == ZX_VCPU_STATE) {
+                size = VCPU_STATE_SIZE;
+            } else if (kind == ZX_VCPU_IO) {
+                size = VCPU_IO_SIZE;
+            } else {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (bufferSize != size || !valid(buffer, size)) {
+                throw new SysErr(ZX_ERR_INVALID_ARGS);
+            }
+            if (vcpu.owner != Thread.currentThread()) {
+                throw new SysErr(ZX_ERR_BAD_STATE);
+            }
+            if (kind == ZX_VCPU_STATE) {
+                vcpu.engine.writeState(Arrays.copyOf(buffer, size));
+            } else {
+                int accessSize = u8(buffer, VCPU_IO_ACCESS_SIZE);
+                if (accessSize != 1 && accessSize != 2 && accessSize != 4) {
+                    throw new SysErr(ZX_ERR_INVALID_ARGS);
+                }
+                vcpu.engine.writeIo(accessSize, i32(buffer, VCPU_IO_DATA));
+            }
+            return ZX_OK;
+        } catch (SysErr e) {
+            return e.status;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guest-physical memory of one guest, as its VCPUs' engines see it. */
+    private final class GuestBus implements VcpuEngine.Bus {
+        private final GuestObject guest;
+
+        GuestBus(GuestObject guest) {
+            this.guest = guest;
+        }
+
+        @Override
+        public byte[] ramPage(long gpa) {
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().page(offset / VmoObject.PAGE);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public long version() {
+            return memoryVersion;
+        }
     }
 }

@@ -1,0 +1,261 @@
+package dev.zx4j;
+
+import dev.zx4j.abi.Syscalls;
+import dev.zx4j.abi.Zx;
+import dev.zx4j.sim.SimKernel;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * The entry point of the typed API: one kernel, chosen explicitly, and the factories of the
+ * objects it hands out.
+ *
+ * <pre>{@code
+ * Kernel zx = Kernel.simulated();            // pure-Java kernel, real-time clock
+ * try (Port port = zx.createPort(PortOptions.BIND_TO_INTERRUPT);
+ *      Interrupt irq = zx.createVirtualInterrupt()) {
+ *     irq.bind(port, 7);
+ *     irq.trigger();
+ *     PortPacket p = port.wait(Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>The typed API calls nothing but the {@link Syscalls} of its kernel; {@link #syscalls()}
+ * gives the raw surface for anything not wrapped yet. A Kernel holds no state of its own beyond
+ * that, so several may wrap one {@code Syscalls}.
+ */
+public final class Kernel {
+
+    /** Class name of the JNI kernel, looked up reflectively so this module does not need it. */
+    static final String NATIVE_KERNEL_CLASS = "dev.zx4j.jni.NativeKernel";
+
+    private final Syscalls sys;
+    private volatile BiConsumer<String, ZxException> deferredCloseFailures = (handle, e) ->
+            System.getLogger(Kernel.class.getName()).log(System.Logger.Level.WARNING,
+                    "deferred close of " + handle + " failed", e);
+
+    private Kernel(Syscalls sys) {
+        this.sys = Objects.requireNonNull(sys, "syscalls");
+    }
+
+    /** A new simulated kernel whose clock follows real time. */
+    public static Kernel simulated() {
+        return new Kernel(new SimKernel());
+    }
+
+    /** The typed API over an existing simulated kernel (with its clock, platform, faults). */
+    public static Kernel simulated(SimKernel sim) {
+        return new Kernel(sim);
+    }
+
+    /** The typed API over any implementation of the raw surface (a decorator, a mock…). */
+    public static Kernel of(Syscalls syscalls) {
+        return new Kernel(syscalls);
+    }
+
+    /**
+     * The real Zircon kernel through JNI.
+     *
+     * @throws NativeKernelUnavailableException saying why it is not available here
+     */
+    public static Kernel nativeKernel() {
+        return new Kernel(loadNativeSyscalls());
+    }
+
+    /**
+     * Finds and instantiates {@value #NATIVE_KERNEL_CLASS}: a public static no-argument
+     * {@code load()} or {@code create()} method returning it, else a public no-argument
+     * constructor. The one place that knows how the native kernel is obtained.
+     */
+    static Syscalls loadNativeSyscalls() {
+        String where = " (running on " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ")";
+        Class<?> c;
+        try {
+            c = Class.forName(NATIVE_KERNEL_CLASS, true, Kernel.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new NativeKernelUnavailableException("no native kernel: class "
+                    + NATIVE_KERNEL_CLASS + " is not on the class path (zx4j built without its "
+                    + "JNI part)" + where, e);
+        } catch (LinkageError e) {
+            throw unavailable("its class failed to initialise", e, where);
+        }
+        if (!Syscalls.class.isAssignableFrom(c)) {
+            throw new NativeKernelUnavailableException(NATIVE_KERNEL_CLASS
+                    + " does not implement " + Syscalls.class.getName(), null);
+        }
+        try {
+            for (String name : new String[] {"load", "create"}) {
+                try {
+                    Method m = c.getMethod(name);
+                    if (Modifier.isStatic(m.getModifiers())
+                            && Syscalls.class.isAssignableFrom(m.getReturnType())) {
+                        return (Syscalls) m.invoke(null);
+                    }
+                } catch (NoSuchMethodException ignored) {
+                    // try the next way
+                }
+            }
+            return (Syscalls) c.getConstructor().newInstance();
+        } catch (InvocationTargetException e) {
+            throw unavailable("loading it failed", e.getCause(), where);
+        } catch (LinkageError e) {
+            throw unavailable("loading it failed", e, where);
+        } catch (ReflectiveOperationException e) {
+            throw new NativeKernelUnavailableException("no native kernel: " + NATIVE_KERNEL_CLASS
+                    + " has no public static load()/create() nor public no-argument constructor",
+                    e);
+        }
+    }
+
+    private static NativeKernelUnavailableException unavailable(String what, Throwable cause,
+                                                                String where) {
+        String detail = cause == null ? "" : ": " + cause;
+        if (cause instanceof UnsatisfiedLinkError) {
+            detail = ": native library not loadable: " + cause.getMessage();
+        }
+        return new NativeKernelUnavailableException("no native kernel: " + what + detail + where,
+                cause);
+    }
+
+    /** The raw syscall surface behind this kernel. */
+    public Syscalls syscalls() {
+        return sys;
+    }
+
+    /** The current time of the kernel's monotonic clock, in nanoseconds. */
+    public long monotonicNow() {
+        return sys.zx_clock_get_monotonic();
+    }
+
+    /** The absolute deadline {@code timeout} from now, saturating to infinite / past. */
+    public long deadlineAfter(Duration timeout) {
+        long now = monotonicNow();
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return timeout.isNegative() ? Zx.ZX_TIME_INFINITE_PAST : Zx.ZX_TIME_INFINITE;
+        }
+        long deadline = now + nanos;
+        if (((now ^ deadline) & (nanos ^ deadline)) < 0) { // overflow
+            return nanos > 0 ? Zx.ZX_TIME_INFINITE : Zx.ZX_TIME_INFINITE_PAST;
+        }
+        return deadline;
+    }
+
+    /** A new port ({@code zx_port_create}). */
+    public Port createPort(PortOptions... options) {
+        int[] out = new int[1];
+        ZxException.check("zx_port_create",
+                sys.zx_port_create(PortOptions.toBits(options), out));
+        return new Port(this, new HandleCell(this, out[0], "Port"), true);
+    }
+
+    /** A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}. */
+    public Interrupt createVirtualInterrupt() {
+        int[] out = new int[1];
+        ZxException.check("zx_interrupt_create", sys.zx_interrupt_create(
+                Zx.ZX_HANDLE_INVALID, 0, Zx.ZX_INTERRUPT_VIRTUAL, out));
+        return new Interrupt(this, new HandleCell(this, out[0], "Interrupt"), true);
+    }
+
+    /**
+     * A new interrupt for hardware {@code vector}, authorised by an IRQ {@code resource} covering
+     * it ({@code zx_interrupt_create}). With {@link InterruptOptions#VIRTUAL} the kernel ignores
+     * resource and vector.
+     *
+     * @throws IllegalArgumentException if two trigger modes are given
+     */
+    public Interrupt createInterrupt(Resource resource, int vector, InterruptOptions... options) {
+        int bits = InterruptOptions.toBits(options);
+        int[] out = new int[1];
+        int r = resource.cell.acquire();
+        try {
+            ZxException.check("zx_interrupt_create",
+                    sys.zx_interrupt_create(r, vector, bits, out));
+        } finally {
+            resource.cell.release();
+        }
+        return new Interrupt(this, new HandleCell(this, out[0], "Interrupt"), true);
+    }
+
+    /**
+     * Takes ownership of a raw handle value (from {@link Syscalls}, a simulated platform, a
+     * native caller) as an untyped {@link Handle}. No syscall is made.
+     *
+     * @throws IllegalArgumentException for {@code ZX_HANDLE_INVALID}
+     */
+    public Handle adopt(int rawHandle) {
+        return new Handle(this, new HandleCell(this, rawHandle, "Handle"), true);
+    }
+
+    /**
+     * Takes ownership of a raw handle value as the typed class {@code type}, checking the object
+     * type first ({@code ZX_INFO_HANDLE_BASIC}). On failure the caller keeps ownership.
+     *
+     * @throws IllegalArgumentException if the object is not of that type
+     * @throws ZxException              if the value names no handle
+     */
+    public <T extends HandleObject<T>> T adopt(int rawHandle, Class<T> type) {
+        if (type == Handle.class) {
+            return type.cast(adopt(rawHandle));
+        }
+        Handle probe = new Handle(this, new HandleCell(this, rawHandle, "Handle"), false);
+        ObjectType actual = probe.info().type();
+        ObjectType expected = objectTypeOf(type);
+        if (!actual.equals(expected)) {
+            throw new IllegalArgumentException("handle " + HandleCell.hex(rawHandle) + " is a "
+                    + actual + ", not a " + expected);
+        }
+        return wrapOwned(rawHandle, type);
+    }
+
+    <T extends HandleObject<T>> T wrapOwned(int value, Class<T> type) {
+        HandleCell cell = new HandleCell(this, value, type.getSimpleName());
+        HandleObject<?> o;
+        if (type == Port.class) {
+            o = new Port(this, cell, true);
+        } else if (type == Interrupt.class) {
+            o = new Interrupt(this, cell, true);
+        } else if (type == Resource.class) {
+            o = new Resource(this, cell, true);
+        } else {
+            o = new Handle(this, cell, true);
+        }
+        return type.cast(o);
+    }
+
+    static ObjectType objectTypeOf(Class<? extends HandleObject<?>> type) {
+        if (type == Port.class) {
+            return ObjectType.PORT;
+        } else if (type == Interrupt.class) {
+            return ObjectType.INTERRUPT;
+        } else if (type == Resource.class) {
+            return ObjectType.RESOURCE;
+        }
+        throw new IllegalArgumentException("no object type for " + type);
+    }
+
+    /**
+     * Sets who hears about a kernel close that failed after being deferred to the last in-flight
+     * call (so no caller could be thrown at). The default logs a warning through
+     * {@link System.Logger}. The consumer gets the handle's description and the error.
+     */
+    public void onDeferredCloseFailure(BiConsumer<String, ZxException> listener) {
+        deferredCloseFailures = Objects.requireNonNull(listener);
+    }
+
+    void reportDeferredCloseFailure(String handle, ZxException e) {
+        deferredCloseFailures.accept(handle, e);
+    }
+
+    @Override
+    public String toString() {
+        return "Kernel[" + sys.getClass().getSimpleName() + "]";
+    }
+}

@@ -1,0 +1,269 @@
+package dev.zx4j;
+
+import static dev.zx4j.abi.Layouts.PACKET_BELL_ADDR;
+import static dev.zx4j.abi.Layouts.PACKET_INTERRUPT_TIMESTAMP;
+import static dev.zx4j.abi.Layouts.PACKET_IO_ACCESS_SIZE;
+import static dev.zx4j.abi.Layouts.PACKET_IO_DATA;
+import static dev.zx4j.abi.Layouts.PACKET_IO_INPUT;
+import static dev.zx4j.abi.Layouts.PACKET_IO_PORT;
+import static dev.zx4j.abi.Layouts.PACKET_KEY;
+import static dev.zx4j.abi.Layouts.PACKET_STATUS;
+import static dev.zx4j.abi.Layouts.PACKET_TYPE;
+import static dev.zx4j.abi.Layouts.PACKET_UNION;
+import static dev.zx4j.abi.Layouts.PACKET_UNION_SIZE;
+import static dev.zx4j.abi.Layouts.PORT_PACKET_SIZE;
+
+import dev.zx4j.abi.Layouts;
+import dev.zx4j.abi.Zx;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * A {@code zx_port_packet_t}: one record per packet type, all in this file.
+ *
+ * <p>{@link #parse(byte[])} reads the 48-byte C layout of {@link Layouts}; {@link #toBytes()}
+ * writes it back (reserved bytes zero). Types without a record of their own (signal packets,
+ * guest MEM and VCPU packets, whose layouts depend on architecture and era and arrive with the
+ * guest work) parse to {@link OtherPacket}, which keeps every byte, so nothing is lost and a
+ * later record can take over its type without changing the others.
+ */
+public sealed interface PortPacket {
+
+    /** The key given when the packet's source was bound or queued. */
+    long key();
+
+    /** The packet's {@code zx_packet_type_t}. */
+    int type();
+
+    /** The packet's status ({@link Status#OK} for kernel-generated packets). */
+    Status status();
+
+    /** The 48-byte C layout of this packet. */
+    default byte[] toBytes() {
+        byte[] b = new byte[PORT_PACKET_SIZE];
+        writeTo(b);
+        return b;
+    }
+
+    /** Writes the 48-byte C layout into {@code buffer} (which must hold at least 48 bytes). */
+    void writeTo(byte[] buffer);
+
+    /**
+     * Parses the C layout in {@code buffer} (at least 48 bytes).
+     *
+     * @throws IllegalArgumentException if the buffer is shorter than a packet
+     */
+    static PortPacket parse(byte[] buffer) {
+        if (buffer.length < PORT_PACKET_SIZE) {
+            throw new IllegalArgumentException(
+                    "a port packet is " + PORT_PACKET_SIZE + " bytes, got " + buffer.length);
+        }
+        long key = Layouts.i64(buffer, PACKET_KEY);
+        int type = Layouts.i32(buffer, PACKET_TYPE);
+        Status status = Status.of(Layouts.i32(buffer, PACKET_STATUS));
+        switch (type) {
+            case Zx.ZX_PKT_TYPE_USER:
+                return new UserPacket(key, status,
+                        Arrays.copyOfRange(buffer, PACKET_UNION, PACKET_UNION + PACKET_UNION_SIZE));
+            case Zx.ZX_PKT_TYPE_INTERRUPT:
+                return new InterruptPacket(key, Layouts.i64(buffer, PACKET_INTERRUPT_TIMESTAMP));
+            case Zx.ZX_PKT_TYPE_GUEST_BELL:
+                return new GuestBellPacket(key, Layouts.i64(buffer, PACKET_BELL_ADDR));
+            case Zx.ZX_PKT_TYPE_GUEST_IO:
+                return new GuestIoPacket(key, Layouts.u16(buffer, PACKET_IO_PORT),
+                        Layouts.u8(buffer, PACKET_IO_ACCESS_SIZE),
+                        Layouts.u8(buffer, PACKET_IO_INPUT) != 0,
+                        Layouts.i32(buffer, PACKET_IO_DATA));
+            default:
+                return new OtherPacket(key, type, status,
+                        Arrays.copyOfRange(buffer, PACKET_UNION, PACKET_UNION + PACKET_UNION_SIZE));
+        }
+    }
+
+    private static void header(byte[] b, long key, int type, Status status) {
+        if (b.length < PORT_PACKET_SIZE) {
+            throw new IllegalArgumentException(
+                    "a port packet is " + PORT_PACKET_SIZE + " bytes, got " + b.length);
+        }
+        Arrays.fill(b, 0, PORT_PACKET_SIZE, (byte) 0);
+        Layouts.put64(b, PACKET_KEY, key);
+        Layouts.put32(b, PACKET_TYPE, type);
+        Layouts.put32(b, PACKET_STATUS, status.raw());
+    }
+
+    private static byte[] copyUnion(byte[] payload) {
+        if (payload.length != PACKET_UNION_SIZE) {
+            throw new IllegalArgumentException(
+                    "a packet payload is " + PACKET_UNION_SIZE + " bytes, got " + payload.length);
+        }
+        return payload.clone();
+    }
+
+    /**
+     * A packet queued by {@link Port#queue(UserPacket)}: key, status and 32 bytes chosen by the
+     * sender, delivered verbatim. The payload array is copied in and out.
+     */
+    record UserPacket(long key, Status status, byte[] payload) implements PortPacket {
+        public UserPacket {
+            payload = copyUnion(payload);
+        }
+
+        /** A packet with status OK and an all-zero payload. */
+        public UserPacket(long key) {
+            this(key, Status.OK, new byte[PACKET_UNION_SIZE]);
+        }
+
+        /** A packet with status OK whose payload starts with the four given 64-bit words. */
+        public static UserPacket ofWords(long key, long... words) {
+            if (words.length > 4) {
+                throw new IllegalArgumentException("at most 4 words, got " + words.length);
+            }
+            byte[] p = new byte[PACKET_UNION_SIZE];
+            for (int i = 0; i < words.length; i++) {
+                Layouts.put64(p, 8 * i, words[i]);
+            }
+            return new UserPacket(key, Status.OK, p);
+        }
+
+        /** 64-bit word {@code i} (0..3) of the payload. */
+        public long word(int i) {
+            return Layouts.i64(payload, 8 * i);
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
+
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_USER;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), status);
+            System.arraycopy(payload, 0, b, PACKET_UNION, PACKET_UNION_SIZE);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserPacket u && u.key == key && u.status.equals(status)
+                    && Arrays.equals(u.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(key) * 31 + Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "UserPacket[key=" + key + ", status=" + status + ", payload="
+                    + HexFormat.of().formatHex(payload) + "]";
+        }
+    }
+
+    /** An interrupt fired (or was triggered) while bound to the port. */
+    record InterruptPacket(long key, long timestamp) implements PortPacket {
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_INTERRUPT;
+        }
+
+        @Override
+        public Status status() {
+            return Status.OK;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), Status.OK);
+            Layouts.put64(b, PACKET_INTERRUPT_TIMESTAMP, timestamp);
+        }
+    }
+
+    /** A guest wrote to a BELL trap at guest-physical address {@code addr}. */
+    record GuestBellPacket(long key, long addr) implements PortPacket {
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_GUEST_BELL;
+        }
+
+        @Override
+        public Status status() {
+            return Status.OK;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), Status.OK);
+            Layouts.put64(b, PACKET_BELL_ADDR, addr);
+        }
+    }
+
+    /**
+     * A guest accessed an IO port trap.
+     *
+     * @param port       the IO port
+     * @param accessSize 1, 2 or 4 bytes
+     * @param input      whether the guest reads ({@code in}) rather than writes ({@code out})
+     * @param data       the written value, little-endian in the low {@code accessSize} bytes
+     */
+    record GuestIoPacket(long key, int port, int accessSize, boolean input, int data)
+            implements PortPacket {
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_GUEST_IO;
+        }
+
+        @Override
+        public Status status() {
+            return Status.OK;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), Status.OK);
+            Layouts.put16(b, PACKET_IO_PORT, port);
+            Layouts.put8(b, PACKET_IO_ACCESS_SIZE, accessSize);
+            Layouts.put8(b, PACKET_IO_INPUT, input ? 1 : 0);
+            Layouts.put32(b, PACKET_IO_DATA, data);
+        }
+    }
+
+    /** Any other packet type, kept byte for byte (the 32-byte union is copied in and out). */
+    record OtherPacket(long key, int type, Status status, byte[] union) implements PortPacket {
+        public OtherPacket {
+            union = copyUnion(union);
+        }
+
+        @Override
+        public byte[] union() {
+            return union.clone();
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type, status);
+            System.arraycopy(union, 0, b, PACKET_UNION, PACKET_UNION_SIZE);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OtherPacket p && p.key == key && p.type == type
+                    && p.status.equals(status) && Arrays.equals(p.union, union);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(key) * 31 + type) * 31 + Arrays.hashCode(union);
+        }
+
+        @Override
+        public String toString() {
+            return "OtherPacket[key=" + key + ", type=" + type + ", status=" + status
+                    + ", union=" + HexFormat.of().formatHex(union) + "]";
+        }
+    }
+}
