@@ -151,6 +151,31 @@ public final class NativeKernel implements Syscalls {
         return Layouts.valid(a) ? a : null;
     }
 
+    /**
+     * An optional out-pointer (NULL allowed). A non-null array too short to hold the value is a
+     * faulting pointer, which C cannot be handed as such: the call gets a scratch cell instead and
+     * {@link #faultAtCopyOut} reports the fault where the kernel would copy through it.
+     */
+    private static long[] optional(long[] a) {
+        return a == null ? null : Layouts.valid(a) ? a : new long[1];
+    }
+
+    /**
+     * The status of a call whose optional out-pointer {@code a} faulted: a status the kernel
+     * returns only after its copy-out point becomes {@code ZX_ERR_INVALID_ARGS}.
+     */
+    private static int faultAtCopyOut(long[] a, int status, int... afterCopy) {
+        if (a == null || Layouts.valid(a)) {
+            return status;
+        }
+        for (int s : afterCopy) {
+            if (s == status) {
+                return Zx.ZX_ERR_INVALID_ARGS;
+            }
+        }
+        return status;
+    }
+
     private static byte[] ptr(byte[] a, long size) {
         return Layouts.valid(a, size) ? a : null;
     }
@@ -208,8 +233,11 @@ public final class NativeKernel implements Syscalls {
                                   long[] actual, long[] avail) {
         Syscalls p = enter();
         try {
-            return LibZircon.zx_object_get_info(handle, topic, ptr(buffer, bufferSize), bufferSize,
-                    ptr(actual), ptr(avail));
+            int status = LibZircon.zx_object_get_info(handle, topic, ptr(buffer, bufferSize),
+                    bufferSize, optional(actual), optional(avail));
+            // actual and avail are written after the record, before the final status.
+            int[] late = {Zx.ZX_OK, Zx.ZX_ERR_BUFFER_TOO_SMALL};
+            return faultAtCopyOut(avail, faultAtCopyOut(actual, status, late), late);
         } finally {
             exit(p);
         }
@@ -325,7 +353,8 @@ public final class NativeKernel implements Syscalls {
     public int zx_interrupt_wait(int handle, long[] outTimestamp) {
         Syscalls p = enter();
         try {
-            return LibZircon.zx_interrupt_wait(handle, ptr(outTimestamp));
+            return faultAtCopyOut(outTimestamp,
+                    LibZircon.zx_interrupt_wait(handle, optional(outTimestamp)), Zx.ZX_OK);
         } finally {
             exit(p);
         }

@@ -5,7 +5,6 @@ import static dev.zx4j.conformance.Zk.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.zx4j.abi.Syscalls;
 import dev.zx4j.sim.SimPlatform;
@@ -522,7 +521,6 @@ class InterruptConformanceTest {
 
     @KernelTest
     void waitWithFaultingTimestampPointerConsumesTheTrigger(TestKernel k) {
-        assumeFalse(k.name().equals("jni"), ObjectInfoConformanceTest.JNI_OPTIONAL_OUT);
         Syscalls zx = k.zx();
         int irq = virtualIrq(zx);
         assertEquals(ZX_OK, zx.zx_interrupt_trigger(irq, 0, 5));
