@@ -658,14 +658,28 @@ public final class SimKernel implements Syscalls {
         if (f != ZX_OK) return f;
         lock.lock();
         try {
-            handles.lookup(vmex, ResourceObject.class, ZX_RIGHT_NONE)
-                    .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1);
-            HandleTable.Handle h = handles.lookup(handle);
-            if (!(h.object instanceof VmoObject)) {
-                throw new SysErr(ZX_ERR_WRONG_TYPE);
+            // The vmex check runs first but its failure is reported only after the source handle
+            // has been looked up: from then on the source is consumed whatever happens.
+            int vmexStatus = ZX_OK;
+            try {
+                handles.lookup(vmex, ResourceObject.class, ZX_RIGHT_NONE)
+                        .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1);
+            } catch (SysErr e) {
+                vmexStatus = e.status;
             }
-            HandleTable.Handle replacement = addHandle(h.object, h.rights | ZX_RIGHT_EXECUTE);
-            removeHandle(h);
+            HandleTable.Handle h = handles.lookup(handle);
+            HandleTable.Handle replacement = null;
+            try {
+                if (vmexStatus != ZX_OK) {
+                    throw new SysErr(vmexStatus);
+                }
+                if (!(h.object instanceof VmoObject)) {
+                    throw new SysErr(ZX_ERR_WRONG_TYPE);
+                }
+                replacement = addHandle(h.object, h.rights | ZX_RIGHT_EXECUTE);
+            } finally {
+                removeHandle(h);
+            }
             if (!valid(out)) {
                 removeHandle(replacement);
                 throw new SysErr(ZX_ERR_INVALID_ARGS);

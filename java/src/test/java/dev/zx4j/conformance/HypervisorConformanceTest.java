@@ -131,7 +131,18 @@ class HypervisorConformanceTest {
             assertEquals(ZX_ERR_ACCESS_DENIED, zx.zx_vmar_map(g.vmar(),
                     ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC,
                     0, vmo, 0, MEM, addr));
+            // A bad vmex fails, but only after the source handle was taken: it is gone.
+            int doomed = create(zx, out, zx.zx_handle_duplicate(vmo, ZX_RIGHT_SAME_RIGHTS, out));
+            int notVmex = k.sim().platform().createIrqResource(0, 1);
+            assertEquals(ZX_ERR_WRONG_TYPE, zx.zx_vmo_replace_as_executable(doomed, notVmex, out));
+            assertEquals(ZX_ERR_BAD_HANDLE, zx.zx_handle_close(doomed));
+            assertEquals(ZX_ERR_BAD_HANDLE, zx.zx_vmo_replace_as_executable(0x7777, notVmex, out));
+            assertEquals(ZX_OK, zx.zx_handle_close(notVmex));
             int vmex = k.sim().platform().createVmexResource();
+            // A source that is not a VMO: WRONG_TYPE, and the source is consumed too.
+            int port = create(zx, out, zx.zx_port_create(0, out));
+            assertEquals(ZX_ERR_WRONG_TYPE, zx.zx_vmo_replace_as_executable(port, vmex, out));
+            assertEquals(ZX_ERR_BAD_HANDLE, zx.zx_handle_close(port));
             int exec = create(zx, out, zx.zx_vmo_replace_as_executable(vmo, vmex, out));
             assertEquals(ZX_ERR_BAD_HANDLE, zx.zx_handle_close(vmo));
             assertEquals(ZX_OK, zx.zx_vmar_map(g.vmar(),
