@@ -59,14 +59,26 @@ final class InterruptObject extends KernelObject {
         return ZX_OBJ_TYPE_INTERRUPT;
     }
 
+    /**
+     * In the modelled era {@code SoloDispatcher::is_waitable()} is "the default rights include
+     * WAIT", and ZX_DEFAULT_INTERRUPT_RIGHTS do: an interrupt is an acceptable
+     * {@code zx_port_cancel} source (which then finds nothing to cancel).
+     */
+    @Override
+    boolean waitable() {
+        return true;
+    }
+
     boolean hasVcpus() {
         return !vcpus.isEmpty();
     }
 
-    /** Queues a packet with {@code ts} on the bound port; the pending timestamp is consumed. */
+    /**
+     * Queues a packet with {@code ts} on the bound port; the pending timestamp is consumed even
+     * when the packet cannot be queued (it is still in the port), as in SendPacketLocked.
+     */
     private boolean sendPacket(long ts) {
-        packetTimestamp = ts;
-        boolean queued = port.queueInterrupt(this);
+        boolean queued = port.queueInterrupt(this, ts);
         timestamp = 0;
         return queued;
     }

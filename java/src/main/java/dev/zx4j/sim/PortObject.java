@@ -72,12 +72,16 @@ final class PortObject extends KernelObject {
         available.signal();
     }
 
-    /** Queues an interrupt's packet; false when that interrupt's packet is already queued. */
-    boolean queueInterrupt(InterruptObject irq) {
+    /**
+     * Queues an interrupt's packet stamped {@code timestamp}; false when that interrupt's packet
+     * is already queued, which then keeps its own timestamp (QueueInterruptPacket).
+     */
+    boolean queueInterrupt(InterruptObject irq, long timestamp) {
         if (irq.packetQueued) {
             return false;
         }
         irq.packetQueued = true;
+        irq.packetTimestamp = timestamp;
         interrupts.add(irq);
         available.signal();
         return true;

@@ -19,6 +19,8 @@ import static dev.zx4j.abi.Layouts.u8;
 import static dev.zx4j.abi.Zx.*;
 
 import dev.zx4j.abi.Syscalls;
+import dev.zx4j.sim.x86.GuestPhysicalBus;
+import dev.zx4j.sim.x86.X86Cpu;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +64,6 @@ public final class SimKernel implements Syscalls {
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
     /** Bumped whenever guest memory is remapped or written by the host. */
     private volatile long memoryVersion;
-    private final VcpuEngines engines;
     private long nextKoid = 1024;
     private volatile boolean recordOrigins;
     private volatile boolean faultsArmed;
@@ -74,12 +75,7 @@ public final class SimKernel implements Syscalls {
     }
 
     public SimKernel(SimClock clock) {
-        this(clock, PendingX86.FACTORY);
-    }
-
-    SimKernel(SimClock clock, VcpuEngines engines) {
         this.clock = clock;
-        this.engines = engines;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
     }
@@ -838,8 +834,11 @@ public final class SimKernel implements Syscalls {
                 g.freeVpid(vpid);
                 throw new SysErr(ZX_ERR_BAD_STATE);
             }
-            VcpuEngine engine = engines.create(new GuestBus(g), vpid == 1, entry);
-            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, engine);
+            GuestBus bus = new GuestBus(g);
+            X86Cpu cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
+                    : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
+            cpu.setTimeStampCounter(clock::now);
+            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu);
             vcpuThreads.put(self, vcpu);
             g.liveVcpus++;
             return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
@@ -940,7 +939,7 @@ public final class SimKernel implements Syscalls {
                 throw new SysErr(ZX_ERR_BAD_STATE);
             }
             byte[] state = new byte[VCPU_STATE_SIZE];
-            vcpu.engine.readState(state);
+            vcpu.cpu.readState(state);
             if (!valid(buffer, VCPU_STATE_SIZE)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
@@ -975,13 +974,13 @@ public final class SimKernel implements Syscalls {
                 throw new SysErr(ZX_ERR_BAD_STATE);
             }
             if (kind == ZX_VCPU_STATE) {
-                vcpu.engine.writeState(Arrays.copyOf(buffer, size));
+                vcpu.cpu.writeState(Arrays.copyOf(buffer, size));
             } else {
                 int accessSize = u8(buffer, VCPU_IO_ACCESS_SIZE);
                 if (accessSize != 1 && accessSize != 2 && accessSize != 4) {
                     throw new SysErr(ZX_ERR_INVALID_ARGS);
                 }
-                vcpu.engine.writeIo(accessSize, i32(buffer, VCPU_IO_DATA));
+                vcpu.cpu.writeIoInput(accessSize, i32(buffer, VCPU_IO_DATA));
             }
             return ZX_OK;
         } catch (SysErr e) {
@@ -991,8 +990,12 @@ public final class SimKernel implements Syscalls {
         }
     }
 
-    /** Guest-physical memory of one guest, as its VCPUs' engines see it. */
-    private final class GuestBus implements VcpuEngine.Bus {
+    long memoryVersion() {
+        return memoryVersion;
+    }
+
+    /** Guest-physical memory of one guest, as its VCPUs see it. */
+    private final class GuestBus implements GuestPhysicalBus {
         private final GuestObject guest;
 
         GuestBus(GuestObject guest) {
@@ -1000,7 +1003,8 @@ public final class SimKernel implements Syscalls {
         }
 
         @Override
-        public byte[] ramPage(long gpa) {
+        public byte[] ramPage(long pageNumber) {
+            long gpa = pageNumber * VmoObject.PAGE;
             lock.lock();
             try {
                 VmarObject.Mapping m = guest.vmar.find(gpa);
@@ -1018,8 +1022,17 @@ public final class SimKernel implements Syscalls {
         }
 
         @Override
-        public long version() {
-            return memoryVersion;
+        public Trap trapAt(long gpa) {
+            lock.lock();
+            try {
+                GuestObject.Trap t = guest.findTrap(false, gpa);
+                if (t == null) {
+                    return Trap.NONE;
+                }
+                return t.kind == ZX_GUEST_TRAP_BELL ? Trap.BELL : Trap.MEM;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

@@ -3,13 +3,15 @@ package dev.zx4j.sim;
 import static dev.zx4j.abi.Layouts.*;
 import static dev.zx4j.abi.Zx.*;
 
+import dev.zx4j.sim.x86.VcpuExit;
+import dev.zx4j.sim.x86.X86Cpu;
 import java.util.Arrays;
 
 /**
  * A VCPU: bound for life to the thread that created it, with a 256-vector pending-interrupt
- * bitmap, a sticky kick flag and an engine that runs its guest code.
+ * bitmap, a sticky kick flag and the software x86-64 CPU that runs its guest code.
  *
- * <p>The run loop of {@link #enter()} does not hold the kernel lock while guest code runs; the
+ * <p>The run loop of {@link #enter(byte[])} does not hold the kernel lock while guest code runs; the
  * interrupt and kick state is guarded by this object's monitor so {@code zx_vcpu_kick} and
  * {@code zx_vcpu_interrupt} work from any thread at any time.
  */
@@ -17,21 +19,30 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private static final int NMI = 2;
     private static final int FIRST_EXTERNAL = 32;
     private static final int FIRST_INVALID = 21;
+    private static final int ICR_FIXED = 0;
+    private static final int ICR_NMI = 4;
+    private static final int ICR_STARTUP = 6;
+
+    /** Guest instructions one {@code run} may retire before the loop re-checks kicks. */
+    private static final long RUN_BUDGET = 1 << 20;
 
     final GuestObject guest;
     final int vpid;
     final Thread owner;
-    final VcpuEngine engine;
+    final X86Cpu cpu;
     private final long[] pending = new long[4];
     private boolean kicked;
     private boolean destroyed;
+    /** The guest-memory version the CPU's caches were last synchronised with. */
+    private long memorySeen;
 
-    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, VcpuEngine engine) {
+    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu) {
         super(kernel);
         this.guest = guest;
         this.vpid = vpid;
         this.owner = owner;
-        this.engine = engine;
+        this.cpu = cpu;
+        this.memorySeen = kernel.memoryVersion();
     }
 
     @Override
@@ -59,7 +70,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     synchronized void kick() {
         kicked = true;
         notifyAll();
-        engine.requestStop();
+        cpu.requestStop();
     }
 
     /** {@code zx_vcpu_interrupt}: vectors of 256 and more are dropped silently. */
@@ -68,12 +79,17 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             pending[vector >>> 6] |= 1L << vector;
         }
         notifyAll();
-        engine.requestStop();
+        cpu.requestStop();
     }
 
     @Override
     public void physicalInterrupt(int vector) {
         interrupt(vector);
+    }
+
+    /** Guest instructions this VCPU has retired. */
+    long instructions() {
+        return cpu.instructionsRetired();
     }
 
     // ---- the owner thread ------------------------------------------------------------------
@@ -84,37 +100,54 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
      */
     int enter(byte[] packet) throws InterruptedException {
         while (true) {
+            long memory = kernel.memoryVersion();
+            if (memory != memorySeen) {
+                // The host wrote guest memory or changed its layout: drop cached pages and code.
+                memorySeen = memory;
+                cpu.flushTlb();
+                cpu.invalidateAllCode();
+            }
             int vector;
+            boolean blocked;
             synchronized (this) {
                 if (kicked) {
                     kicked = false;
                     return ZX_ERR_CANCELED;
                 }
                 vector = takeDeliverable();
+                blocked = vector < 0 && anyPending();
             }
             if (vector >= FIRST_INVALID && vector < FIRST_EXTERNAL) {
                 return ZX_ERR_NOT_SUPPORTED;
             }
-            VcpuEngine.Exit exit = vector >= 0 ? engine.deliver(vector) : null;
-            if (exit == null) {
-                exit = engine.run();
+            if (vector >= 0) {
+                cpu.injectVector(vector);
             }
-            if (exit instanceof VcpuEngine.Stopped) {
+            // An external interrupt held off by IF or an STI shadow: exit when it can be taken.
+            cpu.setInterruptWindowExiting(blocked);
+            VcpuExit exit = cpu.run(RUN_BUDGET);
+            if (exit instanceof VcpuExit.Stopped) {
                 continue;
-            } else if (exit instanceof VcpuEngine.Halt) {
+            } else if (exit instanceof VcpuExit.HaltExit) {
                 synchronized (this) {
                     while (!kicked && !anyPending()) {
                         wait();
                     }
                 }
-            } else if (exit instanceof VcpuEngine.Failure f) {
-                return f.status();
-            } else if (exit instanceof VcpuEngine.IoExit io) {
+            } else if (exit instanceof VcpuExit.ErrorExit e) {
+                return e.status();
+            } else if (exit instanceof VcpuExit.IoExit io) {
                 return ioExit(io, packet);
-            } else if (exit instanceof VcpuEngine.MemAccess mem) {
-                int status = memExit(mem, packet);
-                if (status != ZX_ERR_NEXT) {
+            } else if (exit instanceof VcpuExit.MemExit mem) {
+                return memExit(mem, packet);
+            } else if (exit instanceof VcpuExit.BellExit bell) {
+                int status = ring(bell.addr());
+                if (status != ZX_OK) {
                     return status;
+                }
+            } else if (exit instanceof VcpuExit.IcrWrite icr) {
+                if (ipi(icr.icr(), packet)) {
+                    return ZX_OK;
                 }
             }
         }
@@ -129,7 +162,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         for (int w = 3; w >= 0; w--) {
             if (pending[w] != 0) {
                 int v = w * 64 + 63 - Long.numberOfLeadingZeros(pending[w]);
-                if (v >= FIRST_EXTERNAL && !engine.externalInterruptsEnabled()) {
+                if (v >= FIRST_EXTERNAL && !cpu.canTakeExternalInterrupt()) {
                     return highestException();
                 }
                 clear(v);
@@ -166,7 +199,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         return (pending[0] | pending[1] | pending[2] | pending[3]) != 0;
     }
 
-    private int ioExit(VcpuEngine.IoExit io, byte[] packet) {
+    private int ioExit(VcpuExit.IoExit io, byte[] packet) {
         GuestObject.Trap trap;
         kernel.lock.lock();
         try {
@@ -181,7 +214,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         put64(packet, PACKET_KEY, trap.key);
         put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_IO);
         put16(packet, PACKET_IO_PORT, io.port());
-        put8(packet, PACKET_IO_ACCESS_SIZE, io.size());
+        put8(packet, PACKET_IO_ACCESS_SIZE, io.accessSize());
         put8(packet, PACKET_IO_INPUT, io.input() ? 1 : 0);
         if (!io.input()) {
             put32(packet, PACKET_IO_DATA, io.data());
@@ -189,29 +222,36 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         return ZX_OK;
     }
 
-    /** A MEM trap fills the packet (OK); a BELL write rings and continues (NEXT). */
-    private int memExit(VcpuEngine.MemAccess mem, byte[] packet) throws InterruptedException {
+    private int memExit(VcpuExit.MemExit mem, byte[] packet) {
+        GuestObject.Trap trap;
         kernel.lock.lock();
         try {
-            GuestObject.Trap trap = guest.findTrap(false, mem.addr());
-            if (trap == null) {
+            trap = guest.findTrap(false, mem.addr());
+        } finally {
+            kernel.lock.unlock();
+        }
+        if (trap == null || trap.kind != ZX_GUEST_TRAP_MEM) {
+            return ZX_ERR_OUT_OF_RANGE; // the trap went away while the instruction ran
+        }
+        Arrays.fill(packet, (byte) 0);
+        put64(packet, PACKET_KEY, trap.key);
+        put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_MEM);
+        put64(packet, PACKET_MEM_ADDR, mem.addr());
+        byte[] inst = mem.instruction();
+        put8(packet, PACKET_MEM_INST_LEN, mem.instructionLength());
+        System.arraycopy(inst, 0, packet, PACKET_MEM_INST_BUF,
+                Math.min(inst.length, PACKET_MEM_INST_BUF_SIZE));
+        put8(packet, PACKET_MEM_DEFAULT_OPERAND_SIZE, mem.defaultOperandSize());
+        return ZX_OK;
+    }
+
+    /** A write to a BELL trap: queue a packet on the trap's port (the VCPU then goes on). */
+    private int ring(long addr) throws InterruptedException {
+        kernel.lock.lock();
+        try {
+            GuestObject.Trap trap = guest.findTrap(false, addr);
+            if (trap == null || trap.kind != ZX_GUEST_TRAP_BELL) {
                 return ZX_ERR_OUT_OF_RANGE;
-            }
-            if (trap.kind == ZX_GUEST_TRAP_MEM) {
-                Arrays.fill(packet, (byte) 0);
-                put64(packet, PACKET_KEY, trap.key);
-                put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_MEM);
-                put64(packet, PACKET_MEM_ADDR, mem.addr());
-                byte[] inst = mem.instruction();
-                put8(packet, PACKET_MEM_INST_LEN, inst.length);
-                System.arraycopy(inst, 0, packet, PACKET_MEM_INST_BUF,
-                        Math.min(inst.length, PACKET_MEM_INST_BUF_SIZE));
-                put8(packet, PACKET_MEM_DEFAULT_OPERAND_SIZE, mem.defaultOperandSize());
-                return ZX_OK;
-            }
-            // BELL: reads are not supported; a write queues a packet on the trap's port.
-            if (!mem.write()) {
-                return ZX_ERR_NOT_SUPPORTED;
             }
             while (trap.inFlight >= GuestObject.BELL_POOL && trap.port.handleCount > 0) {
                 guest.poolFreed.await();
@@ -222,12 +262,53 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             byte[] bell = new byte[PORT_PACKET_SIZE];
             put64(bell, PACKET_KEY, trap.key);
             put32(bell, PACKET_TYPE, ZX_PKT_TYPE_GUEST_BELL);
-            put64(bell, PACKET_BELL_ADDR, mem.addr());
+            put64(bell, PACKET_BELL_ADDR, addr);
             trap.inFlight++;
             trap.port.queueKernel(bell, trap);
-            return ZX_ERR_NEXT;
+            return ZX_OK;
         } finally {
             kernel.lock.unlock();
+        }
+    }
+
+    /**
+     * An x2APIC ICR write. Fixed IPIs and NMIs become GUEST_VCPU/INTERRUPT packets with a mask of
+     * destination APIC IDs (VPID − 1); STARTUP becomes GUEST_VCPU/STARTUP with entry = vector ·
+     * 4096; INIT is ignored (returns false: the VCPU goes on).
+     */
+    private boolean ipi(long icr, byte[] packet) {
+        int vector = (int) (icr & 0xFF);
+        int mode = (int) ((icr >>> 8) & 0x7);
+        int shorthand = (int) ((icr >>> 18) & 0x3);
+        long dest = icr >>> 32;
+        long self = 1L << (vpid - 1);
+        Arrays.fill(packet, (byte) 0);
+        put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_VCPU);
+        switch (mode) {
+            case ICR_STARTUP:
+                put64(packet, PACKET_VCPU_STARTUP_ID, dest);
+                put64(packet, PACKET_VCPU_STARTUP_ENTRY, (long) vector << 12);
+                put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_STARTUP);
+                return true;
+            case ICR_FIXED:
+            case ICR_NMI: {
+                long mask = switch (shorthand) {
+                    case 1 -> self;
+                    case 2 -> -1L;
+                    case 3 -> ~self;
+                    default -> dest < 64 ? 1L << dest : 0;
+                };
+                if (mode == ICR_NMI) {
+                    vector = NMI;
+                    mask &= ~self;
+                }
+                put64(packet, PACKET_VCPU_INTERRUPT_MASK, mask);
+                put8(packet, PACKET_VCPU_INTERRUPT_VECTOR, vector);
+                put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_INTERRUPT);
+                return true;
+            }
+            default: // INIT and the rest
+                return false;
         }
     }
 

@@ -28,8 +28,6 @@ final class VmarObject extends KernelObject {
     final long size;
     final GuestObject guest;
     private final TreeMap<Long, Mapping> mappings = new TreeMap<>();
-    /** Bumped on every map/unmap so VCPUs can drop cached translations. */
-    volatile long layoutVersion;
 
     VmarObject(SimKernel kernel, long size, GuestObject guest) {
         super(kernel);
@@ -95,7 +93,6 @@ final class VmarObject extends KernelObject {
             }
         }
         mappings.put(base, new Mapping(base, bytes, vmo, vmoOffset, perms));
-        layoutVersion++;
         return base;
     }
 
@@ -125,9 +122,6 @@ final class VmarObject extends KernelObject {
                 mappings.put(end, new Mapping(end, mEnd - end, m.vmo,
                         m.vmoOffset + (end - m.base), m.perms));
             }
-        }
-        if (!hit.isEmpty()) {
-            layoutVersion++;
         }
     }
 }

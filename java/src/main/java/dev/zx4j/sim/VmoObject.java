@@ -15,8 +15,6 @@ final class VmoObject extends KernelObject {
 
     final long size;
     private final byte[][][] chunks;
-    /** Bumped on every write from the host side, so VCPUs can drop decoded-code caches. */
-    volatile long hostWrites;
 
     VmoObject(SimKernel kernel, long size) {
         super(kernel);
@@ -64,7 +62,6 @@ final class VmoObject extends KernelObject {
     }
 
     void write(long offset, byte[] src, int srcOff, int len) {
-        hostWrites++;
         while (len > 0) {
             int in = (int) (offset % PAGE);
             int n = Math.min(len, PAGE - in);

@@ -1,5 +1,6 @@
 package dev.zx4j.testing;
 
+import dev.zx4j.jni.NativeKernel;
 import dev.zx4j.sim.ManualClock;
 import dev.zx4j.sim.SimKernel;
 import java.util.List;
@@ -18,10 +19,21 @@ public final class TestKernels {
         return new TestKernel("sim", sim, sim, clock);
     }
 
+    /**
+     * The same simulated kernel behind JNI: Java → JNI → host libzircon (C) → back into Java.
+     * Fails (rather than skips) when the JNI library is unavailable: on Linux it is part of the
+     * normal build.
+     */
+    public static TestKernel jni() {
+        ManualClock clock = new ManualClock(CLOCK_START);
+        SimKernel sim = new SimKernel(clock);
+        return new TestKernel("jni", NativeKernel.hosted(sim), sim, clock);
+    }
+
     /** A named way to build a fresh kernel. */
     public record Factory(String name, Supplier<TestKernel> make) {}
 
     public static List<Factory> all() {
-        return List.of(new Factory("sim", TestKernels::simulated));
+        return List.of(new Factory("sim", TestKernels::simulated), new Factory("jni", TestKernels::jni));
     }
 }

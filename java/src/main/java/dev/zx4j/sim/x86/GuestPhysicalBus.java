@@ -1,0 +1,31 @@
+package dev.zx4j.sim.x86;
+
+/**
+ * The guest-physical address space as the kernel sees it, implemented by the simulated guest.
+ * Called only from the thread running {@link X86Cpu#run(long)}.
+ */
+public interface GuestPhysicalBus {
+    /** Page size of guest-physical memory. */
+    int PAGE_SIZE = 4096;
+
+    /** What lies at a guest-physical address that is not RAM. */
+    enum Trap {
+        /** Nothing: an access is an error ({@code ZX_ERR_OUT_OF_RANGE}). */
+        NONE,
+        /** Synchronous MEM trap: the access exits with a {@link VcpuExit.MemExit}. */
+        MEM,
+        /** Asynchronous BELL trap: writes exit with {@link VcpuExit.BellExit}, reads fail. */
+        BELL
+    }
+
+    /**
+     * The RAM page containing guest-physical page {@code pageNumber} ({@code gpa >>> 12}), as a
+     * {@link #PAGE_SIZE}-byte array that the CPU reads and writes in place, or {@code null} when
+     * that page is not RAM (unmapped or trapped). The same array must be returned for the same page
+     * for as long as the mapping exists, since the CPU caches it.
+     */
+    byte[] ramPage(long pageNumber);
+
+    /** Classifies a guest-physical address for which {@link #ramPage} returned {@code null}. */
+    Trap trapAt(long gpa);
+}

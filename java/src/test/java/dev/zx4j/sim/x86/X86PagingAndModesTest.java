@@ -1,0 +1,138 @@
+package dev.zx4j.sim.x86;
+
+import static dev.zx4j.abi.Zx.ZX_ERR_INTERNAL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** 4-level page walks (2 MiB and 4 KiB pages, TLB), the real-mode AP, and fuzzing. */
+class X86PagingAndModesTest {
+
+    @Test
+    void pageWalkWith2MiBAnd4KiBPagesAndTlb() {
+        GuestHarness g = new GuestHarness();
+        Map<String, Long> sym = g.load("paging", 0x2000);
+        long pml4 = 0x10000, pdpt = 0x11000, pd = 0x12000, pt0 = 0x13000, pt2 = 0x14000;
+        g.write64(pml4, pdpt | 3);
+        g.write64(pdpt, pd | 3);
+        g.write64(pd, pt0 | 3);                    // 0..2 MiB through 4 KiB pages (identity)
+        for (int k = 0; k < 512; k++) {
+            g.write64(pt0 + 8L * k, (0x1000L * k) | 3);
+        }
+        g.write64(pd + 8, 0x400000 | 0x83);        // VA 2 MiB -> PA 4 MiB, 2 MiB page
+        g.write64(pd + 16, pt2 | 3);
+        g.write64(pt2, 0x300000 | 3);              // VA 4 MiB -> PA 3 MiB, 4 KiB page
+        g.write64(0x400010, 0xAAAA);
+        g.write64(0x300020, 0xBBBB);
+        g.write64(0x301020, 0xCCCC);
+
+        X86Cpu cpu = X86Cpu.newBootProcessor(g, 0x2000);
+        cpu.setCr3(pml4);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(0xAAAA, cpu.reg(X86Cpu.RAX));
+        assertEquals(0xBBBB, cpu.reg(X86Cpu.RBX));
+        assertEquals(0x77, g.read64(0x300028), "store went through the 4 KiB mapping");
+        assertEquals(0x3 | 0x20 | 0x40, g.read64(pt2) & 0x63, "accessed and dirty bits set");
+        assertEquals(0x20, g.read64(pd + 8) & 0x60, "2 MiB page accessed, not dirty");
+
+        g.write64(pt2, 0x301000 | 3);              // remap without telling the CPU
+        assertEquals(sym.get("second"), cpu.rip());
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(0xBBBB, cpu.reg(X86Cpu.RCX), "stale TLB entry before INVLPG");
+        assertEquals(0xCCCC, cpu.reg(X86Cpu.RDX), "new mapping after INVLPG");
+    }
+
+    @Test
+    void realModeApplicationProcessorPrintsAndHalts() {
+        GuestHarness g = new GuestHarness();
+        g.load("ap", 0x8000);
+        X86Cpu cpu = X86Cpu.newApplicationProcessor(g, 0x8000, 1);
+        assertEquals(16, cpu.codeSize());
+        assertEquals(0x800, cpu.segment(X86Cpu.CS).selector());
+        assertEquals(0x8000, cpu.segment(X86Cpu.CS).base());
+        assertEquals(0, cpu.rip());
+        assertEquals(0, cpu.cr0() & X86Cpu.CR0_PE);
+        StringBuilder sb = new StringBuilder();
+        VcpuExit e;
+        while ((e = cpu.run(10_000)) instanceof VcpuExit.IoExit io && io.port() == 0xE9) {
+            assertEquals(1, io.accessSize());
+            sb.append((char) io.data());
+        }
+        assertEquals("AP ok", sb.toString());
+        assertEquals(new VcpuExit.IoExit(0xEB, 4, false, 0x12345678), e, "0x66 prefix: 32-bit OUT");
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
+        assertEquals(0xBEEF, cpu.reg(X86Cpu.RBX), "near CALL/RET in 16-bit mode");
+        assertEquals(0x7000, cpu.reg(X86Cpu.RSP));
+    }
+
+    @Test
+    void realModeInterruptThroughTheIvt() {
+        GuestHarness g = new GuestHarness();
+        g.load("ap", 0x8000);
+        X86Cpu cpu = X86Cpu.newApplicationProcessor(g, 0x8000, 1);
+        // IVT entry 0x40 -> 0800:0023 (the HLT at the end of the main program, then RET...)
+        long hltOff = GuestHarness.symbols("ap").get("sub16") - 1;
+        g.write(0x40 * 4, new byte[] {(byte) hltOff, (byte) (hltOff >> 8), 0x00, 0x08});
+        cpu.setReg(X86Cpu.RSP, 0x7000);
+        cpu.setRflags(0x202);
+        cpu.injectVector(0x40);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(hltOff + 1, cpu.rip());
+        assertEquals(0x7000 - 6, cpu.reg(X86Cpu.RSP), "FLAGS, CS, IP pushed");
+        assertEquals(0, read16(g, 0x7000 - 6), "pushed IP");
+        assertEquals(0x800, read16(g, 0x7000 - 4), "pushed CS");
+        assertEquals(0x202, read16(g, 0x7000 - 2), "pushed FLAGS");
+        assertEquals(0, cpu.rflags() & X86Cpu.FLAG_IF);
+    }
+
+    static int read16(GuestHarness g, long gpa) {
+        return g.read8(gpa) | (g.read8(gpa + 1) << 8);
+    }
+
+    /** Random bytes never escape as Java exceptions and always end in an exit within the budget. */
+    @Test
+    void fuzzRandomBytesAlwaysExit() {
+        Random rnd = new Random(12345);
+        int[] kinds = new int[8];
+        for (int iter = 0; iter < 4000; iter++) {
+            GuestHarness g = new GuestHarness();
+            boolean real = iter % 4 == 3;
+            byte[] code = new byte[64 + rnd.nextInt(64)];
+            rnd.nextBytes(code);
+            X86Cpu cpu;
+            if (real) {
+                g.write(0x8000, code);
+                cpu = X86Cpu.newApplicationProcessor(g, 0x8000, 1);
+            } else {
+                g.identityMap1G();
+                g.write(0x2000, code);
+                cpu = X86Cpu.newBootProcessor(g, 0x2000);
+                for (int r = 0; r < 16; r++) {
+                    cpu.setReg(r, rnd.nextInt(4) == 0 ? rnd.nextLong() : rnd.nextInt(1 << 20));
+                }
+                if (rnd.nextBoolean()) {
+                    cpu.setRflags(0x2 | (rnd.nextLong() & 0xCD5));
+                }
+            }
+            for (int step = 0; step < 4; step++) {
+                VcpuExit e = cpu.run(2000);
+                assertNotNull(e);
+                if (e instanceof VcpuExit.ErrorExit err) {
+                    assertNotEquals(ZX_ERR_INTERNAL, err.status(), "iteration " + iter + ": " + err.detail());
+                    kinds[0]++;
+                    break;
+                }
+                kinds[e instanceof VcpuExit.IoExit ? 1 : e instanceof VcpuExit.MemExit ? 2
+                        : e instanceof VcpuExit.HaltExit ? 3 : e instanceof VcpuExit.Stopped ? 4 : 5]++;
+            }
+        }
+        assertTrue(kinds[0] > 100 && kinds[1] > 100 && kinds[3] > 10,
+                "a mix of exits: " + java.util.Arrays.toString(kinds));
+    }
+}
