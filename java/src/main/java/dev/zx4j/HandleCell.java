@@ -31,6 +31,30 @@ final class HandleCell {
     private final AtomicInteger state = new AtomicInteger();
     /** How and where the handle ended ("closed at …"); set right after the ended bit. */
     private volatile String ending;
+    /** Told once when the value leaves this cell; see {@link #onEnd}. */
+    private volatile EndListener endListener;
+
+    /** Hears when a cell's value leaves it, for typed objects that track their handles. */
+    interface EndListener {
+        /**
+         * The value left the cell: {@code closedInKernel} is true when it was closed in the kernel
+         * (now, or deferred to the last in-flight call; whether or not the close succeeded), false
+         * when it was handed over (release, replace, conversion) and stays open.
+         */
+        void ended(boolean closedInKernel);
+    }
+
+    /** Sets the listener told once when this cell's value leaves it (at most one per cell). */
+    void onEnd(EndListener listener) {
+        endListener = listener;
+    }
+
+    private void notifyEnd(boolean closedInKernel) {
+        EndListener l = endListener;
+        if (l != null) {
+            l.ended(closedInKernel);
+        }
+    }
 
     HandleCell(Kernel kernel, int value, String kind) {
         if (value == Zx.ZX_HANDLE_INVALID) {
@@ -110,13 +134,19 @@ final class HandleCell {
             }
             if (state.compareAndSet(0, ENDED)) {
                 ending = site;
+                notifyEnd(false);
                 return value;
             }
         }
     }
 
     private void kernelClose(boolean throwOnFailure) {
-        int status = kernel.syscalls().zx_handle_close(value);
+        int status;
+        try {
+            status = kernel.syscalls().zx_handle_close(value);
+        } finally {
+            notifyEnd(true);
+        }
         if (status != Zx.ZX_OK) {
             ZxException e = new ZxException("zx_handle_close", Status.of(status));
             if (throwOnFailure) {

@@ -11,7 +11,8 @@ import dev.zx4j.abi.Zx;
 
 /**
  * A kernel handle owned (or borrowed) by Java code; the common base of {@link Port},
- * {@link Interrupt}, {@link Resource} and the untyped {@link Handle}.
+ * {@link Interrupt}, {@link Resource}, {@link Vmo}, {@link Vmar}, {@link Guest}, {@link Vcpu} and
+ * the untyped {@link Handle}.
  *
  * <h2>Ownership</h2>
  * An owning object closes its handle exactly once: {@link #close()} is idempotent and
@@ -32,7 +33,7 @@ import dev.zx4j.abi.Zx;
  * {@link IllegalStateException} while calls are in flight, since they cannot wait for them.
  *
  * <h2>Thread-confined objects</h2>
- * Objects the kernel confines to a thread (a VCPU, in the guest work) check their owner thread
+ * Objects the kernel confines to a thread ({@link Vcpu}) check their owner thread
  * first, then liveness, before any syscall — as Panama's confined arenas do — and keep the calls
  * the kernel allows from anywhere (kick, interrupt, close) free of that check.
  *
@@ -40,7 +41,7 @@ import dev.zx4j.abi.Zx;
  *            {@link #borrow}
  */
 public abstract sealed class HandleObject<T extends HandleObject<T>> implements AutoCloseable
-        permits Handle, Port, Interrupt, Resource {
+        permits Handle, Port, Interrupt, Resource, Vmo, Vmar, Guest, Vcpu {
 
     final Kernel kernel;
     final HandleCell cell;
@@ -54,6 +55,14 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
 
     /** A new object of the concrete class over {@code cell}. */
     abstract T wrap(HandleCell cell, boolean owner);
+
+    /**
+     * The owner of the handle that {@link #replace(Rights)} made from this object's (which has
+     * already ended). Classes whose objects own more than their handle pass it on here.
+     */
+    T wrapReplacement(HandleCell cell) {
+        return wrap(cell, true);
+    }
 
     /** The kernel this handle belongs to. */
     public final Kernel kernel() {
@@ -101,7 +110,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         int[] out = new int[1];
         ZxException.check("zx_handle_replace",
                 kernel.syscalls().zx_handle_replace(h, rights.bits(), out));
-        return wrap(new HandleCell(kernel, out[0], cell.kind), true);
+        return wrapReplacement(new HandleCell(kernel, out[0], cell.kind));
     }
 
     /**

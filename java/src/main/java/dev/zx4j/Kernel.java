@@ -185,6 +185,40 @@ public final class Kernel {
     }
 
     /**
+     * A new VMO of {@code size} bytes, rounded up to whole pages ({@code zx_vmo_create}).
+     *
+     * @throws ZxException with {@link Status#OUT_OF_RANGE} for a size too large
+     */
+    public Vmo createVmo(long size, VmoOptions... options) {
+        int[] out = new int[1];
+        ZxException.check("zx_vmo_create",
+                sys.zx_vmo_create(size, VmoOptions.toBits(options), out));
+        return new Vmo(this, new HandleCell(this, out[0], "Vmo"), true);
+    }
+
+    /**
+     * A new guest, authorised by the hypervisor {@code resource} ({@code zx_guest_create}). The
+     * returned {@link Guest} also owns the root VMAR of the guest-physical address space,
+     * {@link Guest#physicalVmar()}, and closes it with itself.
+     *
+     * @throws ZxException {@link Status#WRONG_TYPE} / {@link Status#ACCESS_DENIED} when the
+     *                     resource is not the hypervisor resource, {@link Status#NOT_SUPPORTED}
+     *                     on a machine without virtualisation
+     */
+    public Guest createGuest(Resource resource) {
+        int[] guest = new int[1];
+        int[] vmar = new int[1];
+        int r = resource.cell.acquire();
+        try {
+            ZxException.check("zx_guest_create", sys.zx_guest_create(r, 0, guest, vmar));
+        } finally {
+            resource.cell.release();
+        }
+        Vmar physical = new Vmar(this, new HandleCell(this, vmar[0], "Vmar"), true);
+        return new Guest(this, new HandleCell(this, guest[0], "Guest"), true, physical);
+    }
+
+    /**
      * Takes ownership of a raw handle value (from {@link Syscalls}, a simulated platform, a
      * native caller) as an untyped {@link Handle}. No syscall is made.
      *
@@ -224,6 +258,14 @@ public final class Kernel {
             o = new Interrupt(this, cell, true);
         } else if (type == Resource.class) {
             o = new Resource(this, cell, true);
+        } else if (type == Vmo.class) {
+            o = new Vmo(this, cell, true);
+        } else if (type == Vmar.class) {
+            o = new Vmar(this, cell, true);
+        } else if (type == Guest.class) {
+            o = new Guest(this, cell, true, null); // the VMAR came with another handle
+        } else if (type == Vcpu.class) {
+            o = Vcpu.adopted(this, cell); // owner thread unknown: the kernel checks it
         } else {
             o = new Handle(this, cell, true);
         }
@@ -237,6 +279,14 @@ public final class Kernel {
             return ObjectType.INTERRUPT;
         } else if (type == Resource.class) {
             return ObjectType.RESOURCE;
+        } else if (type == Vmo.class) {
+            return ObjectType.VMO;
+        } else if (type == Vmar.class) {
+            return ObjectType.VMAR;
+        } else if (type == Guest.class) {
+            return ObjectType.GUEST;
+        } else if (type == Vcpu.class) {
+            return ObjectType.VCPU;
         }
         throw new IllegalArgumentException("no object type for " + type);
     }

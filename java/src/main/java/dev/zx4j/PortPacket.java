@@ -7,10 +7,20 @@ import static dev.zx4j.abi.Layouts.PACKET_IO_DATA;
 import static dev.zx4j.abi.Layouts.PACKET_IO_INPUT;
 import static dev.zx4j.abi.Layouts.PACKET_IO_PORT;
 import static dev.zx4j.abi.Layouts.PACKET_KEY;
+import static dev.zx4j.abi.Layouts.PACKET_MEM_ADDR;
+import static dev.zx4j.abi.Layouts.PACKET_MEM_DEFAULT_OPERAND_SIZE;
+import static dev.zx4j.abi.Layouts.PACKET_MEM_INST_BUF;
+import static dev.zx4j.abi.Layouts.PACKET_MEM_INST_BUF_SIZE;
+import static dev.zx4j.abi.Layouts.PACKET_MEM_INST_LEN;
 import static dev.zx4j.abi.Layouts.PACKET_STATUS;
 import static dev.zx4j.abi.Layouts.PACKET_TYPE;
 import static dev.zx4j.abi.Layouts.PACKET_UNION;
 import static dev.zx4j.abi.Layouts.PACKET_UNION_SIZE;
+import static dev.zx4j.abi.Layouts.PACKET_VCPU_INTERRUPT_MASK;
+import static dev.zx4j.abi.Layouts.PACKET_VCPU_INTERRUPT_VECTOR;
+import static dev.zx4j.abi.Layouts.PACKET_VCPU_STARTUP_ENTRY;
+import static dev.zx4j.abi.Layouts.PACKET_VCPU_STARTUP_ID;
+import static dev.zx4j.abi.Layouts.PACKET_VCPU_TYPE;
 import static dev.zx4j.abi.Layouts.PORT_PACKET_SIZE;
 
 import dev.zx4j.abi.Layouts;
@@ -22,10 +32,13 @@ import java.util.HexFormat;
  * A {@code zx_port_packet_t}: one record per packet type, all in this file.
  *
  * <p>{@link #parse(byte[])} reads the 48-byte C layout of {@link Layouts}; {@link #toBytes()}
- * writes it back (reserved bytes zero). Types without a record of their own (signal packets,
- * guest MEM and VCPU packets, whose layouts depend on architecture and era and arrive with the
- * guest work) parse to {@link OtherPacket}, which keeps every byte, so nothing is lost and a
- * later record can take over its type without changing the others.
+ * writes it back (reserved bytes zero). Every guest packet type has a record: BELL, IO, MEM
+ * (x86, in the modelled era's layout: address, instruction bytes, default operand size) and VCPU
+ * ({@link GuestVcpuPacket.Interrupt} or {@link GuestVcpuPacket.Startup}, union first and a u8
+ * type at +16). The MEM, IO and VCPU types are what {@link Vcpu#enter()} returns, as
+ * {@link VcpuExit}s. Types without a record of their own (signal packets, a VCPU packet of an
+ * unknown subtype) parse to {@link OtherPacket}, which keeps every byte, so nothing is lost and
+ * a later record can take over its type without changing the others.
  */
 public sealed interface PortPacket {
 
@@ -74,6 +87,27 @@ public sealed interface PortPacket {
                         Layouts.u8(buffer, PACKET_IO_ACCESS_SIZE),
                         Layouts.u8(buffer, PACKET_IO_INPUT) != 0,
                         Layouts.i32(buffer, PACKET_IO_DATA));
+            case Zx.ZX_PKT_TYPE_GUEST_MEM:
+                return new GuestMemPacket(key, Layouts.i64(buffer, PACKET_MEM_ADDR),
+                        Arrays.copyOfRange(buffer, PACKET_MEM_INST_BUF, PACKET_MEM_INST_BUF
+                                + Math.min(Layouts.u8(buffer, PACKET_MEM_INST_LEN),
+                                        PACKET_MEM_INST_BUF_SIZE)),
+                        Layouts.u8(buffer, PACKET_MEM_DEFAULT_OPERAND_SIZE));
+            case Zx.ZX_PKT_TYPE_GUEST_VCPU:
+                switch (Layouts.u8(buffer, PACKET_VCPU_TYPE)) {
+                    case Zx.ZX_PKT_GUEST_VCPU_INTERRUPT:
+                        return new GuestVcpuPacket.Interrupt(key,
+                                Layouts.i64(buffer, PACKET_VCPU_INTERRUPT_MASK),
+                                Layouts.u8(buffer, PACKET_VCPU_INTERRUPT_VECTOR));
+                    case Zx.ZX_PKT_GUEST_VCPU_STARTUP:
+                        return new GuestVcpuPacket.Startup(key,
+                                Layouts.i64(buffer, PACKET_VCPU_STARTUP_ID),
+                                Layouts.i64(buffer, PACKET_VCPU_STARTUP_ENTRY));
+                    default:
+                        break;
+                }
+                return new OtherPacket(key, type, status,
+                        Arrays.copyOfRange(buffer, PACKET_UNION, PACKET_UNION + PACKET_UNION_SIZE));
             default:
                 return new OtherPacket(key, type, status,
                         Arrays.copyOfRange(buffer, PACKET_UNION, PACKET_UNION + PACKET_UNION_SIZE));
@@ -229,6 +263,130 @@ public sealed interface PortPacket {
             Layouts.put8(b, PACKET_IO_ACCESS_SIZE, accessSize);
             Layouts.put8(b, PACKET_IO_INPUT, input ? 1 : 0);
             Layouts.put32(b, PACKET_IO_DATA, data);
+        }
+    }
+
+    /**
+     * A guest accessed a MEM trap (x86, the modelled era's {@code zx_packet_guest_mem_t}): the
+     * kernel stopped the VCPU with RIP already past the instruction and hands its bytes over so
+     * the VMM can decode and emulate it.
+     *
+     * @param addr               the guest-physical address accessed
+     * @param instruction        the trapping instruction's bytes ({@code inst_buf[0..inst_len)},
+     *                           at most 15; a longer {@code inst_len} is cut to 15 when parsed);
+     *                           copied in and out
+     * @param defaultOperandSize 2 or 4 (4 in 64-bit mode or when CS.D is set)
+     */
+    record GuestMemPacket(long key, long addr, byte[] instruction, int defaultOperandSize)
+            implements PortPacket {
+        public GuestMemPacket {
+            if (instruction.length > PACKET_MEM_INST_BUF_SIZE) {
+                throw new IllegalArgumentException("an x86 instruction is at most "
+                        + PACKET_MEM_INST_BUF_SIZE + " bytes, got " + instruction.length);
+            }
+            instruction = instruction.clone();
+        }
+
+        @Override
+        public byte[] instruction() {
+            return instruction.clone();
+        }
+
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_GUEST_MEM;
+        }
+
+        @Override
+        public Status status() {
+            return Status.OK;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), Status.OK);
+            Layouts.put64(b, PACKET_MEM_ADDR, addr);
+            Layouts.put8(b, PACKET_MEM_INST_LEN, instruction.length);
+            System.arraycopy(instruction, 0, b, PACKET_MEM_INST_BUF, instruction.length);
+            Layouts.put8(b, PACKET_MEM_DEFAULT_OPERAND_SIZE, defaultOperandSize);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GuestMemPacket m && m.key == key && m.addr == addr
+                    && m.defaultOperandSize == defaultOperandSize
+                    && Arrays.equals(m.instruction, instruction);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(key) * 31 + Long.hashCode(addr)) * 31
+                    + Arrays.hashCode(instruction);
+        }
+
+        @Override
+        public String toString() {
+            return "GuestMemPacket[key=" + key + ", addr=0x" + Long.toHexString(addr)
+                    + ", instruction=" + HexFormat.of().formatHex(instruction)
+                    + ", defaultOperandSize=" + defaultOperandSize + "]";
+        }
+    }
+
+    /**
+     * A guest VCPU asked for something only the VMM can do (the modelled era's
+     * {@code zx_packet_guest_vcpu_t}: a 16-byte union first, then a u8 subtype at +16). On x86
+     * these come from the guest's local APIC: an IPI to forward, or a start-up of another VCPU.
+     */
+    sealed interface GuestVcpuPacket extends PortPacket {
+        /** The subtype, {@code ZX_PKT_GUEST_VCPU_INTERRUPT} or {@code _STARTUP}. */
+        int vcpuType();
+
+        @Override
+        default int type() {
+            return Zx.ZX_PKT_TYPE_GUEST_VCPU;
+        }
+
+        @Override
+        default Status status() {
+            return Status.OK;
+        }
+
+        /**
+         * An inter-processor interrupt: deliver {@code vector} to each VCPU whose APIC ID bit is
+         * set in {@code mask} (with {@link Vcpu#interrupt(int)}).
+         */
+        record Interrupt(long key, long mask, int vector) implements GuestVcpuPacket {
+            @Override
+            public int vcpuType() {
+                return Zx.ZX_PKT_GUEST_VCPU_INTERRUPT;
+            }
+
+            @Override
+            public void writeTo(byte[] b) {
+                header(b, key, type(), Status.OK);
+                Layouts.put64(b, PACKET_VCPU_INTERRUPT_MASK, mask);
+                Layouts.put8(b, PACKET_VCPU_INTERRUPT_VECTOR, vector);
+                Layouts.put8(b, PACKET_VCPU_TYPE, vcpuType());
+            }
+        }
+
+        /**
+         * Start-up of the VCPU with APIC ID {@code id} at guest-physical {@code entry} (an x86
+         * SIPI: entry = vector << 12): the VMM creates that VCPU on a new thread.
+         */
+        record Startup(long key, long id, long entry) implements GuestVcpuPacket {
+            @Override
+            public int vcpuType() {
+                return Zx.ZX_PKT_GUEST_VCPU_STARTUP;
+            }
+
+            @Override
+            public void writeTo(byte[] b) {
+                header(b, key, type(), Status.OK);
+                Layouts.put64(b, PACKET_VCPU_STARTUP_ID, id);
+                Layouts.put64(b, PACKET_VCPU_STARTUP_ENTRY, entry);
+                Layouts.put8(b, PACKET_VCPU_TYPE, vcpuType());
+            }
         }
     }
 

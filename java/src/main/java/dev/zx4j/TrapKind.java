@@ -1,0 +1,34 @@
+package dev.zx4j;
+
+import dev.zx4j.abi.Zx;
+
+/**
+ * The kinds of {@linkplain Guest#setTrap guest traps} ({@code ZX_GUEST_TRAP_*}).
+ *
+ * <ul>
+ *   <li>{@link #BELL}: guest writes to a page range are reported asynchronously as
+ *       {@link PortPacket.GuestBellPacket}s on a port; the VCPU keeps running. Needs a port.</li>
+ *   <li>{@link #MEM}: guest accesses to a page range stop the VCPU and
+ *       {@link Vcpu#enter()} returns a {@link VcpuExit.MemExit}. Takes no port.</li>
+ *   <li>{@link #IO}: x86 {@code in}/{@code out} on a port-number range stop the VCPU and
+ *       {@code enter()} returns a {@link VcpuExit.IoExit}. Takes no port.</li>
+ * </ul>
+ * BELL and MEM traps share one address space (they may not overlap each other); IO traps have
+ * their own.
+ */
+public enum TrapKind {
+    BELL(Zx.ZX_GUEST_TRAP_BELL),
+    MEM(Zx.ZX_GUEST_TRAP_MEM),
+    IO(Zx.ZX_GUEST_TRAP_IO);
+
+    private final int raw;
+
+    TrapKind(int raw) {
+        this.raw = raw;
+    }
+
+    /** The raw {@code ZX_GUEST_TRAP_*} value. */
+    public int raw() {
+        return raw;
+    }
+}
