@@ -32,6 +32,34 @@ public final class Interrupt extends HandleObject<Interrupt> {
         bindOp(port, key, Zx.ZX_INTERRUPT_BIND);
     }
 
+    /**
+     * Routes this (physical) interrupt to {@code vcpu}: each delivery marks the interrupt's
+     * vector pending on every VCPU it is bound to, as if by {@link Vcpu#interrupt(int)}
+     * ({@code zx_interrupt_bind_vcpu}; needs {@link Rights#READ} here and {@link Rights#WRITE}
+     * on the VCPU). Bind it to several VCPUs of one guest by calling this once per VCPU; no
+     * acknowledgement is needed between deliveries. Any thread.
+     *
+     * @throws ZxException {@link Status#ALREADY_BOUND} when the interrupt is bound to a port,
+     *                     {@link Status#INVALID_ARGS} for a VCPU of another guest than the
+     *                     VCPUs already bound, {@link Status#NOT_SUPPORTED} for a virtual
+     *                     interrupt, {@link Status#BAD_STATE} while a thread waits on it
+     */
+    public void bindVcpu(Vcpu vcpu) {
+        java.util.Objects.requireNonNull(vcpu, "vcpu");
+        int h = cell.acquire();
+        try {
+            int v = vcpu.cell.acquire();
+            try {
+                ZxException.check("zx_interrupt_bind_vcpu",
+                        kernel.syscalls().zx_interrupt_bind_vcpu(h, v, 0));
+            } finally {
+                vcpu.cell.release();
+            }
+        } finally {
+            cell.release();
+        }
+    }
+
     /** Unbinds this interrupt from {@code port}, which must be the port it is bound to. */
     public void unbind(Port port) {
         bindOp(port, 0, Zx.ZX_INTERRUPT_UNBIND);

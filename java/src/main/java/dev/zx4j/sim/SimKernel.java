@@ -62,12 +62,53 @@ public final class SimKernel implements Syscalls {
     private final HandleTable handles = new HandleTable();
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
+    /** Every VCPU ever created, in creation order, for {@link #vcpuStats()}. */
+    private final List<VcpuObject> allVcpus = new ArrayList<>();
     /** Bumped whenever guest memory is remapped or written by the host. */
     private volatile long memoryVersion;
     private long nextKoid = 1024;
     private volatile boolean recordOrigins;
     private volatile boolean faultsArmed;
     private final Map<String, ConcurrentLinkedQueue<Integer>> faults = new ConcurrentHashMap<>();
+
+    /**
+     * Counters of one VCPU of this kernel, for VMM statistics (not part of the Zircon ABI).
+     *
+     * @param koid                the VCPU's koid (as {@code ZX_INFO_HANDLE_BASIC} reports it)
+     * @param guestKoid           the koid of its guest
+     * @param apicId              its local APIC ID (VPID − 1: 0 for the boot processor)
+     * @param instructions        guest instructions it has retired
+     * @param interruptsInjected  vectors the kernel injected into it from its pending set
+     *                            ({@code zx_vcpu_interrupt}, lines bound with
+     *                            {@code zx_interrupt_bind_vcpu}); several raises of a vector
+     *                            before it could be taken count once, as on hardware
+     */
+    public record VcpuStats(long koid, long guestKoid, int apicId, long instructions,
+                            long interruptsInjected) {}
+
+    /**
+     * The counters of every VCPU ever created on this kernel (closed ones included), in creation
+     * order. Safe from any thread; the counts of a running VCPU are a recent snapshot, read
+     * without stopping it.
+     */
+    public List<VcpuStats> vcpuStats() {
+        lock.lock();
+        try {
+            List<VcpuStats> out = new ArrayList<>(allVcpus.size());
+            for (VcpuObject v : allVcpus) {
+                out.add(new VcpuStats(v.koid, v.guest.koid, v.vpid - 1, v.instructions(),
+                        v.interruptsInjected()));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guest instructions retired by all VCPUs ever created on this kernel. */
+    public long guestInstructions() {
+        return vcpuStats().stream().mapToLong(VcpuStats::instructions).sum();
+    }
 
     /** A kernel whose clock follows real time. */
     public SimKernel() {
@@ -854,6 +895,7 @@ public final class SimKernel implements Syscalls {
             cpu.setTimeStampCounter(clock::now);
             VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu);
             vcpuThreads.put(self, vcpu);
+            allVcpus.add(vcpu);
             g.liveVcpus++;
             return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
         } catch (SysErr e) {

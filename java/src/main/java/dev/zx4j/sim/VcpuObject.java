@@ -32,6 +32,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final X86Cpu cpu;
     private final long[] pending = new long[4];
     private boolean kicked;
+    /** Vectors injected from the pending set; written by the owner thread only. */
+    private volatile long injected;
     private boolean destroyed;
     /** The guest-memory version the CPU's caches were last synchronised with. */
     private long memorySeen;
@@ -87,6 +89,11 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         interrupt(vector);
     }
 
+    /** Vectors injected into the guest from the pending set so far. */
+    long interruptsInjected() {
+        return injected;
+    }
+
     /** Guest instructions this VCPU has retired. */
     long instructions() {
         return cpu.instructionsRetired();
@@ -122,6 +129,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             }
             if (vector >= 0) {
                 cpu.injectVector(vector);
+                injected++;
             }
             // An external interrupt held off by IF or an STI shadow: exit when it can be taken.
             cpu.setInterruptWindowExiting(blocked);

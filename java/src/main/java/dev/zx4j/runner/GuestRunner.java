@@ -1,0 +1,408 @@
+package dev.zx4j.runner;
+
+import dev.zx4j.Kernel;
+import dev.zx4j.NativeKernelUnavailableException;
+import dev.zx4j.sim.SimKernel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The guest runner: boots an x86-64 guest on the simulated kernel (or, on Fuchsia, the native
+ * one) with a UART, a timer on a hardware IRQ line bound to the VCPUs, a doorbell and a control
+ * event, and prints the guest's output as it happens followed by a summary.
+ *
+ * <pre>
+ * mvn -q compile exec:java                                   # the bundled demo guest
+ * mvn -q compile exec:java -Dexec.args="--trace"             # ... printing every exit
+ * mvn -q compile exec:java -Dexec.args="my.elf --time-limit 30s"
+ * </pre>
+ *
+ * <p>Without an image it runs the demo guest bundled on the class path ({@code /guests/demo.elf},
+ * assembled from {@code native/guests/demo.S} by the build). See {@link GuestMachine} for the
+ * devices a guest sees and {@link ExitCode} for the exit codes. Every failure ends with one line
+ * on stderr and its own exit code; the runner never prints a stack trace and stops every thread
+ * it started.
+ */
+@Command(name = "zx4j-run", mixinStandardHelpOptions = true, version = "zx4j guest runner 0.1",
+        sortOptions = false,
+        description = "Boots an x86-64 guest on the zx4j simulated Zircon kernel and prints its "
+                + "output and a summary.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:guest halted cleanly (status 0 on the done port)",
+            "1:internal error",
+            "2:bad command line",
+            "3:image missing or unreadable",
+            "4:image invalid (not ELF/x86-64, malformed, overlaps the page tables)",
+            "5:image larger than guest memory",
+            "6:guest fault (a VCPU stopped with an error status)",
+            "7:time limit exceeded",
+            "8:native kernel unavailable",
+            "9:a thread did not stop at teardown",
+            "10:guest reported failure (non-zero status on the done port)"})
+public final class GuestRunner implements Callable<Integer> {
+
+    /** The bundled demo guest (an ELF executable built from native/guests/demo.S). */
+    static final String DEMO_RESOURCE = "/guests/demo.elf";
+
+    /** Image formats. */
+    enum Format { auto, flat, elf }
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE",
+            description = "Guest image: an x86-64 ELF executable or a flat binary "
+                    + "(default: the bundled demo guest).")
+    Path image;
+
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "auto|flat|elf",
+            description = "Image format. auto: ELF if the file starts with the ELF magic, flat "
+                    + "if its name ends in .bin, .img or .raw, else refused (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--load-address", defaultValue = "0x2000", paramLabel = "ADDR",
+            converter = AddressConverter.class,
+            description = "Where a flat image is loaded (default: ${DEFAULT-VALUE}; at least 0x2000,"
+                    + " the page tables are below).")
+    long loadAddress;
+
+    @Option(names = "--entry", paramLabel = "ADDR", converter = AddressConverter.class,
+            description = "Entry point of the boot VCPU (default: the ELF entry, or the load "
+                    + "address of a flat image).")
+    Long entry;
+
+    @Option(names = "--memory", defaultValue = "16M", paramLabel = "SIZE",
+            converter = SizeConverter.class,
+            description = "Guest RAM at guest-physical 0: bytes, or with K, M or G "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long memory;
+
+    @Option(names = "--vcpus", defaultValue = "2", paramLabel = "N",
+            description = "Most VCPUs the guest may have: the boot VCPU plus N-1 started by "
+                    + "STARTUP IPIs (default: ${DEFAULT-VALUE}).")
+    int vcpus;
+
+    @Option(names = "--timer-hz", defaultValue = "100", paramLabel = "HZ",
+            description = "Rate of the timer interrupt, IRQ line 40 (default: ${DEFAULT-VALUE}).")
+    int timerHz;
+
+    @Option(names = "--time-limit", defaultValue = "10s", paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Stop the guest after this long: 500ms, 10s, 2m "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration timeLimit;
+
+    @Option(names = "--kernel", defaultValue = "sim", paramLabel = "sim|native",
+            description = "sim: the pure-Java simulated kernel; native: the real kernel "
+                    + "(Fuchsia only) (default: ${DEFAULT-VALUE}).")
+    String kernel;
+
+    @Option(names = "--trace", description = "Print every VCPU exit (on stderr).")
+    boolean trace;
+
+    @Option(names = {"-q", "--quiet"},
+            description = "No progress lines and no doorbell lines: only the guest's output, "
+                    + "the summary and errors.")
+    boolean quiet;
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    /** Runs the runner and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        int code = execute(System.out, System.err, args);
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs the runner in-process with the given streams and returns its exit code (see
+     * {@link ExitCode}). All threads it started have ended (or were reported as stuck, with
+     * {@link ExitCode#TEARDOWN_FAILED}) when it returns.
+     */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        GuestRunner runner = new GuestRunner();
+        runner.out = out;
+        runner.err = err;
+        CommandLine cl = new CommandLine(runner);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("zx4j-run: " + ex.getMessage() + " (see --help)");
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof RunnerException re) {
+                err.println("zx4j-run: " + re.getMessage());
+                return re.exitCode();
+            }
+            err.println("zx4j-run: internal error: " + ex);
+            return ExitCode.INTERNAL;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        if (vcpus < 1 || vcpus > 64) {
+            throw new RunnerException(ExitCode.USAGE, "--vcpus must be 1..64, not " + vcpus);
+        }
+        if (timerHz < 1 || timerHz > 10_000) {
+            throw new RunnerException(ExitCode.USAGE, "--timer-hz must be 1..10000, not "
+                    + timerHz);
+        }
+        if (memory < GuestMachine.LOW_LIMIT + 0x1000 || memory % 0x1000 != 0
+                || memory > GuestMachine.MAX_MEMORY) {
+            throw new RunnerException(ExitCode.USAGE, "--memory must be a multiple of 4 KiB"
+                    + " from 12 KiB to " + GuestImage.size(GuestMachine.MAX_MEMORY) + ", not "
+                    + memory);
+        }
+        if (timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new RunnerException(ExitCode.USAGE, "--time-limit must be positive");
+        }
+        SimKernel sim = chooseKernel();
+        GuestImage img = loadImage();
+        if (entry != null) {
+            img = img.withEntry(entry);
+        }
+        img.checkFits(GuestMachine.LOW_LIMIT, memory);
+
+        GuestMachine.Config config = new GuestMachine.Config(memory, vcpus, timerHz, timeLimit,
+                trace, quiet);
+        GuestMachine.Result result;
+        try (GuestMachine machine = new GuestMachine(sim, config, out, err)) {
+            machine.load(img);
+            if (!quiet) {
+                err.println("[zx4j] booting " + img.name() + " (" + GuestImage.size(img.size())
+                        + ", entry " + GuestImage.hex(img.entry()) + ") with "
+                        + GuestImage.size(memory) + " of RAM on the simulated kernel");
+            }
+            result = machine.run(img.entry());
+        }
+        Summary.print(out, result, timerHz);
+        return verdict(result);
+    }
+
+    private SimKernel chooseKernel() {
+        switch (kernel.toLowerCase(Locale.ROOT)) {
+            case "sim":
+                return new SimKernel();
+            case "native":
+                try {
+                    Kernel.nativeKernel();
+                } catch (NativeKernelUnavailableException e) {
+                    throw new RunnerException(ExitCode.NATIVE_UNAVAILABLE, e.getMessage());
+                }
+                throw new RunnerException(ExitCode.NATIVE_UNAVAILABLE, "the native kernel "
+                        + "loaded, but the runner cannot obtain the hypervisor, VMEX and IRQ "
+                        + "resources from Fuchsia yet; use --kernel sim");
+            default:
+                throw new RunnerException(ExitCode.USAGE, "--kernel must be sim or native, not '"
+                        + kernel + "'");
+        }
+    }
+
+    private GuestImage loadImage() {
+        String name;
+        byte[] bytes;
+        if (image == null) {
+            name = "demo guest";
+            try (InputStream in = GuestRunner.class.getResourceAsStream(DEMO_RESOURCE)) {
+                if (in == null) {
+                    throw new RunnerException(ExitCode.IMAGE_MISSING, "the bundled demo guest "
+                            + DEMO_RESOURCE + " is not on the class path (build with mvn compile;"
+                            + " it needs GNU binutils)");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new RunnerException(ExitCode.IMAGE_MISSING, "cannot read the demo guest: "
+                        + e);
+            }
+        } else {
+            name = image.toString();
+            try {
+                if (Files.isDirectory(image)) {
+                    throw new RunnerException(ExitCode.IMAGE_MISSING, name
+                            + ": is a directory, not an image");
+                }
+                long size = Files.size(image);
+                boolean flat = format == Format.flat
+                        || (format == Format.auto && hasFlatExtension(name));
+                if (flat && size > memory) {
+                    throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name + ": image of "
+                            + size + " bytes is larger than guest memory ("
+                            + GuestImage.size(memory) + "; try --memory)");
+                }
+                if (size > Integer.MAX_VALUE - 8) {
+                    throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name
+                            + ": image file of " + size + " bytes is too large");
+                }
+                bytes = Files.readAllBytes(image);
+            } catch (NoSuchFileException e) {
+                throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": permission denied");
+            } catch (IOException e) {
+                throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": cannot read: " + e);
+            }
+        }
+        switch (format) {
+            case elf:
+                return GuestImage.elf(name, bytes);
+            case flat:
+                return GuestImage.flat(name, bytes, loadAddress);
+            default:
+                if (GuestImage.looksLikeElf(bytes)) {
+                    return GuestImage.elf(name, bytes);
+                }
+                if (hasFlatExtension(name)) {
+                    return GuestImage.flat(name, bytes, loadAddress);
+                }
+                throw new RunnerException(ExitCode.IMAGE_INVALID, name + ": not an ELF file and"
+                        + " not named *.bin, *.img or *.raw; pass --format flat to load it as a"
+                        + " flat binary");
+        }
+    }
+
+    private static boolean hasFlatExtension(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".bin") || n.endsWith(".img") || n.endsWith(".raw");
+    }
+
+    private static int verdict(GuestMachine.Result r) {
+        if (!r.stuckThreads().isEmpty()) {
+            throw new RunnerException(ExitCode.TEARDOWN_FAILED, "threads did not stop within "
+                    + "5 s after the run ended: " + String.join(", ", r.stuckThreads()));
+        }
+        GuestMachine.Outcome o = r.outcome();
+        if (o instanceof GuestMachine.Outcome.Completed c) {
+            if (c.status() != 0) {
+                throw new RunnerException(ExitCode.GUEST_FAILED, "guest reported failure: "
+                        + "status " + c.status() + " on the done port");
+            }
+            return ExitCode.OK;
+        }
+        if (o instanceof GuestMachine.Outcome.Fault f) {
+            throw new RunnerException(ExitCode.GUEST_FAULT, "guest fault on vcpu-" + f.apicId()
+                    + ": "
+                    + f.status().name() + " (" + explain(f.status()) + ")");
+        }
+        if (o instanceof GuestMachine.Outcome.TimeLimit t) {
+            throw new RunnerException(ExitCode.TIME_LIMIT, "time limit exceeded: the guest was"
+                    + " still running after " + Summary.duration(t.limit())
+                    + " (raise --time-limit)");
+        }
+        if (o instanceof GuestMachine.Outcome.Internal i) {
+            throw new RunnerException(ExitCode.INTERNAL, "internal error: " + i.message());
+        }
+        throw new RunnerException(ExitCode.INTERNAL, "the run ended without an outcome");
+    }
+
+    /** What a {@code zx_vcpu_enter} status means for a guest. */
+    static String explain(dev.zx4j.Status s) {
+        String n = s.name();
+        return switch (n) {
+            case "ZX_ERR_NOT_SUPPORTED" -> "an instruction the kernel cannot execute, or a "
+                    + "reserved vector";
+            case "ZX_ERR_NOT_FOUND", "ZX_ERR_OUT_OF_RANGE" -> "an access to guest-physical "
+                    + "memory that is neither RAM nor a trap, or an IO port without a trap";
+            case "ZX_ERR_BAD_STATE" -> "the VCPU is in shutdown (triple fault) or cannot run";
+            case "ZX_ERR_INTERNAL" -> "the kernel failed to emulate the guest";
+            default -> "zx_vcpu_enter failed";
+        };
+    }
+
+    // ---- option converters -----------------------------------------------------------------
+
+    /** Decimal or 0x-hex addresses. */
+    static final class AddressConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            String s = v.trim().toLowerCase(Locale.ROOT).replace("_", "");
+            try {
+                long n = s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16)
+                        : Long.parseLong(s);
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + v
+                        + "' is not an address (decimal or 0x-hex)");
+            }
+        }
+    }
+
+    /** Sizes: 65536, 0x10000, 64K, 16M, 1G (binary units). */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        private static final Pattern P = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?");
+
+        @Override
+        public Long convert(String v) {
+            String s = v.trim().toLowerCase(Locale.ROOT);
+            if (s.startsWith("0x")) {
+                return new AddressConverter().convert(s);
+            }
+            Matcher m = P.matcher(s);
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + v
+                        + "' is not a size (e.g. 16M, 64K, 1G, 65536)");
+            }
+            int shift = switch (m.group(2)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                default -> 0;
+            };
+            try {
+                long n = Long.parseLong(m.group(1));
+                if (n > (Long.MAX_VALUE >> shift)) {
+                    throw new NumberFormatException();
+                }
+                return n << shift;
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + v + "' is too large");
+            }
+        }
+    }
+
+    /** Durations: 500ms, 10s, 2m, 1h, or an ISO-8601 duration (PT10S). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern P = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String v) {
+            String s = v.trim().toLowerCase(Locale.ROOT);
+            Matcher m = P.matcher(s);
+            try {
+                if (m.matches()) {
+                    long n = Long.parseLong(m.group(1));
+                    return switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        default -> Duration.ofHours(n);
+                    };
+                }
+                return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + v
+                        + "' is not a duration (e.g. 500ms, 10s, 2m)");
+            }
+        }
+    }
+}
