@@ -577,7 +577,7 @@ final class GuestMachine implements AutoCloseable {
             total = exits.values().stream().mapToLong(AtomicLong::get).sum();
         }
         line(err, String.format(Locale.ROOT,
-                "[zx4j] %.0f s: %,d guest instructions, %,d exits, %,d timer ticks, %d vcpu(s)",
+                "[zx4j] %.0f s: %,d guest instructions, %,d exits, %,d timer edges, %d vcpu(s)",
                 secs, sim.guestInstructions(), total, timerFires.get(), records.size()));
     }
 

@@ -205,7 +205,13 @@ public final class GuestRunner implements Callable<Integer> {
                 try {
                     Kernel.nativeKernel();
                 } catch (NativeKernelUnavailableException e) {
-                    throw new RunnerException(ExitCode.NATIVE_UNAVAILABLE, e.getMessage());
+                    // The message says why; drop the Java class name of the cause it quotes.
+                    String why = e.getMessage();
+                    if (e.getCause() != null) {
+                        why = why.replace(e.getCause().getClass().getName() + ": ", "");
+                    }
+                    throw new RunnerException(ExitCode.NATIVE_UNAVAILABLE, "--kernel native: "
+                            + why);
                 }
                 throw new RunnerException(ExitCode.NATIVE_UNAVAILABLE, "the native kernel "
                         + "loaded, but the runner cannot obtain the hypervisor, VMEX and IRQ "
