@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Assembles the x86 test guests: native/guests/*.S -> target/guests/<name>.{o,elf,bin,sym}.
+# Assembles the x86 guests: native/guests/*.S -> target/guests/<name>.{o,elf,bin,sym}.
+# Shared pieces live in native/guests/include/*.inc (`.include "name.inc"`).
 #
 # Each source may declare its link address with a comment line
 #   # zx4j-load-address: 0x2000
@@ -32,7 +33,7 @@ for f in "${sources[@]}"; do
   name="$(basename "$f" .S)"
   addr="$(sed -n 's/.*zx4j-load-address:[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1/p' "$f" | head -n1)"
   addr="${addr:-0x2000}"
-  as --64 -o "$out/$name.o" "$f"
+  as --64 -I "$src/include" -o "$out/$name.o" "$f"
   ld -m elf_x86_64 -nostdlib -static -N --no-warn-rwx-segments -Ttext="$addr" -e _start \
      -o "$out/$name.elf" "$out/$name.o" 2>/dev/null \
     || ld -m elf_x86_64 -nostdlib -static -N -Ttext="$addr" -e _start -o "$out/$name.elf" "$out/$name.o"

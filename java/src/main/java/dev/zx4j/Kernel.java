@@ -67,6 +67,22 @@ public final class Kernel {
     }
 
     /**
+     * The kernel of the platform this JVM runs on: the real kernel through JNI on Fuchsia, a new
+     * simulated kernel (real-time clock) anywhere else.
+     *
+     * @throws NativeKernelUnavailableException on Fuchsia, when the JNI library cannot be loaded
+     */
+    public static Kernel platformDefault() {
+        return onFuchsia() ? nativeKernel() : simulated();
+    }
+
+    /** Whether this JVM runs on Fuchsia ({@code os.name}). */
+    public static boolean onFuchsia() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT)
+                .contains("fuchsia");
+    }
+
+    /**
      * Finds and instantiates {@value #NATIVE_KERNEL_CLASS}: a public static no-argument
      * {@code load()} or {@code create()} method returning it, else a public no-argument
      * constructor. The one place that knows how the native kernel is obtained.

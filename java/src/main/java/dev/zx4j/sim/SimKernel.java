@@ -212,6 +212,57 @@ public final class SimKernel implements Syscalls {
         }
     }
 
+    /** A syscall's body: runs under the kernel lock; a failure is thrown as {@link SysErr}. */
+    @FunctionalInterface
+    private interface Body {
+        int run() throws SysErr, InterruptedException;
+    }
+
+    /**
+     * The frame every syscall shares: an injected fault first (no effect at all), then the body
+     * under the kernel lock; a thrown {@link SysErr} becomes its status, a Java interrupt of a
+     * blocked call {@code ZX_ERR_CANCELED}.
+     */
+    private int syscall(String name, Body body) {
+        return unlockedSyscall(name, () -> {
+            lock.lock();
+            try {
+                return body.run();
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    /** The same frame for a syscall that takes the kernel lock only where it needs it. */
+    private int unlockedSyscall(String name, Body body) {
+        int f = injected(name);
+        if (f != ZX_OK) {
+            return f;
+        }
+        try {
+            return body.run();
+        } catch (SysErr e) {
+            return e.status;
+        } catch (InterruptedException e) {
+            return interrupted();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Lookup<T> {
+        T get() throws SysErr;
+    }
+
+    private <T> T locked(Lookup<T> lookup) throws SysErr {
+        lock.lock();
+        try {
+            return lookup.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private static int interrupted() {
         Thread.currentThread().interrupt();
         return ZX_ERR_CANCELED;
@@ -221,28 +272,18 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_handle_close(int handle) {
-        int f = injected("zx_handle_close");
-        if (f != ZX_OK) return f;
-        if (handle == ZX_HANDLE_INVALID) {
-            return ZX_OK;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_handle_close", () -> {
+            if (handle == ZX_HANDLE_INVALID) {
+                return ZX_OK;
+            }
             removeHandle(handles.lookup(handle));
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_handle_duplicate(int handle, int rights, int[] out) {
-        int f = injected("zx_handle_duplicate");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_handle_duplicate", () -> {
             HandleTable.Handle h = handles.lookup(handle);
             if ((h.rights & ZX_RIGHT_DUPLICATE) == 0) {
                 throw new SysErr(ZX_ERR_ACCESS_DENIED);
@@ -256,19 +297,12 @@ public final class SimKernel implements Syscalls {
             }
             out[0] = addHandle(h.object, newRights).value;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_handle_replace(int handle, int rights, int[] out) {
-        int f = injected("zx_handle_replace");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_handle_replace", () -> {
             HandleTable.Handle h = handles.lookup(handle);
             int newRights = rights == ZX_RIGHT_SAME_RIGHTS ? h.rights : rights;
             if ((newRights & ~h.rights) != 0) {
@@ -284,11 +318,7 @@ public final class SimKernel implements Syscalls {
             }
             out[0] = replacement.value;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- object ----------------------------------------------------------------------------
@@ -296,10 +326,7 @@ public final class SimKernel implements Syscalls {
     @Override
     public int zx_object_get_info(int handle, int topic, byte[] buffer, long bufferSize,
                                   long[] actual, long[] avail) {
-        int f = injected("zx_object_get_info");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_object_get_info", () -> {
             switch (topic) {
                 case ZX_INFO_HANDLE_VALID:
                     handles.lookup(handle);
@@ -325,11 +352,7 @@ public final class SimKernel implements Syscalls {
                 default:
                     return ZX_ERR_NOT_SUPPORTED;
             }
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Copies to an optional (nullable) out pointer; a non-null but unusable one faults. */
@@ -354,27 +377,17 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_port_create(int options, int[] out) {
-        int f = injected("zx_port_create");
-        if (f != ZX_OK) return f;
-        if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) {
-            return ZX_ERR_INVALID_ARGS;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_port_create", () -> {
+            if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) {
+                return ZX_ERR_INVALID_ARGS;
+            }
             return publish(new PortObject(this, options), ZX_DEFAULT_PORT_RIGHTS, out);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_port_queue(int handle, byte[] packet) {
-        int f = injected("zx_port_queue");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_port_queue", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             if (!valid(packet, PORT_PACKET_SIZE)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
@@ -386,19 +399,12 @@ public final class SimKernel implements Syscalls {
             }
             port.queueUser(copy);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_port_wait(int handle, long deadline, byte[] packet) {
-        int f = injected("zx_port_wait");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_port_wait", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_READ);
             byte[] taken;
             waitingPorts.add(port);
@@ -418,21 +424,12 @@ public final class SimKernel implements Syscalls {
             }
             System.arraycopy(taken, 0, packet, 0, PORT_PACKET_SIZE);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } catch (InterruptedException e) {
-            return interrupted();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_port_cancel(int handle, int source, long key) {
-        int f = injected("zx_port_cancel");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_port_cancel", () -> {
             handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             HandleTable.Handle src = handles.lookup(source);
             if ((src.rights & ZX_RIGHT_WAIT) == 0) {
@@ -444,21 +441,14 @@ public final class SimKernel implements Syscalls {
             // Only zx_object_wait_async creates observers or signal packets, and that call is not
             // part of this surface: there is never anything to cancel.
             return ZX_ERR_NOT_FOUND;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- interrupt -------------------------------------------------------------------------
 
     @Override
     public int zx_interrupt_create(int srcObj, int srcNum, int options, int[] outHandle) {
-        int f = injected("zx_interrupt_create");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_create", () -> {
             long vector = Integer.toUnsignedLong(srcNum);
             if ((options & ZX_INTERRUPT_VIRTUAL) == 0) {
                 handles.lookup(srcObj, ResourceObject.class, ZX_RIGHT_NONE)
@@ -480,22 +470,15 @@ public final class SimKernel implements Syscalls {
                 platform.register(irq);
             }
             return publish(irq, ZX_DEFAULT_INTERRUPT_RIGHTS, outHandle);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_bind(int handle, int portHandle, long key, int options) {
-        int f = injected("zx_interrupt_bind");
-        if (f != ZX_OK) return f;
-        if (options != ZX_INTERRUPT_BIND && options != ZX_INTERRUPT_UNBIND) {
-            return ZX_ERR_INVALID_ARGS;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_bind", () -> {
+            if (options != ZX_INTERRUPT_BIND && options != ZX_INTERRUPT_UNBIND) {
+                return ZX_ERR_INVALID_ARGS;
+            }
             InterruptObject irq = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_READ);
             PortObject port = handles.lookup(portHandle, PortObject.class, ZX_RIGHT_WRITE);
             if (!port.canBindToInterrupt()) {
@@ -507,130 +490,79 @@ public final class SimKernel implements Syscalls {
                 irq.unbind(port);
             }
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_bind_vcpu(int handle, int vcpu, int options) {
-        int f = injected("zx_interrupt_bind_vcpu");
-        if (f != ZX_OK) return f;
-        // The kernel of this era never looks at options.
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_bind_vcpu", () -> {
+            // The kernel of this era never looks at options.
             InterruptObject irq = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_READ);
             InterruptObject.VcpuSink target =
                     handles.lookup(vcpu, InterruptObject.VcpuSink.class, ZX_RIGHT_WRITE);
             irq.bindVcpu(target);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_ack(int handle) {
-        int f = injected("zx_interrupt_ack");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_ack", () -> {
             handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WRITE).ack();
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_trigger(int handle, int options, long timestamp) {
-        int f = injected("zx_interrupt_trigger");
-        if (f != ZX_OK) return f;
-        if (options != 0) {
-            return ZX_ERR_INVALID_ARGS;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_trigger", () -> {
+            if (options != 0) {
+                return ZX_ERR_INVALID_ARGS;
+            }
             handles.lookup(handle, InterruptObject.class, ZX_RIGHT_SIGNAL).trigger(timestamp);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_wait(int handle, long[] outTimestamp) {
-        int f = injected("zx_interrupt_wait");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_wait", () -> {
             long ts = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WAIT).await();
             copyOutOptional(outTimestamp, ts);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } catch (InterruptedException e) {
-            return interrupted();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_interrupt_destroy(int handle) {
-        int f = injected("zx_interrupt_destroy");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_interrupt_destroy", () -> {
             // The kernel checks the type only: no right is needed to destroy.
             return handles.lookup(handle, InterruptObject.class, ZX_RIGHT_NONE).destroy();
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- vmo ------------------------------------------------------------------------------
 
     @Override
     public int zx_vmo_create(long size, int options, int[] out) {
-        int f = injected("zx_vmo_create");
-        if (f != ZX_OK) return f;
-        if ((options & ~ZX_VMO_RESIZABLE) != 0) {
-            return ZX_ERR_INVALID_ARGS;
-        }
-        long rounded = (size + VmoObject.PAGE - 1) & -VmoObject.PAGE;
-        if (Long.compareUnsigned(size, rounded) > 0) {
-            return ZX_ERR_OUT_OF_RANGE; // rounding up overflowed
-        }
-        if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
-            return ZX_ERR_OUT_OF_RANGE;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_vmo_create", () -> {
+            if ((options & ~ZX_VMO_RESIZABLE) != 0) {
+                return ZX_ERR_INVALID_ARGS;
+            }
+            long rounded = (size + VmoObject.PAGE - 1) & -VmoObject.PAGE;
+            if (Long.compareUnsigned(size, rounded) > 0) {
+                return ZX_ERR_OUT_OF_RANGE; // rounding up overflowed
+            }
+            if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
+                return ZX_ERR_OUT_OF_RANGE;
+            }
             return publish(new VmoObject(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_vmo_read(int handle, byte[] buffer, long offset, long bufferSize) {
-        int f = injected("zx_vmo_read");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmo_read", () -> {
             VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_READ);
             checkVmoRange(vmo, offset, bufferSize);
             if (!valid(buffer, bufferSize)) {
@@ -638,19 +570,12 @@ public final class SimKernel implements Syscalls {
             }
             vmo.read(offset, buffer, 0, (int) bufferSize);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_vmo_write(int handle, byte[] buffer, long offset, long bufferSize) {
-        int f = injected("zx_vmo_write");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmo_write", () -> {
             VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_WRITE);
             checkVmoRange(vmo, offset, bufferSize);
             if (!valid(buffer, bufferSize)) {
@@ -659,11 +584,7 @@ public final class SimKernel implements Syscalls {
             vmo.write(offset, buffer, 0, (int) bufferSize);
             memoryVersion++;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private static void checkVmoRange(VmoObject vmo, long offset, long len) throws SysErr {
@@ -676,29 +597,19 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_vmo_get_size(int handle, long[] size) {
-        int f = injected("zx_vmo_get_size");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmo_get_size", () -> {
             VmoObject vmo = handles.lookup(handle, VmoObject.class, ZX_RIGHT_NONE);
             if (!valid(size)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
             size[0] = vmo.size;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_vmo_replace_as_executable(int handle, int vmex, int[] out) {
-        int f = injected("zx_vmo_replace_as_executable");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmo_replace_as_executable", () -> {
             // The vmex check runs first but its failure is reported only after the source handle
             // has been looked up: from then on the source is consumed whatever happens.
             int vmexStatus = ZX_OK;
@@ -727,11 +638,7 @@ public final class SimKernel implements Syscalls {
             }
             out[0] = replacement.value;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- vmar ------------------------------------------------------------------------------
@@ -739,10 +646,7 @@ public final class SimKernel implements Syscalls {
     @Override
     public int zx_vmar_map(int handle, int options, long vmarOffset, int vmo, long vmoOffset,
                            long len, long[] mappedAddr) {
-        int f = injected("zx_vmar_map");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmar_map", () -> {
             HandleTable.Handle vh = handles.lookup(handle);
             if (!(vh.object instanceof VmarObject vmar)) {
                 throw new SysErr(ZX_ERR_WRONG_TYPE);
@@ -776,40 +680,26 @@ public final class SimKernel implements Syscalls {
             }
             mappedAddr[0] = base;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_vmar_unmap(int handle, long addr, long len) {
-        int f = injected("zx_vmar_unmap");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vmar_unmap", () -> {
             handles.lookup(handle, VmarObject.class, ZX_RIGHT_NONE).unmap(addr, len);
             memoryVersion++;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- guest -----------------------------------------------------------------------------
 
     @Override
     public int zx_guest_create(int resource, int options, int[] guestHandle, int[] vmarHandle) {
-        int f = injected("zx_guest_create");
-        if (f != ZX_OK) return f;
-        if (options != 0) {
-            return ZX_ERR_INVALID_ARGS; // this era checks options before the resource
-        }
-        lock.lock();
-        try {
+        return syscall("zx_guest_create", () -> {
+            if (options != 0) {
+                return ZX_ERR_INVALID_ARGS; // this era checks options before the resource
+            }
             handles.lookup(resource, ResourceObject.class, ZX_RIGHT_NONE)
                     .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
             GuestObject guest = new GuestObject(this);
@@ -819,11 +709,7 @@ public final class SimKernel implements Syscalls {
             guestHandle[0] = addHandle(guest, ZX_DEFAULT_GUEST_RIGHTS).value;
             vmarHandle[0] = addHandle(guest.vmar, GUEST_VMAR_RIGHTS).value;
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Rights of the guest-physical VMAR handle: default VMAR rights plus READ|WRITE|EXECUTE. */
@@ -833,10 +719,7 @@ public final class SimKernel implements Syscalls {
     @Override
     public int zx_guest_set_trap(int handle, int kind, long addr, long size, int portHandle,
                                  long key) {
-        int f = injected("zx_guest_set_trap");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_guest_set_trap", () -> {
             GuestObject guest = handles.lookup(handle, GuestObject.class, ZX_RIGHT_WRITE);
             PortObject port = portHandle == ZX_HANDLE_INVALID ? null
                     : handles.lookup(portHandle, PortObject.class, ZX_RIGHT_WRITE);
@@ -861,24 +744,17 @@ public final class SimKernel implements Syscalls {
             memoryVersion++;
             guest.insertTrap(kind, addr, size, port, key);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---- vcpu ------------------------------------------------------------------------------
 
     @Override
     public int zx_vcpu_create(int guest, int options, long entry, int[] out) {
-        int f = injected("zx_vcpu_create");
-        if (f != ZX_OK) return f;
-        if (options != 0) {
-            return ZX_ERR_INVALID_ARGS;
-        }
-        lock.lock();
-        try {
+        return syscall("zx_vcpu_create", () -> {
+            if (options != 0) {
+                return ZX_ERR_INVALID_ARGS;
+            }
             GuestObject g = handles.lookup(guest, GuestObject.class, ZX_RIGHT_MANAGE_PROCESS);
             if (Long.compareUnsigned(entry, GuestObject.PHYS_SIZE) >= 0) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
@@ -898,11 +774,7 @@ public final class SimKernel implements Syscalls {
             allVcpus.add(vcpu);
             g.liveVcpus++;
             return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     void releaseVcpuThread(VcpuObject vcpu) {
@@ -920,73 +792,41 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_vcpu_enter(int handle, byte[] packet) {
-        int f = injected("zx_vcpu_enter");
-        if (f != ZX_OK) return f;
-        VcpuObject vcpu;
-        lock.lock();
-        try {
-            vcpu = ownVcpu(handle, ZX_RIGHT_EXECUTE);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
-        byte[] exit = new byte[PORT_PACKET_SIZE];
-        int status;
-        try {
-            status = vcpu.enter(exit);
-        } catch (InterruptedException e) {
-            return interrupted();
-        }
-        if (status == ZX_OK) {
-            if (!valid(packet, PORT_PACKET_SIZE)) {
-                return ZX_ERR_INVALID_ARGS; // the exit is consumed, as on Zircon
+        // Guest code runs without the kernel lock, so other threads can kick and interrupt.
+        return unlockedSyscall("zx_vcpu_enter", () -> {
+            VcpuObject vcpu = locked(() -> ownVcpu(handle, ZX_RIGHT_EXECUTE));
+            byte[] exit = new byte[PORT_PACKET_SIZE];
+            int status = vcpu.enter(exit);
+            if (status == ZX_OK) {
+                if (!valid(packet, PORT_PACKET_SIZE)) {
+                    return ZX_ERR_INVALID_ARGS; // the exit is consumed, as on Zircon
+                }
+                System.arraycopy(exit, 0, packet, 0, PORT_PACKET_SIZE);
             }
-            System.arraycopy(exit, 0, packet, 0, PORT_PACKET_SIZE);
-        }
-        return status;
+            return status;
+        });
     }
 
     @Override
     public int zx_vcpu_kick(int handle) {
-        int f = injected("zx_vcpu_kick");
-        if (f != ZX_OK) return f;
-        VcpuObject vcpu;
-        lock.lock();
-        try {
-            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_EXECUTE);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
-        vcpu.kick();
-        return ZX_OK;
+        return unlockedSyscall("zx_vcpu_kick", () -> {
+            locked(() -> handles.lookup(handle, VcpuObject.class, ZX_RIGHT_EXECUTE)).kick();
+            return ZX_OK;
+        });
     }
 
     @Override
     public int zx_vcpu_interrupt(int handle, int vector) {
-        int f = injected("zx_vcpu_interrupt");
-        if (f != ZX_OK) return f;
-        VcpuObject vcpu;
-        lock.lock();
-        try {
-            vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_SIGNAL);
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
-        vcpu.interrupt(vector); // a vector of 256 or more is dropped, and the call still succeeds
-        return ZX_OK;
+        return unlockedSyscall("zx_vcpu_interrupt", () -> {
+            // A vector of 256 or more is dropped, and the call still succeeds.
+            locked(() -> handles.lookup(handle, VcpuObject.class, ZX_RIGHT_SIGNAL)).interrupt(vector);
+            return ZX_OK;
+        });
     }
 
     @Override
     public int zx_vcpu_read_state(int handle, int kind, byte[] buffer, long bufferSize) {
-        int f = injected("zx_vcpu_read_state");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vcpu_read_state", () -> {
             VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_READ);
             if (kind != ZX_VCPU_STATE || bufferSize != VCPU_STATE_SIZE) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
@@ -1001,19 +841,12 @@ public final class SimKernel implements Syscalls {
             }
             System.arraycopy(state, 0, buffer, 0, VCPU_STATE_SIZE);
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public int zx_vcpu_write_state(int handle, int kind, byte[] buffer, long bufferSize) {
-        int f = injected("zx_vcpu_write_state");
-        if (f != ZX_OK) return f;
-        lock.lock();
-        try {
+        return syscall("zx_vcpu_write_state", () -> {
             VcpuObject vcpu = handles.lookup(handle, VcpuObject.class, ZX_RIGHT_WRITE);
             int size;
             if (kind == ZX_VCPU_STATE) {
@@ -1039,11 +872,7 @@ public final class SimKernel implements Syscalls {
                 vcpu.cpu.writeIoInput(accessSize, i32(buffer, VCPU_IO_DATA));
             }
             return ZX_OK;
-        } catch (SysErr e) {
-            return e.status;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     long memoryVersion() {

@@ -287,4 +287,34 @@ class GuestRunConformanceTest {
             assertEquals(48, u8(p, PACKET_IO_DATA));
         }
     }
+
+    @KernelTest
+    void bellWithItsPortClosedFailsEnterWithBadState(TestKernel k) {
+        try (World w = new World(k)) {
+            Syscalls zx = w.zx;
+            w.write(0x2000, guestImage("vmm.bin"));
+            w.trap(ZX_GUEST_TRAP_IO, 0x3F8, 3, ZX_HANDLE_INVALID, 1);
+            w.trap(ZX_GUEST_TRAP_MEM, MEM_TRAP, 0x1000, ZX_HANDLE_INVALID, 4);
+            int[] out = new int[1];
+            assertEquals(ZX_OK, zx.zx_port_create(0, out));
+            int bellPort = out[0];
+            w.trap(ZX_GUEST_TRAP_BELL, BELL_TRAP, 0x1000, bellPort, 5);
+            int vcpu = w.vcpu(0x2000);
+            w.extra.add(vcpu);
+            while (true) {
+                byte[] p = enter(zx, vcpu);
+                if (i32(p, PACKET_TYPE) == ZX_PKT_TYPE_GUEST_MEM) {
+                    break;
+                }
+                if (u16(p, PACKET_IO_PORT) == 0x3F9) {
+                    byte[] io = new byte[VCPU_IO_SIZE];
+                    io[VCPU_IO_ACCESS_SIZE] = 1;
+                    assertEquals(ZX_OK, zx.zx_vcpu_write_state(vcpu, ZX_VCPU_IO, io, io.length));
+                }
+            }
+            // The next instruction rings the doorbell; nobody holds the port any more.
+            assertEquals(ZX_OK, zx.zx_handle_close(bellPort));
+            assertEquals(ZX_ERR_BAD_STATE, zx.zx_vcpu_enter(vcpu, new byte[PORT_PACKET_SIZE]));
+        }
+    }
 }
