@@ -108,22 +108,7 @@ putdec: lea numend(%rip), %rdi
         mov %rdi, %rsi
         jmp puts
 
-# set_gate(vector %edi, handler %rsi): 64-bit interrupt gate, selector 8.
-set_gate:
-        mov %edi, %eax
-        shl $4, %rax
-        lea idt(%rip), %rdx
-        add %rax, %rdx
-        mov %rsi, %rax
-        mov %ax, (%rdx)
-        movw $8, 2(%rdx)
-        movw $0x8e00, 4(%rdx)
-        shr $16, %rax
-        mov %ax, 6(%rdx)
-        shr $16, %rax
-        mov %eax, 8(%rdx)
-        movl $0, 12(%rdx)
-        ret
+        .include "idt64.inc"
 
 # The timer handler: count, end of interrupt (x2APIC EOI), return.
 tick:   incl ticks(%rip)
