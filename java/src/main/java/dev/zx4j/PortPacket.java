@@ -48,8 +48,10 @@ public sealed interface PortPacket {
     /** The packet's {@code zx_packet_type_t}. */
     int type();
 
-    /** The packet's status ({@link Status#OK} for kernel-generated packets). */
-    Status status();
+    /** The packet's status: {@link Status#OK} for kernel-generated packets. */
+    default Status status() {
+        return Status.OK;
+    }
 
     /** The 48-byte C layout of this packet. */
     default byte[] toBytes() {
@@ -205,10 +207,6 @@ public sealed interface PortPacket {
             return Zx.ZX_PKT_TYPE_INTERRUPT;
         }
 
-        @Override
-        public Status status() {
-            return Status.OK;
-        }
 
         @Override
         public void writeTo(byte[] b) {
@@ -224,10 +222,6 @@ public sealed interface PortPacket {
             return Zx.ZX_PKT_TYPE_GUEST_BELL;
         }
 
-        @Override
-        public Status status() {
-            return Status.OK;
-        }
 
         @Override
         public void writeTo(byte[] b) {
@@ -251,10 +245,6 @@ public sealed interface PortPacket {
             return Zx.ZX_PKT_TYPE_GUEST_IO;
         }
 
-        @Override
-        public Status status() {
-            return Status.OK;
-        }
 
         @Override
         public void writeTo(byte[] b) {
@@ -297,10 +287,6 @@ public sealed interface PortPacket {
             return Zx.ZX_PKT_TYPE_GUEST_MEM;
         }
 
-        @Override
-        public Status status() {
-            return Status.OK;
-        }
 
         @Override
         public void writeTo(byte[] b) {
@@ -344,11 +330,6 @@ public sealed interface PortPacket {
         @Override
         default int type() {
             return Zx.ZX_PKT_TYPE_GUEST_VCPU;
-        }
-
-        @Override
-        default Status status() {
-            return Status.OK;
         }
 
         /**
