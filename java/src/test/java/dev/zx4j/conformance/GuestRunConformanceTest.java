@@ -112,6 +112,21 @@ class GuestRunConformanceTest {
         return p;
     }
 
+    /** Runs vmm.bin up to its MEM-trap write, answering its IN with 0 on the way. */
+    private static void runToMemExit(Syscalls zx, int vcpu) {
+        while (true) {
+            byte[] p = enter(zx, vcpu);
+            if (i32(p, PACKET_TYPE) == ZX_PKT_TYPE_GUEST_MEM) {
+                return;
+            }
+            if (u16(p, PACKET_IO_PORT) == 0x3F9) {
+                byte[] io = new byte[VCPU_IO_SIZE];
+                io[VCPU_IO_ACCESS_SIZE] = 1;
+                assertEquals(ZX_OK, zx.zx_vcpu_write_state(vcpu, ZX_VCPU_IO, io, io.length));
+            }
+        }
+    }
+
     @KernelTest
     void guestPrintsTakesTrapsAndInterruptsFromBothSources(TestKernel k) throws Exception {
         try (World w = new World(k)) {
@@ -254,18 +269,7 @@ class GuestRunConformanceTest {
             w.trap(ZX_GUEST_TRAP_BELL, BELL_TRAP, 0x1000, w.port, 5);
             int vcpu = w.vcpu(0x2000);
             w.extra.add(vcpu);
-            // Run to the MEM exit, answering the IN.
-            while (true) {
-                byte[] p = enter(zx, vcpu);
-                if (i32(p, PACKET_TYPE) == ZX_PKT_TYPE_GUEST_MEM) {
-                    break;
-                }
-                if (u16(p, PACKET_IO_PORT) == 0x3F9) {
-                    byte[] io = new byte[VCPU_IO_SIZE];
-                    io[VCPU_IO_ACCESS_SIZE] = 1;
-                    assertEquals(ZX_OK, zx.zx_vcpu_write_state(vcpu, ZX_VCPU_IO, io, io.length));
-                }
-            }
+            runToMemExit(zx, vcpu);
             // Next the guest halts waiting for interrupts that never come: a kick from another
             // thread ends that enter with CANCELED, exactly once.
             Thread self = Thread.currentThread();
@@ -301,17 +305,7 @@ class GuestRunConformanceTest {
             w.trap(ZX_GUEST_TRAP_BELL, BELL_TRAP, 0x1000, bellPort, 5);
             int vcpu = w.vcpu(0x2000);
             w.extra.add(vcpu);
-            while (true) {
-                byte[] p = enter(zx, vcpu);
-                if (i32(p, PACKET_TYPE) == ZX_PKT_TYPE_GUEST_MEM) {
-                    break;
-                }
-                if (u16(p, PACKET_IO_PORT) == 0x3F9) {
-                    byte[] io = new byte[VCPU_IO_SIZE];
-                    io[VCPU_IO_ACCESS_SIZE] = 1;
-                    assertEquals(ZX_OK, zx.zx_vcpu_write_state(vcpu, ZX_VCPU_IO, io, io.length));
-                }
-            }
+            runToMemExit(zx, vcpu);
             // The next instruction rings the doorbell; nobody holds the port any more.
             assertEquals(ZX_OK, zx.zx_handle_close(bellPort));
             assertEquals(ZX_ERR_BAD_STATE, zx.zx_vcpu_enter(vcpu, new byte[PORT_PACKET_SIZE]));
