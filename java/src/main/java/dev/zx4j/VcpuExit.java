@@ -1,9 +1,6 @@
 package dev.zx4j;
 
-import dev.zx4j.abi.Layouts;
 import dev.zx4j.abi.Zx;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -45,7 +42,7 @@ public sealed interface VcpuExit {
     static VcpuExit of(PortPacket packet) {
         Objects.requireNonNull(packet, "packet");
         if (packet instanceof PortPacket.GuestMemPacket m) {
-            return new MemExit(m.key(), m.addr(), m.instruction(), m.defaultOperandSize());
+            return new MemExit(m);
         } else if (packet instanceof PortPacket.GuestIoPacket io) {
             return new IoExit(io.key(), io.port(), io.accessSize(), io.input(), io.data());
         } else if (packet instanceof PortPacket.GuestVcpuPacket.Interrupt i) {
@@ -67,53 +64,47 @@ public sealed interface VcpuExit {
     }
 
     /**
-     * The guest accessed a MEM trap.
+     * The guest accessed a MEM trap. The exit is the {@link PortPacket.GuestMemPacket} that
+     * {@code zx_vcpu_enter} filled (equality, hash and text are the packet's); the accessors
+     * below read its fields.
      *
-     * @param key                the trap's key
-     * @param addr               the guest-physical address accessed
-     * @param instructionBytes   the trapping instruction (1–15 bytes), to decode and emulate;
-     *                           copied in and out
-     * @param defaultOperandSize 2 or 4 (4 in 64-bit mode or when CS.D is set)
+     * @param toPacket the packet {@code zx_vcpu_enter} filled for this exit
      */
-    record MemExit(long key, long addr, byte[] instructionBytes, int defaultOperandSize)
-            implements VcpuExit {
+    record MemExit(PortPacket.GuestMemPacket toPacket) implements VcpuExit {
         public MemExit {
-            if (instructionBytes.length > Layouts.PACKET_MEM_INST_BUF_SIZE) {
-                throw new IllegalArgumentException("an x86 instruction is at most "
-                        + Layouts.PACKET_MEM_INST_BUF_SIZE + " bytes, got "
-                        + instructionBytes.length);
-            }
-            instructionBytes = instructionBytes.clone();
+            Objects.requireNonNull(toPacket, "toPacket");
         }
 
-        @Override
+        /**
+         * @param key                the trap's key
+         * @param addr               the guest-physical address accessed
+         * @param instructionBytes   the trapping instruction (1–15 bytes), to decode and
+         *                           emulate; copied
+         * @param defaultOperandSize 2 or 4 (4 in 64-bit mode or when CS.D is set)
+         * @throws IllegalArgumentException if the instruction is longer than 15 bytes
+         */
+        public MemExit(long key, long addr, byte[] instructionBytes, int defaultOperandSize) {
+            this(new PortPacket.GuestMemPacket(key, addr, instructionBytes, defaultOperandSize));
+        }
+
+        /** The trap's key. */
+        public long key() {
+            return toPacket.key();
+        }
+
+        /** The guest-physical address accessed. */
+        public long addr() {
+            return toPacket.addr();
+        }
+
+        /** The trapping instruction (1–15 bytes), a fresh copy. */
         public byte[] instructionBytes() {
-            return instructionBytes.clone();
+            return toPacket.instruction();
         }
 
-        /** The packet {@code zx_vcpu_enter} filled for this exit. */
-        public PortPacket.GuestMemPacket toPacket() {
-            return new PortPacket.GuestMemPacket(key, addr, instructionBytes, defaultOperandSize);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof MemExit m && m.key == key && m.addr == addr
-                    && m.defaultOperandSize == defaultOperandSize
-                    && Arrays.equals(m.instructionBytes, instructionBytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return (Long.hashCode(key) * 31 + Long.hashCode(addr)) * 31
-                    + Arrays.hashCode(instructionBytes);
-        }
-
-        @Override
-        public String toString() {
-            return "MemExit[key=" + key + ", addr=0x" + Long.toHexString(addr)
-                    + ", instructionBytes=" + HexFormat.of().formatHex(instructionBytes)
-                    + ", defaultOperandSize=" + defaultOperandSize + "]";
+        /** 2 or 4: 4 in 64-bit mode or when CS.D is set. */
+        public int defaultOperandSize() {
+            return toPacket.defaultOperandSize();
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.zx4j.abi.Layouts.PACKET_TYPE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,15 @@ class VcpuExitTest {
         assertEquals(exit.toPacket(), PortPacket.parse(b));
         exit.instructionBytes()[0] = 0; // accessors copy
         assertEquals((byte) 0x89, exit.instructionBytes()[0]);
+
+        // a value: equal contents (a different array) give an equal exit, hash and text
+        VcpuExit.MemExit same = new VcpuExit.MemExit(0x77, 0xFEE0_0300L,
+                new byte[] {(byte) 0x89, 0x10, (byte) 0x90}, 4);
+        assertEquals(same, exit);
+        assertEquals(same.hashCode(), exit.hashCode());
+        assertTrue(exit.toString().contains("891090"), exit.toString());
+        assertNotEquals(new VcpuExit.MemExit(0x77, 0xFEE0_0300L, new byte[] {(byte) 0x89}, 4),
+                exit);
     }
 
     @Test
