@@ -312,11 +312,7 @@ public final class SimKernel implements Syscalls {
             // Add the new handle before removing the old one so the object never sees zero.
             HandleTable.Handle replacement = addHandle(h.object, newRights);
             removeHandle(h);
-            if (!valid(out)) {
-                removeHandle(replacement);
-                throw new SysErr(ZX_ERR_INVALID_ARGS);
-            }
-            out[0] = replacement.value;
+            copyOutReplacement(out, replacement);
             return ZX_OK;
         });
     }
@@ -353,6 +349,18 @@ public final class SimKernel implements Syscalls {
                     return ZX_ERR_NOT_SUPPORTED;
             }
         });
+    }
+
+    /**
+     * Copies a replacement handle out; if the out pointer faults, the replacement is closed (the
+     * source is already gone) and the call fails with INVALID_ARGS.
+     */
+    private void copyOutReplacement(int[] out, HandleTable.Handle replacement) throws SysErr {
+        if (!valid(out)) {
+            removeHandle(replacement);
+            throw new SysErr(ZX_ERR_INVALID_ARGS);
+        }
+        out[0] = replacement.value;
     }
 
     /** Copies to an optional (nullable) out pointer; a non-null but unusable one faults. */
@@ -632,11 +640,7 @@ public final class SimKernel implements Syscalls {
             } finally {
                 removeHandle(h);
             }
-            if (!valid(out)) {
-                removeHandle(replacement);
-                throw new SysErr(ZX_ERR_INVALID_ARGS);
-            }
-            out[0] = replacement.value;
+            copyOutReplacement(out, replacement);
             return ZX_OK;
         });
     }
