@@ -2,7 +2,7 @@ package dev.zx4j.sim.x86.diff;
 
 /**
  * Where a batch of cases lives in guest memory, the same on hardware and on the software VCPU:
- * case i's code slot at {@link #CODE_BASE} + 512 i, its data slot at {@link #dataBase()} + 512 i.
+ * case i's code slot at {@link #CODE_BASE} + 520 i, its data slot at {@link #dataBase()} + 520 i.
  *
  * <pre>
  * code slot: prologue (38 bytes)  snippet  epilogue (44 bytes)
@@ -17,8 +17,9 @@ package dev.zx4j.sim.x86.diff;
  */
 final class Layout {
     static final long CODE_BASE = 0x100000;
-    static final int CODE_SLOT = 512;
-    static final int DATA_SLOT = 512;
+    /** Not a divisor of 4096, so snippets, memory operands and stacks regularly straddle pages. */
+    static final int CODE_SLOT = 520;
+    static final int DATA_SLOT = 520;
     static final int IN_OFF = 0;
     static final int OUT_OFF = 128;
     static final int MEM_OFF = 320;

@@ -1108,6 +1108,10 @@ final class SequenceGenerator {
      * runs or not depending on defined flags, so only flags defined on both paths stay defined.
      */
     private void jump(Builder b) {
+        if (rnd.nextInt(4) == 0) {
+            loop(b);
+            return;
+        }
         boolean cond = rnd.nextInt(4) != 0;
         int cc = cond ? ccPick(rnd, b.defined) : -1;
         boolean rel32 = rnd.nextInt(4) == 0;
@@ -1161,20 +1165,29 @@ final class SequenceGenerator {
         boolean back = rnd.nextInt(4) == 0;
         int n = rep ? (compare ? 1 + rnd.nextInt(6) : rnd.nextInt(7)) : 1;
         n = Math.min(n, Layout.SCRATCH_SIZE / size);
+        // with 0x67 the instruction uses ESI/EDI/ECX only: their upper halves get random bits
+        boolean a32 = rnd.nextInt(3) == 0;
         b.add(new Ins(new byte[] {(byte) (back ? 0xFD : 0xFC)}, back ? "std" : "cld", 0, 0, 0));
         boolean usesDi = kind != 2;
         boolean usesSi = kind == 0 || kind == 2 || kind == 3;
         if (usesDi) {
-            pointer(b, Asm.RDI, n, size, back);
+            pointer(b, Asm.RDI, n, size, back, a32);
         }
         if (usesSi) {
-            pointer(b, Asm.RSI, n, size, back);
+            pointer(b, Asm.RSI, n, size, back, a32);
         }
         if (rep) {
-            Reg ecx = new Reg(Asm.RCX, 4);
-            b.add(new Ins(Asm.opReg(ecx, false, false, new int[] {0xB8}, n, 4), "mov ecx, " + n, 0, 0, 0));
+            if (a32) {
+                movabs(b, Asm.RCX, (rnd.nextLong() & 0xFFFFFFFF00000000L) | n);
+            } else {
+                Reg ecx = new Reg(Asm.RCX, 4);
+                b.add(new Ins(Asm.opReg(ecx, false, false, new int[] {0xB8}, n, 4), "mov ecx, " + n, 0, 0, 0));
+            }
         }
         ByteArrayBuilder bb = new ByteArrayBuilder();
+        if (a32) {
+            bb.add(0x67);
+        }
         String prefix = "";
         if (rep) {
             boolean ne = compare && rnd.nextBoolean();
@@ -1191,14 +1204,28 @@ final class SequenceGenerator {
         bb.add(ops[kind] + (size == 1 ? 0 : 1));
         String[] mn = {"movs", "stos", "lods", "cmps", "scas"};
         String sfx = size == 1 ? "b" : size == 2 ? "w" : size == 4 ? "d" : "q";
-        b.add(new Ins(bb.bytes(), prefix + mn[kind] + sfx, 0, compare ? Flags.ALL : 0, 0));
+        b.add(new Ins(bb.bytes(), prefix + mn[kind] + sfx + (a32 ? " (addr32: esi/edi/ecx)" : ""), 0,
+                compare ? Flags.ALL : 0, 0));
     }
 
-    /** lea reg, [r15 + o] so that n elements from there, in the direction of DF, stay in scratch. */
-    private void pointer(Builder b, int reg, int n, int size, boolean back) {
+    private void movabs(Builder b, int reg, long v) {
+        Reg r = new Reg(reg, 8);
+        b.add(new Ins(Asm.opReg(r, false, true, new int[] {0xB8}, v, 8), "movabs " + r + ", " + Asm.imm(v), 0, 0, 0));
+    }
+
+    /**
+     * Points {@code reg} into scratch so that n elements from there, in the direction of DF,
+     * stay in scratch: lea reg, [r15 + o]; with {@code a32}, movabs of the address with random
+     * upper 32 bits (which a 32-bit address size ignores).
+     */
+    private void pointer(Builder b, int reg, int n, int size, boolean back, boolean a32) {
         int span = Math.max(n, 1) * size;
         int o = back ? span - size + rnd.nextInt(Layout.SCRATCH_SIZE - span + 1)
                 : rnd.nextInt(Layout.SCRATCH_SIZE - span + 1);
+        if (a32) {
+            movabs(b, reg, (rnd.nextLong() & 0xFFFFFFFF00000000L) | (memAddress + o));
+            return;
+        }
         Form f = form(8, false, 0x8D);
         f.reg = new Reg(reg, 8);
         f.rm = new Mem(8, Asm.R15, o);
@@ -1316,6 +1343,38 @@ final class SequenceGenerator {
             b.add(new Ins(Asm.opReg(r, false, false, new int[] {0x50}, 0, 0), "push " + r, 0, 0, 0));
         }
         b.add(new Ins(new byte[] {(byte) 0xC9}, "leave", 0, 0, 0));
+    }
+
+    /**
+     * LOOPNE / LOOPE / LOOP / JrCXZ (0x67: ECX) forward over one instruction, sometimes after
+     * setting RCX to 0 or 1 (random upper half with 0x67) so that both outcomes occur.
+     */
+    private void loop(Builder b) {
+        int kind = rnd.nextInt(4); // E0 LOOPNE, E1 LOOPE, E2 LOOP, E3 JrCXZ
+        boolean a32 = rnd.nextInt(3) == 0;
+        int reads = kind <= 1 ? Flags.ZF : 0;
+        if ((reads & ~b.defined) != 0) {
+            throw RETRY;
+        }
+        if (rnd.nextBoolean()) {
+            long v = rnd.nextInt(2) | (a32 ? rnd.nextLong() & 0xFFFFFFFF00000000L : 0);
+            movabs(b, Asm.RCX, v);
+        }
+        int jlen = a32 ? 3 : 2;
+        Builder inner = new Builder(b.at + jlen, b.defined, b.depth);
+        unit(inner, true);
+        if (inner.list.size() != 1 || inner.depth != b.depth) {
+            throw RETRY;
+        }
+        Ins skipped = inner.list.get(0);
+        int n = skipped.bytes().length;
+        byte[] e = a32 ? new byte[] {0x67, (byte) (0xE0 + kind), (byte) n} : new byte[] {(byte) (0xE0 + kind), (byte) n};
+        String[] mn = {"loopne", "loope", "loop", a32 ? "jecxz" : "jrcxz"};
+        b.add(new Ins(e, mn[kind] + " +" + n + (a32 && kind < 3 ? " (addr32: ecx)" : "") + " (over the next instruction)",
+                reads, 0, 0));
+        int before = b.defined;
+        b.add(skipped);
+        b.defined = before & skipped.apply(before);
     }
 
     /** Little byte buffer for hand-encoded forms. */

@@ -33,16 +33,25 @@ class SequenceGeneratorTest {
         SoftCpuRunner cpu = new SoftCpuRunner();
         Set<String> mnemonics = new HashSet<>();
         int bitStrings = 0;
+        int addr32Strings = 0;
+        int pageCrossing = 0;
         for (DiffCase c : cases) {
             assertTrue(c.code().length <= Layout.MAX_SNIPPET, "case " + c.id() + " too long");
             assertEquals(l.stackTop(c.id()), c.regs()[Asm.RSP]);
             assertEquals(c.memAddress(), c.regs()[Asm.R15]);
+            if ((c.codeAddress() >>> 12) != ((c.codeAddress() + c.code().length) >>> 12)
+                    || (c.memAddress() >>> 12) != ((c.memAddress() + Layout.MEM_SIZE - 1) >>> 12)) {
+                pageCrossing++;
+            }
             Outcome o = cpu.run(c);
             assertNull(o.problem(), () -> c.describe() + o.problem());
             assertEquals(c.memAddress(), o.regs()[Asm.R15], () -> "R15 written by\n" + c.describe());
             for (String a : c.asm()) {
                 if (a.endsWith("(bit string)")) {
                     bitStrings++;
+                }
+                if (a.contains("(addr32: esi/edi/ecx)")) {
+                    addr32Strings++;
                 }
                 String[] w = a.split(" ");
                 mnemonics.add(w[0].equals("lock") || w[0].startsWith("rep") ? w[0] + " " + w[1] : w[0]);
@@ -54,10 +63,12 @@ class SequenceGeneratorTest {
                 "movzx", "movsx", "movsxd", "lea", "xchg", "xadd", "cmpxchg", "cbw", "cwde", "cdqe", "cwd",
                 "cdq", "cqo", "bt", "bts", "btr", "btc", "clc", "stc", "cmc", "lahf", "sahf", "push", "pop",
                 "jb", "jmp", "call", "ret", "cld", "std", "rep movsq", "rep stosb", "repe cmpsb", "lock add",
-                "lock xadd", "lock cmpxchg", "nop", "leave")) {
+                "lock xadd", "lock cmpxchg", "nop", "leave", "loop", "loope", "loopne", "jrcxz", "jecxz")) {
             assertTrue(mnemonics.contains(m), "no " + m + " in 20000 cases");
         }
         assertTrue(bitStrings > 0, "no BT* with a register offset into memory");
+        assertTrue(addr32Strings > 0, "no string instruction with a 32-bit address size");
+        assertTrue(pageCrossing > 100, "only " + pageCrossing + " cases whose code or memory crosses a page");
     }
 
     static int[] fx(int reads, int defines, int undefines) {
