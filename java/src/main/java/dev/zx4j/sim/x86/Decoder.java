@@ -79,7 +79,7 @@ final class Decoder {
             case Insn.OUT: case Insn.LGDT: case Insn.LIDT: case Insn.INVLPG: case Insn.MOV_TO_CR:
             case Insn.IRET: case Insn.INT: case Insn.INT3: case Insn.POPF: case Insn.WRMSR:
             case Insn.MOV_SREG_RM: case Insn.JMP_FAR: case Insn.LOOP: case Insn.POP_SEG:
-            case Insn.STRING:
+            case Insn.STRING: case Insn.CALL_FAR: case Insn.JMP_FAR_M: case Insn.RET_FAR:
                 i.endsBlock = true;
                 break;
             default:
@@ -304,6 +304,14 @@ final class Decoder {
             case 0x90:
                 if ((rex & 1) != 0) { i.op = Insn.XCHG; i.rm = 8; i.reg = 0; } else { i.op = Insn.NOP; }
                 return;
+            case 0x9A:
+                if (mode == 64) { i.op = Insn.UD; return; }
+                i.op = Insn.CALL_FAR;
+                i.imm = osize == 2 ? (s16() & 0xFFFF) : (s32() & 0xFFFFFFFFL);
+                i.imm2 = s16() & 0xFFFF;
+                return;
+            case 0xCA: i.op = Insn.RET_FAR; i.imm = s16() & 0xFFFF; return;
+            case 0xCB: i.op = Insn.RET_FAR; i.imm = 0; return;
             case 0x98: i.op = Insn.CBW; return;
             case 0x99: i.op = Insn.CWD; return;
             case 0x9C: i.op = Insn.PUSHF; i.opSize = ssize; return;
@@ -419,7 +427,7 @@ final class Decoder {
                     case 4: i.op = Insn.JMP_RM; break;
                     case 6: i.op = Insn.PUSH_RM; break;
                     case 7: i.op = Insn.UD; break;
-                    default: i.op = Insn.UNSUPPORTED; break; // far CALL/JMP through memory
+                    default: i.op = !i.mem ? Insn.UD : sub == 3 ? Insn.CALL_FAR : Insn.JMP_FAR_M; break;
                 }
                 return;
             }

@@ -524,7 +524,8 @@ public final class X86Cpu {
                 return raise(s.vector, s.hasErrorCode, s.errorCode);
             case CpuSignal.SOFT_INT:
                 retired++;
-                return raise(s.vector, false, 0);
+                // RIP is past the INT n; a fault while delivering it points at the INT n.
+                return raise(s.vector, false, 0, maskIp(rip - cur.len));
             case CpuSignal.MEM_TRAP: {
                 Insn in = cur;
                 rip = maskIp(rip + in.len);
@@ -550,11 +551,16 @@ public final class X86Cpu {
      * null on success or the exit that ends the run.
      */
     private VcpuExit raise(int vector, boolean hasErr, int err) {
+        return raise(vector, hasErr, err, rip);
+    }
+
+    private VcpuExit raise(int vector, boolean hasErr, int err, long faultRip) {
         for (;;) {
             try {
                 deliver(vector, hasErr, err);
                 return null;
             } catch (CpuSignal s) {
+                rip = faultRip;
                 if (s.kind == CpuSignal.ERROR) {
                     return new VcpuExit.ErrorExit(s.status, s.getMessage());
                 }
@@ -616,6 +622,7 @@ public final class X86Cpu {
         if (!canonical(target)) {
             throw CpuSignal.fault(13, 0);
         }
+        long code = codeDescriptor(sel, CODE_GATE);
         long sp = regs[RSP];
         if (ist != 0) {
             sp = readMem(trBase + 0x24 + (ist - 1) * 8L, 8);
@@ -628,7 +635,7 @@ public final class X86Cpu {
             writeMem(sp - 8L * (k + 1), 8, frame[k]);
         }
         regs[RSP] = sp - 8L * count;
-        segSel[CS] = sel;
+        loadCode(sel, code);
         long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
         if (type == 0x0E) {
             clear |= FLAG_IF;
@@ -1269,23 +1276,131 @@ public final class X86Cpu {
             segBase[seg] = 0;
             return;
         }
+        long d = dataDescriptor(seg, sel);
+        segSel[seg] = sel;
+        segBase[seg] = descriptorBase(d);
+        segLimit[seg] = descriptorLimit(d);
+        segAttr[seg] = descriptorAttributes(d);
+    }
+
+    // ---- descriptors (GDT only: selectors with TI = 1 fault, no LDT is modelled) ------------
+
+    /** The GDT descriptor a non-null selector names; #GP(selector) past the GDT limit. */
+    private long descriptor(int sel) {
         if ((sel & 4) != 0 || (sel | 7) > gdtrLimit) {
             throw CpuSignal.fault(13, sel & 0xFFFC);
         }
-        long d = readMem(linear0(gdtrBase + (sel & 0xFFF8)), 8);
-        if ((d & (1L << 47)) == 0) {
-            throw CpuSignal.fault(seg == SS ? 12 : 11, sel & 0xFFFC);
-        }
+        return readMem(linear0(gdtrBase + (sel & 0xFFF8)), 8);
+    }
+
+    /** Access rights of a descriptor in the VMX format of {@link #segment(int)}. */
+    private static int descriptorAttributes(long d) {
+        return (int) ((d >>> 40) & 0xFF) | ((int) ((d >>> 52) & 0xF) << 12);
+    }
+
+    private static long descriptorBase(long d) {
+        return ((d >>> 16) & 0xFFFFFF) | (((d >>> 56) & 0xFF) << 24);
+    }
+
+    private static long descriptorLimit(long d) {
         long limit = (d & 0xFFFF) | (((d >>> 48) & 0xF) << 16);
-        long base = ((d >>> 16) & 0xFFFFFF) | (((d >>> 56) & 0xFF) << 24);
-        int attr = (int) ((d >>> 40) & 0xFF) | ((int) ((d >>> 52) & 0xF) << 12);
-        if ((attr & 0x8000) != 0) {
-            limit = (limit << 12) | 0xFFF;
+        return (d & (1L << 55)) != 0 ? (limit << 12) | 0xFFF : limit;
+    }
+
+    /** Sets the accessed bit of a descriptor about to be loaded, in the GDT too, as the CPU does. */
+    private long markAccessed(int sel, long d) {
+        if ((d & (1L << 40)) == 0) {
+            d |= 1L << 40;
+            writeMem(linear0(gdtrBase + (sel & 0xFFF8) + 5), 1, d >>> 40);
         }
-        segSel[seg] = sel;
-        segBase[seg] = base;
-        segLimit[seg] = limit;
-        segAttr[seg] = attr;
+        return d;
+    }
+
+    /**
+     * Checks a descriptor for MOV/POP to a data segment register (or SS) at CPL 0: SS needs a
+     * present writable data segment with DPL 0 and RPL 0 (else #GP, or #SS when not present);
+     * DS, ES, FS and GS take data or readable code segments with DPL ≥ RPL (else #GP, or #NP).
+     */
+    private long dataDescriptor(int seg, int sel) {
+        long d = descriptor(sel);
+        int attr = descriptorAttributes(d);
+        int err = sel & 0xFFFC;
+        boolean code = (attr & 0x08) != 0;
+        int dpl = (attr >>> 5) & 3;
+        if ((attr & 0x10) == 0) {
+            throw CpuSignal.fault(13, err); // a system descriptor
+        }
+        if (seg == SS) {
+            if (code || (attr & 0x02) == 0 || (sel & 3) != 0 || dpl != 0) {
+                throw CpuSignal.fault(13, err);
+            }
+        } else if ((code && (attr & 0x02) == 0)
+                || ((!code || (attr & 0x04) == 0) && (sel & 3) > dpl)) {
+            throw CpuSignal.fault(13, err);
+        }
+        if ((attr & 0x80) == 0) {
+            throw CpuSignal.fault(seg == SS ? 12 : 11, err);
+        }
+        return markAccessed(sel, d);
+    }
+
+    private static final int CODE_JUMP = 0, CODE_RETURN = 1, CODE_GATE = 2;
+
+    /**
+     * Checks the code segment a far JMP/CALL ({@code CODE_JUMP}), a far RET/IRET
+     * ({@code CODE_RETURN}) or an IDT gate ({@code CODE_GATE}) names, for a transfer from and to
+     * CPL 0: null → #GP(0); a data or system descriptor → #GP(selector), except that call gates,
+     * task gates and TSSs as far JMP/CALL targets end the run (privilege changes and task
+     * switches are not modelled); DPL ≠ 0 or, for a non-conforming JMP/CALL target, RPL ≠ 0 →
+     * #GP(selector); in IA-32e mode L = D = 1 → #GP(selector), and a gate must name a 64-bit
+     * segment; not present → #NP(selector). Returns the descriptor with its accessed bit set.
+     */
+    private long codeDescriptor(int sel, int use) {
+        if ((sel & ~3) == 0) {
+            throw CpuSignal.fault(13, 0);
+        }
+        long d = descriptor(sel);
+        int attr = descriptorAttributes(d);
+        int err = sel & 0xFFFC;
+        if ((attr & 0x10) == 0) {
+            int type = attr & 0xF;
+            if (use == CODE_JUMP && (type == 0x1 || type == 0x4 || type == 0x5 || type == 0x9
+                    || type == 0xC)) {
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "far transfer through a call gate, "
+                        + "task gate or TSS (selector 0x" + Integer.toHexString(sel)
+                        + "): privilege changes and task switches are not modelled");
+            }
+            throw CpuSignal.fault(13, err);
+        }
+        boolean conforming = (attr & 0x04) != 0;
+        if ((attr & 0x08) == 0 || ((attr >>> 5) & 3) != 0
+                || (use == CODE_JUMP && !conforming && (sel & 3) != 0)) {
+            throw CpuSignal.fault(13, err);
+        }
+        if ((efer & EFER_LMA) != 0) {
+            boolean l = (attr & ATTR_L) != 0;
+            if ((l && (attr & ATTR_DB) != 0) || (use == CODE_GATE && !l)) {
+                throw CpuSignal.fault(13, err);
+            }
+        }
+        if ((attr & 0x80) == 0) {
+            throw CpuSignal.fault(11, err);
+        }
+        return markAccessed(sel, d);
+    }
+
+    /** Loads CS (RPL = CPL = 0) from a descriptor checked by {@link #codeDescriptor}. */
+    private void loadCode(int sel, long d) {
+        segSel[CS] = sel & 0xFFFC;
+        segBase[CS] = descriptorBase(d);
+        segLimit[CS] = descriptorLimit(d);
+        segAttr[CS] = descriptorAttributes(d);
+        updateMode();
+    }
+
+    /** Whether a checked code descriptor makes the CPU run 64-bit code (IA-32e mode and L). */
+    private boolean is64BitCode(long d) {
+        return (efer & EFER_LMA) != 0 && (d & (1L << 53)) != 0;
     }
 
     private long linear0(long v) {
@@ -1759,14 +1874,22 @@ public final class X86Cpu {
                 break;
             }
             case Insn.JMP_FAR:
-                if ((cr0 & CR0_PE) == 0) {
-                    segSel[CS] = (int) i.imm2;
-                    segBase[CS] = i.imm2 << 4;
-                } else {
-                    loadSegment(CS, (int) i.imm2);
+                farTransfer(false, (int) i.imm2, i.imm, s, next);
+                return;
+            case Insn.CALL_FAR:
+            case Insn.JMP_FAR_M: {
+                int sel = (int) i.imm2;
+                long off = i.imm;
+                if (i.mem) {
+                    long la = ea(i);
+                    off = readMem(la, s);
+                    sel = (int) readMem(linear0(la + s), 2);
                 }
-                updateMode();
-                rip = i.imm;
+                farTransfer(i.op == Insn.CALL_FAR, sel, off, s, next);
+                return;
+            }
+            case Insn.RET_FAR:
+                farReturn(s, (int) i.imm);
                 return;
             case Insn.NOP:
                 break;
@@ -2331,25 +2454,7 @@ public final class X86Cpu {
 
     private void iret(int s) {
         if ((efer & EFER_LMA) != 0) {
-            long newRip = peek(s, 0);
-            long cs = peek(s, s);
-            long fl = peek(s, 2 * s);
-            long sp = peek(s, 3 * s);
-            long ss = peek(s, 4 * s);
-            if (!canonical(newRip)) {
-                throw CpuSignal.fault(13, 0);
-            }
-            long m = FLAGS_WRITABLE;
-            if (s == 2) {
-                m &= 0xFFFF;
-            } else if (s == 4) {
-                m &= 0xFFFFFFFFL;
-            }
-            setRflags((rflags() & ~m) | (fl & m));
-            segSel[CS] = (int) cs & 0xFFFF;
-            segSel[SS] = (int) ss & 0xFFFF;
-            regs[RSP] = s == 8 ? sp : sp & mask(s);
-            rip = s == 8 ? newRip : newRip & mask(s);
+            iretLong(s);
         } else if ((cr0 & CR0_PE) == 0) {
             long newIp = peek(s, 0);
             long cs = peek(s, s);
@@ -2364,5 +2469,128 @@ public final class X86Cpu {
         } else {
             throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "IRET in 32-bit protected mode is not implemented");
         }
+    }
+
+    private static CpuSignal outerPrivilege(String what, int sel) {
+        return CpuSignal.error(ZX_ERR_NOT_SUPPORTED, what + " to privilege level " + (sel & 3)
+                + " (CS 0x" + Integer.toHexString(sel) + "): privilege changes are not modelled");
+    }
+
+    /**
+     * IRET in IA-32e mode (64-bit or compatibility): pops RIP, CS, RFLAGS, RSP and SS with the
+     * operand size, loads CS from the GDT (its L bit picks 64-bit or compatibility mode) and SS
+     * from the GDT (a null SS only when returning to 64-bit mode).
+     */
+    private void iretLong(int s) {
+        if ((rflags & FLAG_NT) != 0) {
+            throw CpuSignal.fault(13, 0); // no task returns in IA-32e mode
+        }
+        long newRip = peek(s, 0);
+        int cs = (int) peek(s, s) & 0xFFFF;
+        long fl = peek(s, 2 * s);
+        long sp = peek(s, 3 * s);
+        int ss = (int) peek(s, 4 * s) & 0xFFFF;
+        if ((cs & 3) != 0) {
+            throw outerPrivilege("IRET", cs);
+        }
+        long code = codeDescriptor(cs, CODE_RETURN);
+        long target = farTarget(code, newRip, s);
+        long stack = 0;
+        if ((ss & ~3) == 0) {
+            if (!is64BitCode(code) || (ss & 3) != 0) {
+                throw CpuSignal.fault(13, 0);
+            }
+        } else {
+            stack = dataDescriptor(SS, ss);
+        }
+        long m = FLAGS_WRITABLE;
+        if (s == 2) {
+            m &= 0xFFFF;
+        } else if (s == 4) {
+            m &= 0xFFFFFFFFL;
+        }
+        setRflags((rflags() & ~m) | (fl & m));
+        loadCode(cs, code);
+        segSel[SS] = ss;
+        if (stack != 0) {
+            segBase[SS] = descriptorBase(stack);
+            segLimit[SS] = descriptorLimit(stack);
+            segAttr[SS] = descriptorAttributes(stack);
+        }
+        regs[RSP] = s == 8 ? sp : sp & mask(s);
+        rip = target;
+    }
+
+    /**
+     * The new RIP of a far transfer of operand size {@code size} into a checked code segment:
+     * 16-bit offsets wrap to 16 bits; a 64-bit target must be canonical, any other must fit in
+     * 32 bits (#GP(0)). Segment limits are not checked.
+     */
+    private long farTarget(long code, long offset, int size) {
+        if (size == 2) {
+            offset &= 0xFFFF;
+        } else if (size == 4) {
+            offset &= 0xFFFFFFFFL;
+        }
+        if (is64BitCode(code) ? !canonical(offset) : (offset >>> 32) != 0) {
+            throw CpuSignal.fault(13, 0);
+        }
+        return offset;
+    }
+
+    /**
+     * Far JMP or CALL to {@code sel:offset} with operand size {@code size}. Real mode: CS =
+     * selector, base = selector × 16. Protected and IA-32e mode: CS is loaded from the GDT after
+     * the checks of {@link #codeDescriptor}; a CALL pushes CS and the return address with the
+     * operand size first.
+     */
+    private void farTransfer(boolean call, int sel, long offset, int size, long next) {
+        sel &= 0xFFFF;
+        long code = 0;
+        long target;
+        if ((cr0 & CR0_PE) == 0) {
+            target = offset & mask(size);
+        } else {
+            code = codeDescriptor(sel, CODE_JUMP);
+            target = farTarget(code, offset, size);
+        }
+        if (call) {
+            long old = regs[RSP];
+            try {
+                push(segSel[CS], size);
+                push(next, size);
+            } catch (CpuSignal e) {
+                regs[RSP] = old;
+                throw e;
+            }
+        }
+        if ((cr0 & CR0_PE) == 0) {
+            segSel[CS] = sel;
+            segBase[CS] = (long) sel << 4;
+        } else {
+            loadCode(sel, code);
+        }
+        rip = target;
+    }
+
+    /** Far RET (RETF, RETF imm16) with operand size {@code size}, to the same privilege level. */
+    private void farReturn(int size, int release) {
+        long offset = peek(size, 0);
+        int sel = (int) peek(size, size) & 0xFFFF;
+        if ((cr0 & CR0_PE) == 0) {
+            setSp(regs[RSP] + 2L * size + release);
+            segSel[CS] = sel;
+            segBase[CS] = (long) sel << 4;
+            rip = offset & mask(size);
+            return;
+        }
+        if ((sel & 3) != 0) {
+            throw outerPrivilege("far RET", sel);
+        }
+        long code = codeDescriptor(sel, CODE_RETURN);
+        long target = farTarget(code, offset, size);
+        setSp(regs[RSP] + 2L * size + release);
+        loadCode(sel, code);
+        rip = target;
     }
 }
