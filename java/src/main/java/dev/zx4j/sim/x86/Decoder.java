@@ -96,7 +96,7 @@ final class Decoder {
             case Insn.ALU_RM_R: case Insn.ALU_RM_IMM:
                 return i.sub != 7;
             case Insn.INC: case Insn.DEC: case Insn.NEG: case Insn.NOT: case Insn.XCHG:
-            case Insn.CMPXCHG: case Insn.XADD:
+            case Insn.CMPXCHG: case Insn.XADD: case Insn.CMPXCHG8B:
                 return true;
             case Insn.BT:
                 return i.sub != 0;
@@ -310,6 +310,7 @@ final class Decoder {
                 i.imm = osize == 2 ? (s16() & 0xFFFF) : (s32() & 0xFFFFFFFFL);
                 i.imm2 = s16() & 0xFFFF;
                 return;
+            case 0xC8: i.op = Insn.ENTER; i.imm = s16() & 0xFFFF; i.imm2 = u8(); i.opSize = ssize; return;
             case 0xCA: i.op = Insn.RET_FAR; i.imm = s16() & 0xFFFF; return;
             case 0xCB: i.op = Insn.RET_FAR; i.imm = 0; return;
             case 0x98: i.op = Insn.CBW; return;
@@ -538,6 +539,22 @@ final class Decoder {
             case 0xB1: i.op = Insn.CMPXCHG; modrm(i, osize, segPrefix); return;
             case 0xC0: i.op = Insn.XADD; i.opSize = 1; modrm(i, 1, segPrefix); return;
             case 0xC1: i.op = Insn.XADD; modrm(i, osize, segPrefix); return;
+            case 0xB8:
+                modrm(i, osize, segPrefix);
+                i.op = i.rep == 1 ? Insn.POPCNT : Insn.UD;
+                return;
+            case 0xC7: {
+                modrm(i, osize, segPrefix);
+                int sub = regField;
+                i.reg = -1;
+                if (sub == 1) {
+                    i.op = i.mem ? Insn.CMPXCHG8B : Insn.UD;
+                    i.opSize = (rex & 8) != 0 ? 16 : 8;
+                } else {
+                    i.op = Insn.UNSUPPORTED; // RDRAND, RDSEED, RDPID, VMX instructions, XSAVES...
+                }
+                return;
+            }
             case 0xB6: case 0xBE: {
                 modrm(i, osize, segPrefix);
                 i.op = op == 0xB6 ? Insn.MOVZX : Insn.MOVSX;

@@ -1523,8 +1523,11 @@ public final class X86Cpu {
             case 1:
                 a = 0x000206A7L;
                 b = ((long) apicId << 24) | (1L << 16) | (8L << 8);
-                c = (1L << 31) | (1L << 21); // hypervisor present, x2APIC
-                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 9) | (1L << 13) | (1L << 15);
+                // hypervisor present, POPCNT, x2APIC, CMPXCHG16B
+                c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13);
+                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV
+                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
+                        | (1L << 13) | (1L << 15);
                 break;
             case 0x40000000:
                 a = 0x40000001L;
@@ -1891,6 +1894,18 @@ public final class X86Cpu {
             case Insn.RET_FAR:
                 farReturn(s, (int) i.imm);
                 return;
+            case Insn.ENTER:
+                enter(s, (int) i.imm, (int) i.imm2 & 31);
+                break;
+            case Insn.CMPXCHG8B:
+                cmpxchg8b(ea(i), s);
+                break;
+            case Insn.POPCNT: {
+                long v = readRm(i, s);
+                writeReg(i.reg, s, Long.bitCount(v));
+                setArith(v == 0 ? FLAG_ZF : 0);
+                break;
+            }
             case Insn.NOP:
                 break;
             case Insn.CLI:
@@ -2592,5 +2607,72 @@ public final class X86Cpu {
         setSp(regs[RSP] + 2L * size + release);
         loadCode(sel, code);
         rip = target;
+    }
+
+    /**
+     * ENTER {@code alloc}, {@code level}: pushes the frame pointer, copies {@code level − 1}
+     * outer frame pointers and pushes the new one, then allocates. Nothing changes when a push
+     * faults.
+     */
+    private void enter(int size, int alloc, int level) {
+        long oldSp = regs[RSP];
+        long oldBp = regs[RBP];
+        long ssMask = mask(stackSize());
+        try {
+            push(regs[RBP], size);
+            long frame = regs[RSP] & mask(size);
+            if (level > 0) {
+                long bp = regs[RBP];
+                for (int k = 1; k < level; k++) {
+                    bp -= size;
+                    push(readMem(linear(SS, bp & ssMask), size), size);
+                }
+                push(frame, size);
+            }
+            if (codeSize == 64 && size == 8) {
+                regs[RBP] = frame;
+            } else {
+                writeReg(RBP, size, frame);
+            }
+            setSp(regs[RSP] - alloc);
+        } catch (CpuSignal e) {
+            regs[RSP] = oldSp;
+            regs[RBP] = oldBp;
+            throw e;
+        }
+    }
+
+    /**
+     * CMPXCHG8B (size 8) / CMPXCHG16B (size 16, #GP(0) unless 16-byte aligned): compares
+     * EDX:EAX (RDX:RAX) with the memory operand; equal → stores ECX:EBX (RCX:RBX), ZF = 1;
+     * different → loads the operand into EDX:EAX (RDX:RAX), writes it back unchanged, ZF = 0.
+     * Other flags are unchanged.
+     */
+    private void cmpxchg8b(long la, int size) {
+        if (size == 16) {
+            if ((la & 15) != 0) {
+                throw CpuSignal.fault(13, 0);
+            }
+            long lo = readMem(la, 8);
+            long hi = readMem(la + 8, 8);
+            boolean eq = lo == regs[RAX] && hi == regs[RDX];
+            writeMem(la, 8, eq ? regs[RBX] : lo);
+            writeMem(la + 8, 8, eq ? regs[RCX] : hi);
+            if (!eq) {
+                regs[RAX] = lo;
+                regs[RDX] = hi;
+            }
+            setSomeArith(FLAG_ZF, eq ? FLAG_ZF : 0);
+            return;
+        }
+        long v = readMem(la, 8);
+        long cmp = (regs[RDX] << 32) | (regs[RAX] & 0xFFFFFFFFL);
+        boolean eq = v == cmp;
+        writeMem(la, 8, eq ? (regs[RCX] << 32) | (regs[RBX] & 0xFFFFFFFFL) : v);
+        if (!eq) {
+            writeReg(RAX, 4, v);
+            writeReg(RDX, 4, v >>> 32);
+        }
+        setSomeArith(FLAG_ZF, eq ? FLAG_ZF : 0);
     }
 }

@@ -811,4 +811,152 @@ class X86InstructionTest {
         assertEquals(X86Cpu.CR4_PAE, cpu.reg(3) & X86Cpu.CR4_PAE);
         assertEquals(0, cpu.reg(1));
     }
+
+    /** After {@code exc_setup}: runs {@code name} and expects its first instruction to raise {@code vector}. */
+    void expectFault(String name, int vector, long errorCode) {
+        cpu.setReg(X86Cpu.RSP, STACK);
+        cpu.setReg(14, -1);
+        run(name);
+        assertEquals(vector, cpu.reg(14), name + ": vector");
+        assertEquals(errorCode, cpu.reg(15), name + ": error code");
+        assertEquals(sym.get(name), cpu.reg(13), name + ": a fault, RIP of the instruction pushed");
+    }
+
+    @Test
+    void popcntCountsBitsAndSetsOnlyZf() {
+        for (int k = 0; k < 60; k++) {
+            long v = operand(k);
+            long old = 0xDEAD_BEEF_CAFE_F00DL;
+            long zf = v == 0 ? RefModel.ZF : 0;
+            clearRegs(0x2 | RefModel.ALL);
+            cpu.setReg(0, old);
+            cpu.setReg(3, v);
+            run("popcnt_q");
+            assertEquals(Long.bitCount(v), cpu.reg(0), "popcnt %rbx of " + Long.toHexString(v));
+            assertEquals(zf, cpu.rflags() & RefModel.ALL, "POPCNT clears OF SF AF CF PF, ZF = (src == 0)");
+            cpu.setReg(0, old);
+            run("popcnt_l");
+            assertEquals(Long.bitCount(v & 0xFFFFFFFFL), cpu.reg(0), "32-bit: zero-extended");
+            assertEquals((v & 0xFFFFFFFFL) == 0 ? RefModel.ZF : 0, cpu.rflags() & RefModel.ALL);
+            cpu.setReg(0, old);
+            run("popcnt_w");
+            assertEquals((old & ~0xFFFFL) | Long.bitCount(v & 0xFFFF), cpu.reg(0), "16-bit: merged");
+            g.write64(DATA, v);
+            cpu.setReg(7, DATA);
+            cpu.setRflags(0x2 | RefModel.ALL);
+            run("popcnt_m");
+            assertEquals(Long.bitCount(v), cpu.reg(0), "memory source");
+            assertEquals(zf, cpu.rflags() & RefModel.ALL);
+        }
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        assertEquals(1L << 23, cpu.reg(1) & (1L << 23), "CPUID.1:ECX.POPCNT");
+    }
+
+    @Test
+    void cmpxchg8bAnd16b() {
+        long flags = 0x2 | RefModel.CF | RefModel.SF | RefModel.OF | RefModel.PF;
+        for (String name : new String[] {"cmpxchg8b", "lock_cmpxchg8b"}) {
+            clearRegs(flags);
+            g.write64(DATA, 0x1111_2222_3333_4444L);
+            cpu.setReg(7, DATA);
+            cpu.setReg(X86Cpu.RDX, 0xAAAA_BBBB_1111_2222L);
+            cpu.setReg(X86Cpu.RAX, 0xCCCC_DDDD_3333_4444L);
+            cpu.setReg(X86Cpu.RCX, 0xEEEE_FFFF_5555_6666L);
+            cpu.setReg(X86Cpu.RBX, 0x9999_0000_7777_8888L);
+            run(name);
+            assertEquals(0x5555_6666_7777_8888L, g.read64(DATA), name + ": ECX:EBX stored");
+            assertEquals(flags | RefModel.ZF, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF set, other flags kept");
+            assertEquals(0xAAAA_BBBB_1111_2222L, cpu.reg(X86Cpu.RDX), name + ": RDX untouched on success");
+            assertEquals(0xCCCC_DDDD_3333_4444L, cpu.reg(X86Cpu.RAX), name + ": RAX untouched on success");
+            g.write64(DATA, 0x0102_0304_0506_0708L);
+            cpu.setRflags(flags | RefModel.ZF);
+            run(name);
+            assertEquals(0x0102_0304_0506_0708L, g.read64(DATA), name + ": memory unchanged on failure");
+            assertEquals(0x0506_0708L, cpu.reg(X86Cpu.RAX), name + ": EAX loaded, upper half cleared");
+            assertEquals(0x0102_0304L, cpu.reg(X86Cpu.RDX), name + ": EDX loaded, upper half cleared");
+            assertEquals(flags, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF cleared, other flags kept");
+        }
+        for (String name : new String[] {"cmpxchg16b", "lock_cmpxchg16b"}) {
+            clearRegs(flags);
+            g.write64(DATA, 0x1111L);
+            g.write64(DATA + 8, 0x2222L);
+            cpu.setReg(7, DATA);
+            cpu.setReg(X86Cpu.RAX, 0x1111L);
+            cpu.setReg(X86Cpu.RDX, 0x2222L);
+            cpu.setReg(X86Cpu.RBX, 0x8000_0000_0000_0003L);
+            cpu.setReg(X86Cpu.RCX, 0x7000_0000_0000_0004L);
+            run(name);
+            assertEquals(0x8000_0000_0000_0003L, g.read64(DATA), name + ": RBX stored");
+            assertEquals(0x7000_0000_0000_0004L, g.read64(DATA + 8), name + ": RCX stored");
+            assertEquals(flags | RefModel.ZF, cpu.rflags() & (RefModel.ALL | 0x2), name);
+            cpu.setReg(X86Cpu.RAX, 0x1111L);
+            cpu.setRflags(flags | RefModel.ZF);
+            run(name);
+            assertEquals(0x8000_0000_0000_0003L, cpu.reg(X86Cpu.RAX), name + ": RDX:RAX loaded on failure");
+            assertEquals(0x7000_0000_0000_0004L, cpu.reg(X86Cpu.RDX), name);
+            assertEquals(0x8000_0000_0000_0003L, g.read64(DATA), name + ": memory unchanged");
+            assertEquals(flags, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF cleared");
+        }
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        assertEquals(1L << 13, cpu.reg(1) & (1L << 13), "CPUID.1:ECX.CX16");
+        assertEquals(1L << 8, cpu.reg(2) & (1L << 8), "CPUID.1:EDX.CX8");
+        clearRegs(0x2);
+        run("exc_setup");
+        cpu.setReg(7, DATA + 8);
+        expectFault("cmpxchg16b", 13, 0);
+        cpu.setReg(7, DATA + 8);
+        run("cmpxchg8b");
+        assertEquals(0, cpu.rflags() & RefModel.ZF, "CMPXCHG8B needs no 16-byte alignment");
+    }
+
+    @Test
+    void enterBuildsFramesAndLeaveUndoesThem() {
+        long outer = STACK + 0x100;
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_0");
+        assertEquals(outer, g.read64(STACK - 8), "old RBP pushed");
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 8 - 0x20, cpu.reg(X86Cpu.RSP));
+
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_1");
+        assertEquals(outer, g.read64(STACK - 8));
+        assertEquals(STACK - 8, g.read64(STACK - 16), "level 1: the new frame pointer pushed");
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 16 - 0x10, cpu.reg(X86Cpu.RSP));
+
+        clearRegs(0x2 | RefModel.CF);
+        cpu.setReg(X86Cpu.RBP, outer);
+        g.write64(outer - 8, 0xD1);
+        g.write64(outer - 16, 0xD2);
+        run("enter_3");
+        assertEquals(outer, g.read64(STACK - 8));
+        assertEquals(0xD1, g.read64(STACK - 16), "level 3: two outer frame pointers copied");
+        assertEquals(0xD2, g.read64(STACK - 24));
+        assertEquals(STACK - 8, g.read64(STACK - 32));
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 32 - 8, cpu.reg(X86Cpu.RSP));
+        assertEquals(RefModel.CF, cpu.rflags() & RefModel.ALL, "no flags changed");
+
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_leave");
+        assertEquals(STACK - 8 - 0x40, cpu.reg(8));
+        assertEquals(STACK, cpu.reg(X86Cpu.RSP), "LEAVE undoes ENTER");
+        assertEquals(outer, cpu.reg(X86Cpu.RBP));
+
+        clearRegs(0x2);
+        g.write64(STACK - 64, 0x5555_6666_7777_ABCDL);
+        cpu.setReg(X86Cpu.RBP, STACK - 64);
+        run("leave_w");
+        assertEquals(STACK - 62, cpu.reg(X86Cpu.RSP), "16-bit LEAVE pops two bytes");
+        assertEquals((STACK - 64) & ~0xFFFFL | 0xABCD, cpu.reg(X86Cpu.RBP), "BP replaced, upper RBP kept");
+    }
+
 }
