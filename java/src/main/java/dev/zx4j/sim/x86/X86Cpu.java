@@ -85,6 +85,7 @@ public final class X86Cpu {
     public static final long CR0_NE = 1L << 5;
     public static final long CR0_WP = 1L << 16;
     public static final long CR0_PG = 1L << 31;
+    public static final long CR4_PSE = 1L << 4;
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
@@ -594,8 +595,7 @@ public final class X86Cpu {
         } else if ((cr0 & CR0_PE) == 0) {
             deliverReal(vector);
         } else {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
-                    "event delivery in 32-bit protected mode is not implemented");
+            deliverProtected(vector, hasErr, err);
         }
         shadow = false;
         shadowFresh = false;
@@ -661,6 +661,51 @@ public final class X86Cpu {
         segSel[CS] = sel;
         segBase[CS] = (long) sel << 4;
         rip = ent & 0xFFFF;
+    }
+
+    /**
+     * Event delivery in protected mode without long mode: an 8-byte gate of the IDT, interrupt
+     * or trap, 16- or 32-bit, to a code segment of the GDT. Everything runs at CPL 0, so the
+     * frame (EFLAGS, CS, EIP and the error code) goes on the current stack; a task gate ends
+     * the run (task switches are not modelled).
+     */
+    private void deliverProtected(int vector, boolean hasErr, int err) {
+        int gateErr = vector * 8 + 2;
+        if (vector * 8 + 7 > idtrLimit) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        long gate = readMem(linear0(idtrBase + vector * 8L), 8);
+        int type = (int) (gate >>> 40) & 0x1F;
+        if (type == 0x05) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "task gate for vector " + vector
+                    + ": task switches are not modelled");
+        }
+        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        if ((gate & (1L << 47)) == 0) {
+            throw CpuSignal.fault(11, gateErr);
+        }
+        boolean gate32 = (type & 8) != 0;
+        int sel = (int) (gate >>> 16) & 0xFFFF;
+        long target = (gate & 0xFFFF) | (gate32 ? (gate >>> 32) & 0xFFFF0000L : 0);
+        long code = codeDescriptor(sel, CODE_GATE);
+        int w = gate32 ? 4 : 2;
+        long[] frame = {rflags(), segSel[CS], rip, err & 0xFFFFFFFFL};
+        int count = hasErr ? 4 : 3;
+        long ssMask = mask(stackSize());
+        long sp = regs[RSP];
+        for (int k = 0; k < count; k++) {
+            writeMem(linear(SS, (sp - (long) w * (k + 1)) & ssMask), w, frame[k]);
+        }
+        setSp(sp - (long) w * count);
+        long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
+        if ((type & 1) == 0) {
+            clear |= FLAG_IF;
+        }
+        rflags &= ~clear;
+        loadCode(sel, code);
+        rip = target;
     }
 
     // =====================================================================================
@@ -816,7 +861,7 @@ public final class X86Cpu {
 
     private CpuSignal pageFault(long la, boolean present, int access) {
         int err = (present ? 1 : 0) | (access == 1 ? 2 : 0)
-                | (access == 2 && (efer & EFER_NXE) != 0 ? 16 : 0);
+                | (access == 2 && (efer & EFER_NXE) != 0 && (cr4 & CR4_PAE) != 0 ? 16 : 0);
         cr2 = la;
         return CpuSignal.fault(14, err);
     }
@@ -831,7 +876,7 @@ public final class X86Cpu {
             return la & 0xFFFFFFFFL;
         }
         if ((efer & EFER_LMA) == 0) {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "32-bit and PAE paging are not implemented");
+            return translateLegacy(la & 0xFFFFFFFFL, access);
         }
         if (!canonical(la)) {
             throw CpuSignal.fault(13, 0);
@@ -849,6 +894,95 @@ public final class X86Cpu {
             nx |= (e & PTE_NX) != 0 && (efer & EFER_NXE) != 0;
             boolean leaf = level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0);
             if (leaf) {
+                if ((access == 1 && !writable && (cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
+                    throw pageFault(la, true, access);
+                }
+                long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
+                if (ne != e) {
+                    physWrite64(ea, ne);
+                }
+                long pageMask = (1L << (12 + 9 * level)) - 1;
+                return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
+            }
+            if ((e & PTE_A) == 0) {
+                physWrite64(ea, e | PTE_A);
+            }
+            table = e & ADDR_MASK;
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private long physRead32(long gpa) {
+        byte[] p = bus.ramPage(gpa >>> 12);
+        if (p == null) {
+            throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
+                    "page-table access to guest-physical 0x" + Long.toHexString(gpa)
+                            + ", which is not RAM");
+        }
+        return ((int) I32.get(p, (int) (gpa & 0xFFC))) & 0xFFFFFFFFL;
+    }
+
+    private void physWrite32(long gpa, long v) {
+        byte[] p = bus.ramPage(gpa >>> 12);
+        I32.set(p, (int) (gpa & 0xFFC), (int) v);
+    }
+
+    /**
+     * Paging outside long mode: 32-bit paging (CR4.PAE = 0; 4 KiB pages, 4 MiB pages when
+     * CR4.PSE = 1, no NX) or PAE paging (CR4.PAE = 1; 4 KiB and 2 MiB pages, NX with
+     * EFER.NXE). The four PDPTEs are read at each walk rather than cached at MOV to CR3, and
+     * reserved bits are not checked.
+     */
+    private long translateLegacy(long la, int access) {
+        boolean writable = true;
+        if ((cr4 & CR4_PAE) == 0) {
+            long pdeAddr = (cr3 & 0xFFFFF000L) + ((la >>> 22) << 2);
+            long pde = physRead32(pdeAddr);
+            if ((pde & PTE_P) == 0) {
+                throw pageFault(la, false, access);
+            }
+            writable = (pde & PTE_RW) != 0;
+            boolean large = (pde & PTE_PS) != 0 && (cr4 & CR4_PSE) != 0;
+            long pteAddr = pdeAddr;
+            long pte = pde;
+            if (!large) {
+                if ((pde & PTE_A) == 0) {
+                    physWrite32(pdeAddr, pde | PTE_A);
+                }
+                pteAddr = (pde & 0xFFFFF000L) + (((la >>> 12) & 0x3FF) << 2);
+                pte = physRead32(pteAddr);
+                if ((pte & PTE_P) == 0) {
+                    throw pageFault(la, false, access);
+                }
+                writable &= (pte & PTE_RW) != 0;
+            }
+            if (access == 1 && !writable && (cr0 & CR0_WP) != 0) {
+                throw pageFault(la, true, access);
+            }
+            long ne = pte | PTE_A | (access == 1 ? PTE_D : 0);
+            if (ne != pte) {
+                physWrite32(pteAddr, ne);
+            }
+            if (large) {
+                return (pte & 0xFFC00000L) | (((pte >>> 13) & 0xFF) << 32) | (la & 0x3FFFFF);
+            }
+            return (pte & 0xFFFFF000L) | (la & 0xFFF);
+        }
+        long pdpte = physRead64((cr3 & 0xFFFFFFE0L) + ((la >>> 30) << 3));
+        if ((pdpte & PTE_P) == 0) {
+            throw pageFault(la, false, access);
+        }
+        long table = pdpte & ADDR_MASK;
+        boolean nx = false;
+        for (int level = 1; level >= 0; level--) {
+            long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
+            long e = physRead64(ea);
+            if ((e & PTE_P) == 0) {
+                throw pageFault(la, false, access);
+            }
+            writable &= (e & PTE_RW) != 0;
+            nx |= (e & PTE_NX) != 0 && (efer & EFER_NXE) != 0;
+            if (level == 0 || (e & PTE_PS) != 0) {
                 if ((access == 1 && !writable && (cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
                     throw pageFault(la, true, access);
                 }
@@ -2482,7 +2616,7 @@ public final class X86Cpu {
             segBase[CS] = (long) sel << 4;
             rip = newIp & mask(s);
         } else {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "IRET in 32-bit protected mode is not implemented");
+            iretProtected(s);
         }
     }
 
@@ -2533,6 +2667,35 @@ public final class X86Cpu {
             segAttr[SS] = descriptorAttributes(stack);
         }
         regs[RSP] = s == 8 ? sp : sp & mask(s);
+        rip = target;
+    }
+
+    /**
+     * IRET in protected mode without long mode, to the same privilege level: pops EIP/IP, CS
+     * and EFLAGS/FLAGS and loads CS from the GDT. A task return (NT = 1), a return to
+     * virtual-8086 mode or to an outer privilege level ends the run (not modelled).
+     */
+    private void iretProtected(int s) {
+        if ((rflags & FLAG_NT) != 0) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                    "IRET with NT = 1 (task return): task switches are not modelled");
+        }
+        long newIp = peek(s, 0);
+        int cs = (int) peek(s, s) & 0xFFFF;
+        long fl = peek(s, 2 * s);
+        if (s == 4 && (fl & FLAG_VM) != 0) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                    "IRET to virtual-8086 mode is not modelled");
+        }
+        if ((cs & 3) != 0) {
+            throw outerPrivilege("IRET", cs);
+        }
+        long code = codeDescriptor(cs, CODE_RETURN);
+        long target = farTarget(code, newIp, s);
+        setSp(regs[RSP] + 3L * s);
+        long m = s == 2 ? FLAGS_WRITABLE & 0xFFFF : FLAGS_WRITABLE;
+        setRflags((rflags() & ~m) | (fl & m));
+        loadCode(cs, code);
         rip = target;
     }
 
