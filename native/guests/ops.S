@@ -209,6 +209,10 @@ _start:
         SNIP rdtsc, rdtsc
         L cr_rw
         mov %cr0, %rax; mov %cr4, %rbx; mov %cr3, %rcx; hlt
+        L cr0_write_read
+        mov %rax, %cr0; mov %cr0, %rbx; hlt
+        L cr4_write_read
+        mov %rax, %cr4; mov %cr4, %rbx; hlt
         L loop3
         xor %eax, %eax; mov $3, %ecx; 1: inc %eax; loop 1b; hlt
         L jumps
@@ -246,6 +250,9 @@ rip_data:
         SNIP lock_cmpxchg8b, lock cmpxchg8b (%rdi)
         SNIP cmpxchg16b, cmpxchg16b (%rdi)
         SNIP lock_cmpxchg16b, lock cmpxchg16b (%rdi)
+        SNIP rdtscp, rdtscp
+        SNIP rdmsr, rdmsr
+        SNIP wrmsr, wrmsr
 
 # exc_setup: a GDT and an IDT whose #UD, #GP and #PF gates lead to exc_handler, which records
 # the vector in R14, the error code (0 for #UD) in R15, the faulting RIP in R13, and halts.

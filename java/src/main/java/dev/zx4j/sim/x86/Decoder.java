@@ -464,8 +464,8 @@ final class Decoder {
                 int save = pos;
                 int m = u8();
                 if ((m >> 6) == 3) {
-                    // Register forms (VMCALL, MONITOR, XGETBV, SWAPGS, RDTSCP, ...).
-                    i.op = Insn.UNSUPPORTED;
+                    // Register forms (VMCALL, MONITOR, XGETBV, SWAPGS, ...); RDTSCP is 0F 01 F9.
+                    i.op = m == 0xF9 ? Insn.RDTSCP : Insn.UNSUPPORTED;
                     return;
                 }
                 pos = save;

@@ -109,6 +109,7 @@ final class Insn {
     static final int ENTER = 103;       // imm = frame size, imm2 = nesting level
     static final int CMPXCHG8B = 104;   // opSize 8: CMPXCHG8B, 16: CMPXCHG16B
     static final int POPCNT = 105;
+    static final int RDTSCP = 106;
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

@@ -2,6 +2,7 @@ package dev.zx4j.sim.x86;
 
 import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
 import static dev.zx4j.abi.Zx.ZX_ERR_INTERNAL;
+import static dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS;
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static dev.zx4j.abi.Zx.ZX_ERR_OUT_OF_RANGE;
 
@@ -85,12 +86,22 @@ public final class X86Cpu {
     public static final long CR0_NE = 1L << 5;
     public static final long CR0_WP = 1L << 16;
     public static final long CR0_PG = 1L << 31;
+    public static final long CR0_NW = 1L << 29;
+    public static final long CR0_CD = 1L << 30;
+    /**
+     * CR0 bits in the kernel's guest/host mask (NE, NW, CD, ET): MOV from CR0 reads them from the
+     * read shadow, i.e. as the guest last wrote them (ET before the first write), whatever the
+     * CR0 in force holds (the kernel keeps NE set and NW/CD clear there).
+     */
+    private static final long CR0_SHADOWED = CR0_ET | CR0_NE | CR0_NW | CR0_CD;
     public static final long CR4_PSE = 1L << 4;
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
     public static final long CR4_FSGSBASE = 1L << 16;
     public static final long CR4_OSXSAVE = 1L << 18;
+    /** Set in the real CR4 under VMX and hidden from the guest (mask VMXE, read shadow 0). */
+    public static final long CR4_VMXE = 1L << 13;
     public static final long EFER_SCE = 1L;
     public static final long EFER_LME = 1L << 8;
     public static final long EFER_LMA = 1L << 10;
@@ -99,15 +110,46 @@ public final class X86Cpu {
     public static final int MSR_FS_BASE = 0xC0000100;
     public static final int MSR_GS_BASE = 0xC0000101;
     public static final int MSR_KERNEL_GS_BASE = 0xC0000102;
-    /** x2APIC registers the CPU models: ID, version, TPR, EOI, spurious vector, ICR. */
+    public static final int MSR_TSC_AUX = 0xC0000103;
+    public static final int MSR_APIC_BASE = 0x1B;
+    public static final int MSR_TSC_ADJUST = 0x3B;
+    public static final int MSR_SYSENTER_CS = 0x174;
+    public static final int MSR_SYSENTER_ESP = 0x175;
+    public static final int MSR_SYSENTER_EIP = 0x176;
+    public static final int MSR_MISC_ENABLE = 0x1A0;
+    public static final int MSR_TSC_DEADLINE = 0x6E0;
+    /**
+     * What RDMSR of {@code IA32_APIC_BASE} shows: the x2APIC at 0xFEE00000, enabled in x2APIC
+     * mode; the BSP flag (bit 8) is added for the boot VCPU only.
+     */
+    public static final long APIC_BASE_VALUE = 0xFEE00000L | 0x800 | 0x400;
+    public static final long APIC_BASE_BSP = 0x100;
+    /** x2APIC registers (MSR 0x800 + APIC register offset / 16). */
     public static final int MSR_X2APIC_ID = 0x802;
     public static final int MSR_X2APIC_VERSION = 0x803;
     public static final int MSR_X2APIC_TPR = 0x808;
     public static final int MSR_X2APIC_EOI = 0x80B;
+    public static final int MSR_X2APIC_LDR = 0x80D;
     public static final int MSR_X2APIC_SVR = 0x80F;
+    public static final int MSR_X2APIC_ESR = 0x828;
+    public static final int MSR_X2APIC_LVT_CMCI = 0x82F;
     public static final int MSR_X2APIC_ICR = 0x830;
-    private long x2apicTpr;
-    private long x2apicSvr = 0xFF;
+    public static final int MSR_X2APIC_LVT_TIMER = 0x832;
+    public static final int MSR_X2APIC_LVT_THERMAL = 0x833;
+    public static final int MSR_X2APIC_LVT_PMC = 0x834;
+    public static final int MSR_X2APIC_LVT_LINT0 = 0x835;
+    public static final int MSR_X2APIC_LVT_LINT1 = 0x836;
+    public static final int MSR_X2APIC_LVT_ERROR = 0x837;
+    public static final int MSR_X2APIC_INITIAL_COUNT = 0x838;
+    public static final int MSR_X2APIC_DCR = 0x83E;
+    public static final int MSR_X2APIC_SELF_IPI = 0x83F;
+    /** The x2APIC version register as the kernel reports it: version 0x15, 7 LVT entries. */
+    public static final long X2APIC_VERSION_VALUE = 0x15 | (6L << 16);
+    private static final long LVT_MASKED = 1L << 16;
+    private long lvtTimer = LVT_MASKED;
+    private long sysenterCs, sysenterEsp, sysenterEip;
+    private long tscAux, tscAdjust, lastTsc;
+    private boolean tscRead;
 
     // ---- segment indexes and attributes (VMX access-rights format) ------------------------
     public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -150,6 +192,7 @@ public final class X86Cpu {
     /** Non-arithmetic flags always; arithmetic flags when {@link #lfOp} is LF_NONE. */
     private long rflags = FLAG_RESERVED_ONE;
     private long cr0, cr2, cr3, cr4, cr8, efer;
+    private long cr0Shadow = CR0_ET;
     private final int[] segSel = new int[6];
     private final long[] segBase = new long[6];
     private final long[] segLimit = new long[6];
@@ -1543,7 +1586,7 @@ public final class X86Cpu {
 
     private long readCr(int n) {
         switch (n) {
-            case 0: return cr0;
+            case 0: return (cr0 & ~CR0_SHADOWED) | (cr0Shadow & CR0_SHADOWED);
             case 2: return cr2;
             case 3: return cr3;
             case 4: return cr4;
@@ -1554,10 +1597,14 @@ public final class X86Cpu {
     private void writeCr(int n, long v) {
         switch (n) {
             case 0: {
-                if ((v >>> 32) != 0 || ((v & CR0_PG) != 0 && (v & CR0_PE) == 0)) {
+                if ((v >>> 32) != 0 || ((v & CR0_PG) != 0 && (v & CR0_PE) == 0)
+                        || ((v & CR0_NW) != 0 && (v & CR0_CD) == 0)) {
                     throw CpuSignal.fault(13, 0);
                 }
-                v |= CR0_ET;
+                // As the kernel's CR0 exit handler: the guest's value becomes the read shadow,
+                // the CR0 in force keeps NE (fixed under VMX) and ET, never NW or CD.
+                long written = v;
+                v = (v | CR0_ET | CR0_NE) & ~(CR0_NW | CR0_CD);
                 boolean pgOn = (v & CR0_PG) != 0 && (cr0 & CR0_PG) == 0;
                 boolean pgOff = (v & CR0_PG) == 0 && (cr0 & CR0_PG) != 0;
                 if (pgOn && (efer & EFER_LME) != 0) {
@@ -1573,11 +1620,18 @@ public final class X86Cpu {
                     efer &= ~EFER_LMA;
                 }
                 cr0 = v;
+                cr0Shadow = written;
                 break;
             }
             case 2: cr2 = v; return;
             case 3: cr3 = v; break;
             case 4:
+                if ((v & CR4_VMXE) != 0) {
+                    // VMXE is in the CR4 guest/host mask with shadow 0: setting it exits, and
+                    // the kernel's exit handler supports MOV to CR0 only.
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "MOV to CR4 setting VMXE (nested virtualisation is not supported)");
+                }
                 if ((efer & EFER_LMA) != 0 && (v & CR4_PAE) == 0) {
                     throw CpuSignal.fault(13, 0);
                 }
@@ -1589,6 +1643,64 @@ public final class X86Cpu {
         updateMode();
     }
 
+    // MSRs as a VCPU of the late-2021 Zircon kernel sees them (arch/x86/hypervisor):
+    //  * the MSRs the guest owns (not intercepted: EFER, PAT, FS/GS base, KERNEL_GS_BASE, STAR,
+    //    LSTAR, FMASK, SYSENTER_CS/ESP/EIP, TSC_ADJUST, TSC_AUX) behave as on hardware;
+    //  * IA32_APIC_BASE, IA32_MISC_ENABLE, the MTRRs, machine-check and power/thermal MSRs and
+    //    the x2APIC range are emulated by the kernel's RDMSR/WRMSR exit handlers, with the values
+    //    below;
+    //  * every other MSR, IA32_TSC and a read of CSTAR included, is intercepted and unknown: the
+    //    kernel injects #GP(0) into the guest (it does not fail zx_vcpu_enter), and so does this
+    //    CPU. The kernel's few enter failures are kept: a WRMSR of IA32_APIC_BASE changing
+    //    anything but the BSP flag, and a reserved LVT timer mode, fail with INVALID_ARGS.
+    //  * The local APIC timer (LVT timer counting, TSC deadline), self IPIs and the KVM clock
+    //    MSRs are not modelled: arming the timer or sending a self IPI ends the run with
+    //    NOT_SUPPORTED rather than never interrupting; CPUID does not advertise the KVM clock,
+    //    so its MSRs are unknown ones.
+
+    /** MSRs the kernel's RDMSR handler answers with 0 (MTRRs, MCG, platform and power MSRs). */
+    private static boolean msrReadsAsZero(int msr) {
+        switch (msr) {
+            case 0x17:  // IA32_PLATFORM_ID
+            case 0x34:  // MSR_SMI_COUNT
+            case 0x8B:  // IA32_BIOS_SIGN_ID
+            case 0xFE:  // IA32_MTRRCAP
+            case 0x179: // IA32_MCG_CAP
+            case 0x17A: // IA32_MCG_STATUS
+            case 0x1A2: // MSR_TEMPERATURE_TARGET
+            case 0x250: // IA32_MTRR_FIX64K_00000
+            case 0x258: case 0x259: // IA32_MTRR_FIX16K_*
+            case 0x2FF: // IA32_MTRR_DEF_TYPE
+            case 0x606: // MSR_RAPL_POWER_UNIT
+            case 0x611: // MSR_PKG_ENERGY_STATUS
+            case 0x618: case 0x619: // MSR_DRAM_POWER_LIMIT, MSR_DRAM_ENERGY_STATUS
+            case 0x638: case 0x639: // MSR_PP0_POWER_LIMIT, MSR_PP0_ENERGY_STATUS
+            case 0x640: case 0x641: // MSR_PP1_POWER_LIMIT, MSR_PP1_ENERGY_STATUS
+            case 0x64D: // MSR_PLATFORM_ENERGY_COUNTER
+            case 0x64E: // MSR_PPERF
+            case 0x65C: // MSR_PLATFORM_POWER_LIMIT
+                return true;
+            default:
+                return (msr >= 0x268 && msr <= 0x26F)    // IA32_MTRR_FIX4K_*
+                        || (msr >= 0x200 && msr <= 0x213); // IA32_MTRR_PHYSBASE0..PHYSMASK9
+        }
+    }
+
+    /** MSRs whose writes the kernel's WRMSR handler accepts and ignores. */
+    private static boolean msrWriteIgnored(int msr) {
+        switch (msr) {
+            case 0x48:  // IA32_SPEC_CTRL
+            case 0x49:  // IA32_PRED_CMD
+            case 0x8B:  // IA32_BIOS_SIGN_ID
+            case 0xFE: case 0x250: case 0x258: case 0x259: case 0x2FF: // MTRRs
+            case 0x618: case 0x638: case 0x640: case 0x65C: // power limits
+            case 0xC0000083: // IA32_CSTAR: written by Linux, never read
+                return true;
+            default:
+                return (msr >= 0x268 && msr <= 0x26F) || (msr >= 0x200 && msr <= 0x213);
+        }
+    }
+
     private long readMsr(int msr) {
         switch (msr) {
             case MSR_EFER: return efer;
@@ -1597,16 +1709,47 @@ public final class X86Cpu {
             case MSR_KERNEL_GS_BASE: return kernelGsBase;
             case 0xC0000081: return star;
             case 0xC0000082: return lstar;
-            case 0xC0000083: return cstar;
             case 0xC0000084: return sfmask;
-            case 0x10: return tscSource.getAsLong();
-            case 0x1B: return 0xFEE00000L | 0x800 | 0x400 | (apicId == 0 ? 0x100 : 0);
             case 0x277: return pat;
+            case MSR_SYSENTER_CS: return sysenterCs;
+            case MSR_SYSENTER_ESP: return sysenterEsp;
+            case MSR_SYSENTER_EIP: return sysenterEip;
+            case MSR_TSC_ADJUST: return tscAdjust;
+            case MSR_TSC_AUX: return tscAux;
+            case MSR_APIC_BASE: return APIC_BASE_VALUE | (apicId == 0 ? APIC_BASE_BSP : 0);
+            case MSR_MISC_ENABLE: return 1; // fast strings, the only bit the kernel passes on
+            default:
+                if (msrReadsAsZero(msr)) {
+                    return 0;
+                }
+                if (msr >= 0x800 && msr <= 0x83F) {
+                    return readX2apic(msr);
+                }
+                throw CpuSignal.fault(13, 0);
+        }
+    }
+
+    private long readX2apic(int msr) {
+        switch (msr) {
             case MSR_X2APIC_ID: return apicId;
-            case MSR_X2APIC_VERSION: return 0x14;
-            case MSR_X2APIC_TPR: return x2apicTpr;
-            case MSR_X2APIC_SVR: return x2apicSvr;
-            default: throw CpuSignal.fault(13, 0);
+            case MSR_X2APIC_VERSION: return X2APIC_VERSION_VALUE;
+            case MSR_X2APIC_SVR: return 0xFF; // the reset value; writes are ignored
+            case MSR_X2APIC_TPR:
+            case MSR_X2APIC_LDR:
+            case MSR_X2APIC_ESR:
+            case MSR_X2APIC_LVT_PMC:
+                return 0;
+            case MSR_X2APIC_LVT_CMCI:
+            case MSR_X2APIC_LVT_THERMAL:
+            case MSR_X2APIC_LVT_LINT0:
+            case MSR_X2APIC_LVT_LINT1:
+                return LVT_MASKED;
+            case MSR_X2APIC_LVT_TIMER: return lvtTimer;
+            default:
+                if (msr >= 0x810 && msr <= 0x827) {
+                    return 0; // ISR, TMR, IRR
+                }
+                throw CpuSignal.fault(13, 0); // write-only or unimplemented registers
         }
     }
 
@@ -1630,26 +1773,113 @@ public final class X86Cpu {
             case MSR_KERNEL_GS_BASE: kernelGsBase = v; return;
             case 0xC0000081: star = v; return;
             case 0xC0000082: lstar = v; return;
-            case 0xC0000083: cstar = v; return;
             case 0xC0000084: sfmask = v; return;
             case 0x277: pat = v; return;
-            case MSR_X2APIC_TPR: x2apicTpr = v & 0xFF; return;
-            case MSR_X2APIC_EOI: return; // no in-kernel APIC state to update
-            case MSR_X2APIC_SVR: x2apicSvr = v & 0x1FFF; return;
+            case MSR_SYSENTER_CS: sysenterCs = v & 0xFFFFFFFFL; return;
+            case MSR_SYSENTER_ESP: sysenterEsp = v; return;
+            case MSR_SYSENTER_EIP: sysenterEip = v; return;
+            case MSR_TSC_ADJUST: tscAdjust = v; return;
+            case MSR_TSC_AUX:
+                if ((v >>> 32) != 0) {
+                    throw CpuSignal.fault(13, 0);
+                }
+                tscAux = v;
+                return;
+            case MSR_APIC_BASE:
+                if ((v & ~APIC_BASE_BSP) != APIC_BASE_VALUE) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS, "WRMSR of IA32_APIC_BASE moving or "
+                            + "disabling the x2APIC (0x" + Long.toHexString(v) + ")");
+                }
+                return;
+            case MSR_TSC_DEADLINE:
+                if (((lvtTimer >>> 17) & 3) != 2) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS,
+                            "WRMSR of IA32_TSC_DEADLINE with the LVT timer not in TSC-deadline mode");
+                }
+                if (v != 0) {
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "the local APIC timer (TSC deadline) is not modelled");
+                }
+                return;
+            default:
+                if (msrWriteIgnored(msr)) {
+                    return;
+                }
+                if (msr >= 0x800 && msr <= 0x83F) {
+                    writeX2apic(msr, v);
+                    return;
+                }
+                throw CpuSignal.fault(13, 0);
+        }
+    }
+
+    private void writeX2apic(int msr, long v) {
+        if ((v >>> 32) != 0 && msr != MSR_X2APIC_ICR) {
+            throw CpuSignal.fault(13, 0); // the upper half of every x2APIC MSR but the ICR
+        }
+        switch (msr) {
+            case MSR_X2APIC_EOI:
+            case MSR_X2APIC_ESR:
+                if (v != 0) {
+                    throw CpuSignal.fault(13, 0);
+                }
+                return; // no in-kernel APIC state to update
+            case MSR_X2APIC_TPR:
+            case MSR_X2APIC_SVR:
+            case MSR_X2APIC_LVT_PMC:
+            case MSR_X2APIC_LVT_ERROR:
+            case MSR_X2APIC_LVT_LINT0:
+            case MSR_X2APIC_LVT_LINT1:
+            case MSR_X2APIC_LVT_THERMAL:
+            case MSR_X2APIC_LVT_CMCI:
+            case MSR_X2APIC_DCR:
+                return;
+            case MSR_X2APIC_LVT_TIMER:
+                if (((v >>> 17) & 3) == 3) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS, "reserved LVT timer mode");
+                }
+                lvtTimer = v;
+                return;
+            case MSR_X2APIC_INITIAL_COUNT:
+                if (v != 0) {
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "the local APIC timer is not modelled");
+                }
+                return;
+            case MSR_X2APIC_SELF_IPI:
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "x2APIC self IPIs are not modelled");
             case MSR_X2APIC_ICR:
                 // The kernel turns IPIs and INIT/SIPI into VCPU packets for the VMM.
                 exitPending = new VcpuExit.IcrWrite(v);
                 return;
-            default: throw CpuSignal.fault(13, 0);
+            default:
+                throw CpuSignal.fault(13, 0); // read-only or unimplemented registers
         }
     }
 
+    /** The highest basic CPUID leaf; higher unknown leaves answer as this one (Intel's rule). */
+    private static final int MAX_BASIC_LEAF = 0xB;
+
+    /**
+     * CPUID. Feature bits describe what this CPU implements; the fields the kernel overrides
+     * are as the kernel sets them: initial APIC ID = VPID − 1 (leaf 1 EBX[31:24], leaf 0xB EDX),
+     * hypervisor present and x2APIC (leaf 1 ECX), no VMX, no MONITOR/MWAIT, no performance
+     * monitoring (leaf 0xA), hypervisor leaves 0x40000000 ("KVMKVMKVM\0\0\0", max 0x40000001).
+     * Unlike the kernel, SEP (SYSENTER) and SYSCALL are not advertised since the instructions
+     * are not implemented, and neither are the KVM clock sources of leaf 0x40000001.
+     */
     private void cpuid() {
         int leaf = (int) regs[RAX];
+        int sub = (int) regs[RCX];
+        if (Integer.compareUnsigned(leaf, MAX_BASIC_LEAF) > 0
+                && leaf != 0x40000000 && leaf != 0x40000001
+                && leaf != 0x80000000 && leaf != 0x80000001) {
+            leaf = MAX_BASIC_LEAF;
+        }
         long a = 0, b = 0, c = 0, d = 0;
         switch (leaf) {
             case 0:
-                a = 7;
+                a = MAX_BASIC_LEAF;
                 b = 0x756E6547L; // "Genu"
                 d = 0x49656E69L; // "ineI"
                 c = 0x6C65746EL; // "ntel"
@@ -1663,18 +1893,32 @@ public final class X86Cpu {
                 d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
                         | (1L << 13) | (1L << 15);
                 break;
+            case 7:
+                if (sub == 0) {
+                    b = 1L << 1; // IA32_TSC_ADJUST
+                }
+                break;
+            case 0xA:
+                b = 0x7F; // no performance-monitoring events
+                break;
+            case 0xB:
+                d = apicId; // the kernel reports only the x2APIC ID
+                break;
             case 0x40000000:
                 a = 0x40000001L;
                 b = 0x4B4D564BL; // "KVMK"
                 c = 0x564B4D56L; // "VMKV"
                 d = 0x4DL;       // "M\0\0\0"
                 break;
+            case 0x40000001:
+                a = 1L << 1; // KVM_FEATURE_NOP_IO_DELAY
+                break;
             case 0x80000000:
                 a = 0x80000001L;
                 break;
             case 0x80000001:
-                d = (1L << 11) | (1L << 20) | (1L << 29); // SYSCALL, NX, LM
-                c = 1; // LAHF/SAHF in 64-bit mode
+                c = 1 | (1L << 5); // LAHF/SAHF in 64-bit mode, LZCNT
+                d = (1L << 20) | (1L << 27) | (1L << 29); // NX, RDTSCP, LM
                 break;
             default:
                 break;
@@ -1683,6 +1927,21 @@ public final class X86Cpu {
         regs[RBX] = b;
         regs[RCX] = c;
         regs[RDX] = d;
+    }
+
+    /**
+     * The time-stamp counter: the source plus IA32_TSC_ADJUST, strictly increasing on this
+     * VCPU (a source that stands still, like a manual clock, still moves the TSC by one per
+     * read).
+     */
+    private long readTsc() {
+        long t = tscSource.getAsLong() + tscAdjust;
+        if (tscRead && t - lastTsc <= 0) {
+            t = lastTsc + 1;
+        }
+        tscRead = true;
+        lastTsc = t;
+        return t;
     }
 
     // =====================================================================================
@@ -2040,6 +2299,13 @@ public final class X86Cpu {
                 setArith(v == 0 ? FLAG_ZF : 0);
                 break;
             }
+            case Insn.RDTSCP: {
+                long t = readTsc();
+                regs[RAX] = t & 0xFFFFFFFFL;
+                regs[RDX] = t >>> 32;
+                regs[RCX] = tscAux;
+                break;
+            }
             case Insn.NOP:
                 break;
             case Insn.CLI:
@@ -2145,7 +2411,7 @@ public final class X86Cpu {
                 cpuid();
                 break;
             case Insn.RDTSC: {
-                long t = tscSource.getAsLong();
+                long t = readTsc();
                 regs[RAX] = t & 0xFFFFFFFFL;
                 regs[RDX] = t >>> 32;
                 break;
