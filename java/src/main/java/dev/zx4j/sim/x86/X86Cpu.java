@@ -33,12 +33,27 @@ import java.util.function.LongSupplier;
  * budget and the interrupt window are checked at basic-block boundaries.
  *
  * <h2>Modes and limits of this version</h2>
- * 64-bit long mode with 4-level paging (4 KiB, 2 MiB, 1 GiB pages; P, RW, NX checks; A/D bits
- * set) and real mode (16-bit, paging off) are supported; 32-bit protected mode executes
- * instructions (flat segments, paging off) but cannot deliver events. Everything runs at CPL 0:
- * segment limits, U/S page checks, privilege checks and task switches are not modelled, and
- * IDT gates, IRET and far transfers in long mode only change the CS selector, keeping the cached
- * 64-bit code-segment attributes.
+ * Real mode, 16- and 32-bit protected mode and IA-32e mode (64-bit and compatibility mode) are
+ * supported, with the transitions an AP trampoline makes: LGDT (a 24-bit base with a 16-bit
+ * operand), CR0.PE, far JMP/CALL (ptr16:16/32, m16:16/32/64), far RET (RETF, RETF imm16) and
+ * IRET loading CS from the GDT (base, limit with granularity, access rights with D/B and L; the
+ * accessed bit is set in the GDT), MOV/POP to data segment registers from the GDT, and
+ * CR4.PAE + EFER.LME + CR0.PG entering IA-32e mode (EFER.LMA), where the code segment's L bit
+ * picks 64-bit or compatibility mode. Paging: 4-level paging in IA-32e mode (4 KiB, 2 MiB,
+ * 1 GiB pages), otherwise 32-bit paging (4 KiB pages, 4 MiB with CR4.PSE) or PAE paging (4 KiB,
+ * 2 MiB); P, RW (with CR0.WP) and NX checks, A/D bits set; PAE PDPTEs are read at each walk,
+ * not cached at MOV to CR3. Events are delivered through the real-mode IVT, a 32-bit IDT
+ * (8-byte interrupt and trap gates, 16- or 32-bit) or a 64-bit IDT (IST stacks), with error
+ * codes for vectors 8, 10–14 and 17 and the same double- and triple-fault rules in every mode.
+ *
+ * <p>Everything runs at CPL 0 and transfers stay at CPL 0: a far RET or IRET to another
+ * privilege level, a far transfer through a call gate, task gate or TSS, an event through a
+ * task gate, and IRET with NT = 1 (in legacy mode) or to virtual-8086 mode end the run with
+ * {@code ZX_ERR_NOT_SUPPORTED}. Segment limits, U/S page checks and I/O permissions are not
+ * checked; selectors with TI = 1 fault (no LDT is modelled). CPUID, the MSRs (including the
+ * x2APIC registers), CR0/CR4 read shadows and RDTSC behave as the late-2021 Zircon kernel
+ * presents them to a guest (see the notes at {@code cpuid()} and {@code readMsr}); the local
+ * APIC timer is not modelled.
  *
  * <h2>Undefined opcodes</h2>
  * Opcodes that are architecturally invalid (UD2, UD0/UD1, opcodes removed in 64-bit mode, LEA
