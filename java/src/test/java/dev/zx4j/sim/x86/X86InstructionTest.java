@@ -1140,6 +1140,31 @@ class X86InstructionTest {
     }
 
     @Test
+    void anApplicationProcessorSeesItsOwnApicIdAndNoBspFlag() {
+        GuestHarness ram = new GuestHarness();
+        ram.write(0x8000, new byte[] {0x0F, (byte) 0xA2, (byte) 0xF4,   // cpuid; hlt
+                                      0x0F, 0x32, (byte) 0xF4});        // rdmsr; hlt
+        X86Cpu ap = X86Cpu.newApplicationProcessor(ram, 0x8000, 3);    // VPID 4
+        ap.setReg(X86Cpu.RAX, 1);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RBX) >>> 24, "CPUID.1:EBX[31:24] = VPID - 1");
+        ap.setRip(0);
+        ap.setReg(X86Cpu.RAX, 0xB);
+        ap.setReg(X86Cpu.RCX, 0);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RDX), "CPUID.0BH:EDX = x2APIC ID");
+        ap.setRip(3);
+        ap.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_ID);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RAX), "x2APIC ID register");
+        ap.setRip(3);
+        ap.setReg(X86Cpu.RCX, X86Cpu.MSR_APIC_BASE);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(X86Cpu.APIC_BASE_VALUE, (ap.reg(X86Cpu.RDX) << 32) | ap.reg(X86Cpu.RAX),
+                "IA32_APIC_BASE without the BSP flag");
+    }
+
+    @Test
     void controlRegisterReadShadowsAsTheKernelSetsThem() {
         clearRegs(0x2);
         run("cr_rw");
