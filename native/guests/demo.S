@@ -26,6 +26,7 @@
         .globl _start, ap_start, ticks, ap_done
 _start:
         mov $0x80000, %rsp
+        call load_gdt
         lidt idtr(%rip)
         mov $TIMER_VECTOR, %edi
         lea tick(%rip), %rsi
@@ -109,6 +110,7 @@ putdec: lea numend(%rip), %rdi
         jmp puts
 
         .include "idt64.inc"
+        .include "gdt64.inc"
 
 # The timer handler: count, end of interrupt (x2APIC EOI), return.
 tick:   incl ticks(%rip)

@@ -6,6 +6,7 @@
         .globl _start, ready, after_irq, double_fault, triple_fault
 _start:
         mov $0x80000, %rsp
+        call load_gdt
         lidt idtr(%rip)
         xor %edi, %edi
         lea de_handler(%rip), %rsi
@@ -57,6 +58,7 @@ triple_fault:                   # empty IDT: #UD -> #GP -> #DF -> shutdown
         hlt
 
         .include "idt64.inc"
+        .include "gdt64.inc"
 
 de_handler:
         push %rax

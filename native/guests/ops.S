@@ -209,6 +209,10 @@ _start:
         SNIP rdtsc, rdtsc
         L cr_rw
         mov %cr0, %rax; mov %cr4, %rbx; mov %cr3, %rcx; hlt
+        L cr0_write_read
+        mov %rax, %cr0; mov %cr0, %rbx; hlt
+        L cr4_write_read
+        mov %rax, %cr4; mov %cr4, %rbx; hlt
         L loop3
         xor %eax, %eax; mov $3, %ecx; 1: inc %eax; loop 1b; hlt
         L jumps
@@ -232,3 +236,43 @@ rip_data:
         L ret_imm
         call 1f; jmp 2f; 1: ret $16; 2: nop; hlt
         SNIP leave, leave
+        SNIP leave_w, leavew
+        SNIP enter_0, enter $0x20, $0
+        SNIP enter_1, enter $0x10, $1
+        SNIP enter_3, enter $0x08, $3
+        L enter_leave
+        enter $0x40, $0; mov %rsp, %r8; leave; hlt
+        SNIP popcnt_q, popcnt %rbx, %rax
+        SNIP popcnt_l, popcnt %ebx, %eax
+        SNIP popcnt_w, popcnt %bx, %ax
+        SNIP popcnt_m, popcntq (%rdi), %rax
+        SNIP cmpxchg8b, cmpxchg8b (%rdi)
+        SNIP lock_cmpxchg8b, lock cmpxchg8b (%rdi)
+        SNIP cmpxchg16b, cmpxchg16b (%rdi)
+        SNIP lock_cmpxchg16b, lock cmpxchg16b (%rdi)
+        SNIP rdtscp, rdtscp
+        SNIP rdmsr, rdmsr
+        SNIP wrmsr, wrmsr
+
+# exc_setup: a GDT and an IDT whose #UD, #GP and #PF gates lead to exc_handler, which records
+# the vector in R14, the error code (0 for #UD) in R15, the faulting RIP in R13, and halts.
+        L exc_setup
+        push %rax; call load_gdt; lidt exc_idtr(%rip)
+        mov $6, %edi; lea exc_ud(%rip), %rsi; call set_gate
+        mov $13, %edi; lea exc_gp(%rip), %rsi; call set_gate
+        mov $14, %edi; lea exc_pf(%rip), %rsi; call set_gate
+        pop %rax; hlt
+exc_ud: pushq $0
+        mov $6, %r14d; jmp exc_handler
+exc_gp: mov $13, %r14d; jmp exc_handler
+exc_pf: mov $14, %r14d
+exc_handler:
+        pop %r15; mov (%rsp), %r13; hlt
+        .include "idt64.inc"
+        .include "gdt64.inc"
+        .balign 8
+exc_idtr:
+        .word 32 * 16 - 1
+        .quad idt
+        .balign 16
+idt:    .fill 32 * 16, 1, 0

@@ -8,6 +8,7 @@
         .globl _start
 _start:
         mov $0x80000, %rsp
+        call load_gdt
         lidt idtr(%rip)
         mov $40, %edi
         lea irq40(%rip), %rsi
@@ -59,6 +60,7 @@ irq48:  push %rax
         iretq
 
         .include "idt64.inc"
+        .include "gdt64.inc"
 
 hello:  .asciz "hello from the guest\n"
 bye:    .asciz "bye\n"

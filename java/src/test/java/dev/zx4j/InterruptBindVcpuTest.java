@@ -20,11 +20,16 @@ class InterruptBindVcpuTest {
 
     private static final int LINE = 40;
 
-    /** 64-bit guest at 0x2000 (stack at 0x80000): IDT gate 40 → handler that does {@code out %al, $0x40}. */
+    /**
+     * 64-bit guest at 0x2000 (stack at 0x80000): a GDT whose selector 8 is a 64-bit code segment
+     * (the CPU loads the gate's code segment from it), IDT gate 40 → handler that does
+     * {@code out %al, $0x40}.
+     */
     private static byte[] guest() {
         byte[] code = new byte[0x110 + 41 * 16];
         byte[] prog = {
             (byte) 0xBC, 0x00, 0x00, 0x08, 0x00,                // mov $0x80000, %esp
+            0x0F, 0x01, 0x14, 0x25, (byte) 0xD0, 0x20, 0x00, 0x00, // lgdt [0x20D0]
             0x0F, 0x01, 0x1C, 0x25, 0x00, 0x21, 0x00, 0x00,   // lidt [0x2100]
             (byte) 0xFB,                                        // sti
             (byte) 0xF4,                                        // hlt
@@ -33,6 +38,9 @@ class InterruptBindVcpuTest {
         System.arraycopy(prog, 0, code, 0, prog.length);
         byte[] handler = {(byte) 0xE6, 0x40, 0x48, (byte) 0xCF}; // out %al,$0x40; iretq (REX.W CF)
         System.arraycopy(handler, 0, code, 0x80, handler.length);
+        Layouts.put64(code, 0xC8, 0x00AF9A000000FFFFL);          // GDT at 0x20C0: 8 = 64-bit code
+        Layouts.put16(code, 0xD0, 15);                           // GDTR: limit, base 0x20C0
+        Layouts.put64(code, 0xD2, 0x20C0);
         Layouts.put16(code, 0x100, 41 * 16 - 1);                 // IDTR: limit, base 0x2110
         Layouts.put64(code, 0x102, 0x2110);
         int gate = 0x110 + LINE * 16;                            // gate 40 at 0x2110 + 640

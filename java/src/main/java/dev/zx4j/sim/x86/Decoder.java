@@ -79,7 +79,7 @@ final class Decoder {
             case Insn.OUT: case Insn.LGDT: case Insn.LIDT: case Insn.INVLPG: case Insn.MOV_TO_CR:
             case Insn.IRET: case Insn.INT: case Insn.INT3: case Insn.POPF: case Insn.WRMSR:
             case Insn.MOV_SREG_RM: case Insn.JMP_FAR: case Insn.LOOP: case Insn.POP_SEG:
-            case Insn.STRING:
+            case Insn.STRING: case Insn.CALL_FAR: case Insn.JMP_FAR_M: case Insn.RET_FAR:
                 i.endsBlock = true;
                 break;
             default:
@@ -96,7 +96,7 @@ final class Decoder {
             case Insn.ALU_RM_R: case Insn.ALU_RM_IMM:
                 return i.sub != 7;
             case Insn.INC: case Insn.DEC: case Insn.NEG: case Insn.NOT: case Insn.XCHG:
-            case Insn.CMPXCHG: case Insn.XADD:
+            case Insn.CMPXCHG: case Insn.XADD: case Insn.CMPXCHG8B:
                 return true;
             case Insn.BT:
                 return i.sub != 0;
@@ -304,6 +304,15 @@ final class Decoder {
             case 0x90:
                 if ((rex & 1) != 0) { i.op = Insn.XCHG; i.rm = 8; i.reg = 0; } else { i.op = Insn.NOP; }
                 return;
+            case 0x9A:
+                if (mode == 64) { i.op = Insn.UD; return; }
+                i.op = Insn.CALL_FAR;
+                i.imm = osize == 2 ? (s16() & 0xFFFF) : (s32() & 0xFFFFFFFFL);
+                i.imm2 = s16() & 0xFFFF;
+                return;
+            case 0xC8: i.op = Insn.ENTER; i.imm = s16() & 0xFFFF; i.imm2 = u8(); i.opSize = ssize; return;
+            case 0xCA: i.op = Insn.RET_FAR; i.imm = s16() & 0xFFFF; return;
+            case 0xCB: i.op = Insn.RET_FAR; i.imm = 0; return;
             case 0x98: i.op = Insn.CBW; return;
             case 0x99: i.op = Insn.CWD; return;
             case 0x9C: i.op = Insn.PUSHF; i.opSize = ssize; return;
@@ -419,7 +428,7 @@ final class Decoder {
                     case 4: i.op = Insn.JMP_RM; break;
                     case 6: i.op = Insn.PUSH_RM; break;
                     case 7: i.op = Insn.UD; break;
-                    default: i.op = Insn.UNSUPPORTED; break; // far CALL/JMP through memory
+                    default: i.op = !i.mem ? Insn.UD : sub == 3 ? Insn.CALL_FAR : Insn.JMP_FAR_M; break;
                 }
                 return;
             }
@@ -455,8 +464,8 @@ final class Decoder {
                 int save = pos;
                 int m = u8();
                 if ((m >> 6) == 3) {
-                    // Register forms (VMCALL, MONITOR, XGETBV, SWAPGS, RDTSCP, ...).
-                    i.op = Insn.UNSUPPORTED;
+                    // Register forms (VMCALL, MONITOR, XGETBV, SWAPGS, ...); RDTSCP is 0F 01 F9.
+                    i.op = m == 0xF9 ? Insn.RDTSCP : Insn.UNSUPPORTED;
                     return;
                 }
                 pos = save;
@@ -530,6 +539,22 @@ final class Decoder {
             case 0xB1: i.op = Insn.CMPXCHG; modrm(i, osize, segPrefix); return;
             case 0xC0: i.op = Insn.XADD; i.opSize = 1; modrm(i, 1, segPrefix); return;
             case 0xC1: i.op = Insn.XADD; modrm(i, osize, segPrefix); return;
+            case 0xB8:
+                modrm(i, osize, segPrefix);
+                i.op = i.rep == 1 ? Insn.POPCNT : Insn.UD;
+                return;
+            case 0xC7: {
+                modrm(i, osize, segPrefix);
+                int sub = regField;
+                i.reg = -1;
+                if (sub == 1) {
+                    i.op = i.mem ? Insn.CMPXCHG8B : Insn.UD;
+                    i.opSize = (rex & 8) != 0 ? 16 : 8;
+                } else {
+                    i.op = Insn.UNSUPPORTED; // RDRAND, RDSEED, RDPID, VMX instructions, XSAVES...
+                }
+                return;
+            }
             case 0xB6: case 0xBE: {
                 modrm(i, osize, segPrefix);
                 i.op = op == 0xB6 ? Insn.MOVZX : Insn.MOVSX;

@@ -103,6 +103,13 @@ final class Insn {
     static final int MOV_R_IMM = 87;    // rm = register
     static final int PUSH_SEG = 88;     // reg = segment index (16/32-bit modes)
     static final int POP_SEG = 89;
+    static final int CALL_FAR = 100;    // imm = offset, imm2 = selector; mem: m16:16/32/64 operand
+    static final int JMP_FAR_M = 101;   // JMP m16:16/32/64
+    static final int RET_FAR = 102;     // imm = bytes to release
+    static final int ENTER = 103;       // imm = frame size, imm2 = nesting level
+    static final int CMPXCHG8B = 104;   // opSize 8: CMPXCHG8B, 16: CMPXCHG16B
+    static final int POPCNT = 105;
+    static final int RDTSCP = 106;
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

@@ -108,8 +108,12 @@ public sealed interface VcpuExit {
      * The guest cannot continue; {@code zx_vcpu_enter} fails with {@code status}.
      * <ul>
      *   <li>{@code ZX_ERR_NOT_SUPPORTED}: an instruction the emulator does not implement (or the
-     *       kernel does not support, such as string I/O), a read of a BELL page, or an event the
-     *       CPU cannot deliver in its current mode;</li>
+     *       kernel does not support, such as string I/O), a read of a BELL page, or something the
+     *       CPU does not model (task switches, privilege-level changes, call gates, the local
+     *       APIC timer, self IPIs);</li>
+     *   <li>{@code ZX_ERR_INVALID_ARGS}: what the kernel's exit handlers refuse: a WRMSR of
+     *       IA32_APIC_BASE changing the APIC base or mode, a reserved LVT timer mode, a TSC
+     *       deadline without TSC-deadline mode;</li>
      *   <li>{@code ZX_ERR_OUT_OF_RANGE}: an access to a guest-physical address that is neither RAM
      *       nor a MEM/BELL trap (including page-table walks and instruction fetches outside RAM,
      *       and instruction fetches from trap pages);</li>

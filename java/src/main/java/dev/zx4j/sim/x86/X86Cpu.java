@@ -2,6 +2,7 @@ package dev.zx4j.sim.x86;
 
 import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
 import static dev.zx4j.abi.Zx.ZX_ERR_INTERNAL;
+import static dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS;
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static dev.zx4j.abi.Zx.ZX_ERR_OUT_OF_RANGE;
 
@@ -32,12 +33,27 @@ import java.util.function.LongSupplier;
  * budget and the interrupt window are checked at basic-block boundaries.
  *
  * <h2>Modes and limits of this version</h2>
- * 64-bit long mode with 4-level paging (4 KiB, 2 MiB, 1 GiB pages; P, RW, NX checks; A/D bits
- * set) and real mode (16-bit, paging off) are supported; 32-bit protected mode executes
- * instructions (flat segments, paging off) but cannot deliver events. Everything runs at CPL 0:
- * segment limits, U/S page checks, privilege checks and task switches are not modelled, and
- * IDT gates, IRET and far transfers in long mode only change the CS selector, keeping the cached
- * 64-bit code-segment attributes.
+ * Real mode, 16- and 32-bit protected mode and IA-32e mode (64-bit and compatibility mode) are
+ * supported, with the transitions an AP trampoline makes: LGDT (a 24-bit base with a 16-bit
+ * operand), CR0.PE, far JMP/CALL (ptr16:16/32, m16:16/32/64), far RET (RETF, RETF imm16) and
+ * IRET loading CS from the GDT (base, limit with granularity, access rights with D/B and L; the
+ * accessed bit is set in the GDT), MOV/POP to data segment registers from the GDT, and
+ * CR4.PAE + EFER.LME + CR0.PG entering IA-32e mode (EFER.LMA), where the code segment's L bit
+ * picks 64-bit or compatibility mode. Paging: 4-level paging in IA-32e mode (4 KiB, 2 MiB,
+ * 1 GiB pages), otherwise 32-bit paging (4 KiB pages, 4 MiB with CR4.PSE) or PAE paging (4 KiB,
+ * 2 MiB); P, RW (with CR0.WP) and NX checks, A/D bits set; PAE PDPTEs are read at each walk,
+ * not cached at MOV to CR3. Events are delivered through the real-mode IVT, a 32-bit IDT
+ * (8-byte interrupt and trap gates, 16- or 32-bit) or a 64-bit IDT (IST stacks), with error
+ * codes for vectors 8, 10–14 and 17 and the same double- and triple-fault rules in every mode.
+ *
+ * <p>Everything runs at CPL 0 and transfers stay at CPL 0: a far RET or IRET to another
+ * privilege level, a far transfer through a call gate, task gate or TSS, an event through a
+ * task gate, and IRET with NT = 1 (in legacy mode) or to virtual-8086 mode end the run with
+ * {@code ZX_ERR_NOT_SUPPORTED}. Segment limits, U/S page checks and I/O permissions are not
+ * checked; selectors with TI = 1 fault (no LDT is modelled). CPUID, the MSRs (including the
+ * x2APIC registers), CR0/CR4 read shadows and RDTSC behave as the late-2021 Zircon kernel
+ * presents them to a guest (see the notes at {@code cpuid()} and {@code readMsr}); the local
+ * APIC timer is not modelled.
  *
  * <h2>Undefined opcodes</h2>
  * Opcodes that are architecturally invalid (UD2, UD0/UD1, opcodes removed in 64-bit mode, LEA
@@ -85,11 +101,22 @@ public final class X86Cpu {
     public static final long CR0_NE = 1L << 5;
     public static final long CR0_WP = 1L << 16;
     public static final long CR0_PG = 1L << 31;
+    public static final long CR0_NW = 1L << 29;
+    public static final long CR0_CD = 1L << 30;
+    /**
+     * CR0 bits in the kernel's guest/host mask (NE, NW, CD, ET): MOV from CR0 reads them from the
+     * read shadow, i.e. as the guest last wrote them (ET before the first write), whatever the
+     * CR0 in force holds (the kernel keeps NE set and NW/CD clear there).
+     */
+    private static final long CR0_SHADOWED = CR0_ET | CR0_NE | CR0_NW | CR0_CD;
+    public static final long CR4_PSE = 1L << 4;
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
     public static final long CR4_FSGSBASE = 1L << 16;
     public static final long CR4_OSXSAVE = 1L << 18;
+    /** Set in the real CR4 under VMX and hidden from the guest (mask VMXE, read shadow 0). */
+    public static final long CR4_VMXE = 1L << 13;
     public static final long EFER_SCE = 1L;
     public static final long EFER_LME = 1L << 8;
     public static final long EFER_LMA = 1L << 10;
@@ -98,15 +125,46 @@ public final class X86Cpu {
     public static final int MSR_FS_BASE = 0xC0000100;
     public static final int MSR_GS_BASE = 0xC0000101;
     public static final int MSR_KERNEL_GS_BASE = 0xC0000102;
-    /** x2APIC registers the CPU models: ID, version, TPR, EOI, spurious vector, ICR. */
+    public static final int MSR_TSC_AUX = 0xC0000103;
+    public static final int MSR_APIC_BASE = 0x1B;
+    public static final int MSR_TSC_ADJUST = 0x3B;
+    public static final int MSR_SYSENTER_CS = 0x174;
+    public static final int MSR_SYSENTER_ESP = 0x175;
+    public static final int MSR_SYSENTER_EIP = 0x176;
+    public static final int MSR_MISC_ENABLE = 0x1A0;
+    public static final int MSR_TSC_DEADLINE = 0x6E0;
+    /**
+     * What RDMSR of {@code IA32_APIC_BASE} shows: the x2APIC at 0xFEE00000, enabled in x2APIC
+     * mode; the BSP flag (bit 8) is added for the boot VCPU only.
+     */
+    public static final long APIC_BASE_VALUE = 0xFEE00000L | 0x800 | 0x400;
+    public static final long APIC_BASE_BSP = 0x100;
+    /** x2APIC registers (MSR 0x800 + APIC register offset / 16). */
     public static final int MSR_X2APIC_ID = 0x802;
     public static final int MSR_X2APIC_VERSION = 0x803;
     public static final int MSR_X2APIC_TPR = 0x808;
     public static final int MSR_X2APIC_EOI = 0x80B;
+    public static final int MSR_X2APIC_LDR = 0x80D;
     public static final int MSR_X2APIC_SVR = 0x80F;
+    public static final int MSR_X2APIC_ESR = 0x828;
+    public static final int MSR_X2APIC_LVT_CMCI = 0x82F;
     public static final int MSR_X2APIC_ICR = 0x830;
-    private long x2apicTpr;
-    private long x2apicSvr = 0xFF;
+    public static final int MSR_X2APIC_LVT_TIMER = 0x832;
+    public static final int MSR_X2APIC_LVT_THERMAL = 0x833;
+    public static final int MSR_X2APIC_LVT_PMC = 0x834;
+    public static final int MSR_X2APIC_LVT_LINT0 = 0x835;
+    public static final int MSR_X2APIC_LVT_LINT1 = 0x836;
+    public static final int MSR_X2APIC_LVT_ERROR = 0x837;
+    public static final int MSR_X2APIC_INITIAL_COUNT = 0x838;
+    public static final int MSR_X2APIC_DCR = 0x83E;
+    public static final int MSR_X2APIC_SELF_IPI = 0x83F;
+    /** The x2APIC version register as the kernel reports it: version 0x15, 7 LVT entries. */
+    public static final long X2APIC_VERSION_VALUE = 0x15 | (6L << 16);
+    private static final long LVT_MASKED = 1L << 16;
+    private long lvtTimer = LVT_MASKED;
+    private long sysenterCs, sysenterEsp, sysenterEip;
+    private long tscAux, tscAdjust, lastTsc;
+    private boolean tscRead;
 
     // ---- segment indexes and attributes (VMX access-rights format) ------------------------
     public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -149,6 +207,7 @@ public final class X86Cpu {
     /** Non-arithmetic flags always; arithmetic flags when {@link #lfOp} is LF_NONE. */
     private long rflags = FLAG_RESERVED_ONE;
     private long cr0, cr2, cr3, cr4, cr8, efer;
+    private long cr0Shadow = CR0_ET;
     private final int[] segSel = new int[6];
     private final long[] segBase = new long[6];
     private final long[] segLimit = new long[6];
@@ -524,7 +583,8 @@ public final class X86Cpu {
                 return raise(s.vector, s.hasErrorCode, s.errorCode);
             case CpuSignal.SOFT_INT:
                 retired++;
-                return raise(s.vector, false, 0);
+                // RIP is past the INT n; a fault while delivering it points at the INT n.
+                return raise(s.vector, false, 0, maskIp(rip - cur.len));
             case CpuSignal.MEM_TRAP: {
                 Insn in = cur;
                 rip = maskIp(rip + in.len);
@@ -550,11 +610,16 @@ public final class X86Cpu {
      * null on success or the exit that ends the run.
      */
     private VcpuExit raise(int vector, boolean hasErr, int err) {
+        return raise(vector, hasErr, err, rip);
+    }
+
+    private VcpuExit raise(int vector, boolean hasErr, int err, long faultRip) {
         for (;;) {
             try {
                 deliver(vector, hasErr, err);
                 return null;
             } catch (CpuSignal s) {
+                rip = faultRip;
                 if (s.kind == CpuSignal.ERROR) {
                     return new VcpuExit.ErrorExit(s.status, s.getMessage());
                 }
@@ -588,8 +653,7 @@ public final class X86Cpu {
         } else if ((cr0 & CR0_PE) == 0) {
             deliverReal(vector);
         } else {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
-                    "event delivery in 32-bit protected mode is not implemented");
+            deliverProtected(vector, hasErr, err);
         }
         shadow = false;
         shadowFresh = false;
@@ -616,6 +680,7 @@ public final class X86Cpu {
         if (!canonical(target)) {
             throw CpuSignal.fault(13, 0);
         }
+        long code = codeDescriptor(sel, CODE_GATE);
         long sp = regs[RSP];
         if (ist != 0) {
             sp = readMem(trBase + 0x24 + (ist - 1) * 8L, 8);
@@ -628,7 +693,7 @@ public final class X86Cpu {
             writeMem(sp - 8L * (k + 1), 8, frame[k]);
         }
         regs[RSP] = sp - 8L * count;
-        segSel[CS] = sel;
+        loadCode(sel, code);
         long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
         if (type == 0x0E) {
             clear |= FLAG_IF;
@@ -654,6 +719,51 @@ public final class X86Cpu {
         segSel[CS] = sel;
         segBase[CS] = (long) sel << 4;
         rip = ent & 0xFFFF;
+    }
+
+    /**
+     * Event delivery in protected mode without long mode: an 8-byte gate of the IDT, interrupt
+     * or trap, 16- or 32-bit, to a code segment of the GDT. Everything runs at CPL 0, so the
+     * frame (EFLAGS, CS, EIP and the error code) goes on the current stack; a task gate ends
+     * the run (task switches are not modelled).
+     */
+    private void deliverProtected(int vector, boolean hasErr, int err) {
+        int gateErr = vector * 8 + 2;
+        if (vector * 8 + 7 > idtrLimit) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        long gate = readMem(linear0(idtrBase + vector * 8L), 8);
+        int type = (int) (gate >>> 40) & 0x1F;
+        if (type == 0x05) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "task gate for vector " + vector
+                    + ": task switches are not modelled");
+        }
+        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        if ((gate & (1L << 47)) == 0) {
+            throw CpuSignal.fault(11, gateErr);
+        }
+        boolean gate32 = (type & 8) != 0;
+        int sel = (int) (gate >>> 16) & 0xFFFF;
+        long target = (gate & 0xFFFF) | (gate32 ? (gate >>> 32) & 0xFFFF0000L : 0);
+        long code = codeDescriptor(sel, CODE_GATE);
+        int w = gate32 ? 4 : 2;
+        long[] frame = {rflags(), segSel[CS], rip, err & 0xFFFFFFFFL};
+        int count = hasErr ? 4 : 3;
+        long ssMask = mask(stackSize());
+        long sp = regs[RSP];
+        for (int k = 0; k < count; k++) {
+            writeMem(linear(SS, (sp - (long) w * (k + 1)) & ssMask), w, frame[k]);
+        }
+        setSp(sp - (long) w * count);
+        long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
+        if ((type & 1) == 0) {
+            clear |= FLAG_IF;
+        }
+        rflags &= ~clear;
+        loadCode(sel, code);
+        rip = target;
     }
 
     // =====================================================================================
@@ -809,7 +919,7 @@ public final class X86Cpu {
 
     private CpuSignal pageFault(long la, boolean present, int access) {
         int err = (present ? 1 : 0) | (access == 1 ? 2 : 0)
-                | (access == 2 && (efer & EFER_NXE) != 0 ? 16 : 0);
+                | (access == 2 && (efer & EFER_NXE) != 0 && (cr4 & CR4_PAE) != 0 ? 16 : 0);
         cr2 = la;
         return CpuSignal.fault(14, err);
     }
@@ -824,7 +934,7 @@ public final class X86Cpu {
             return la & 0xFFFFFFFFL;
         }
         if ((efer & EFER_LMA) == 0) {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "32-bit and PAE paging are not implemented");
+            return translateLegacy(la & 0xFFFFFFFFL, access);
         }
         if (!canonical(la)) {
             throw CpuSignal.fault(13, 0);
@@ -842,6 +952,95 @@ public final class X86Cpu {
             nx |= (e & PTE_NX) != 0 && (efer & EFER_NXE) != 0;
             boolean leaf = level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0);
             if (leaf) {
+                if ((access == 1 && !writable && (cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
+                    throw pageFault(la, true, access);
+                }
+                long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
+                if (ne != e) {
+                    physWrite64(ea, ne);
+                }
+                long pageMask = (1L << (12 + 9 * level)) - 1;
+                return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
+            }
+            if ((e & PTE_A) == 0) {
+                physWrite64(ea, e | PTE_A);
+            }
+            table = e & ADDR_MASK;
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private long physRead32(long gpa) {
+        byte[] p = bus.ramPage(gpa >>> 12);
+        if (p == null) {
+            throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
+                    "page-table access to guest-physical 0x" + Long.toHexString(gpa)
+                            + ", which is not RAM");
+        }
+        return ((int) I32.get(p, (int) (gpa & 0xFFC))) & 0xFFFFFFFFL;
+    }
+
+    private void physWrite32(long gpa, long v) {
+        byte[] p = bus.ramPage(gpa >>> 12);
+        I32.set(p, (int) (gpa & 0xFFC), (int) v);
+    }
+
+    /**
+     * Paging outside long mode: 32-bit paging (CR4.PAE = 0; 4 KiB pages, 4 MiB pages when
+     * CR4.PSE = 1, no NX) or PAE paging (CR4.PAE = 1; 4 KiB and 2 MiB pages, NX with
+     * EFER.NXE). The four PDPTEs are read at each walk rather than cached at MOV to CR3, and
+     * reserved bits are not checked.
+     */
+    private long translateLegacy(long la, int access) {
+        boolean writable = true;
+        if ((cr4 & CR4_PAE) == 0) {
+            long pdeAddr = (cr3 & 0xFFFFF000L) + ((la >>> 22) << 2);
+            long pde = physRead32(pdeAddr);
+            if ((pde & PTE_P) == 0) {
+                throw pageFault(la, false, access);
+            }
+            writable = (pde & PTE_RW) != 0;
+            boolean large = (pde & PTE_PS) != 0 && (cr4 & CR4_PSE) != 0;
+            long pteAddr = pdeAddr;
+            long pte = pde;
+            if (!large) {
+                if ((pde & PTE_A) == 0) {
+                    physWrite32(pdeAddr, pde | PTE_A);
+                }
+                pteAddr = (pde & 0xFFFFF000L) + (((la >>> 12) & 0x3FF) << 2);
+                pte = physRead32(pteAddr);
+                if ((pte & PTE_P) == 0) {
+                    throw pageFault(la, false, access);
+                }
+                writable &= (pte & PTE_RW) != 0;
+            }
+            if (access == 1 && !writable && (cr0 & CR0_WP) != 0) {
+                throw pageFault(la, true, access);
+            }
+            long ne = pte | PTE_A | (access == 1 ? PTE_D : 0);
+            if (ne != pte) {
+                physWrite32(pteAddr, ne);
+            }
+            if (large) {
+                return (pte & 0xFFC00000L) | (((pte >>> 13) & 0xFF) << 32) | (la & 0x3FFFFF);
+            }
+            return (pte & 0xFFFFF000L) | (la & 0xFFF);
+        }
+        long pdpte = physRead64((cr3 & 0xFFFFFFE0L) + ((la >>> 30) << 3));
+        if ((pdpte & PTE_P) == 0) {
+            throw pageFault(la, false, access);
+        }
+        long table = pdpte & ADDR_MASK;
+        boolean nx = false;
+        for (int level = 1; level >= 0; level--) {
+            long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
+            long e = physRead64(ea);
+            if ((e & PTE_P) == 0) {
+                throw pageFault(la, false, access);
+            }
+            writable &= (e & PTE_RW) != 0;
+            nx |= (e & PTE_NX) != 0 && (efer & EFER_NXE) != 0;
+            if (level == 0 || (e & PTE_PS) != 0) {
                 if ((access == 1 && !writable && (cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
                     throw pageFault(la, true, access);
                 }
@@ -1269,23 +1468,131 @@ public final class X86Cpu {
             segBase[seg] = 0;
             return;
         }
+        long d = dataDescriptor(seg, sel);
+        segSel[seg] = sel;
+        segBase[seg] = descriptorBase(d);
+        segLimit[seg] = descriptorLimit(d);
+        segAttr[seg] = descriptorAttributes(d);
+    }
+
+    // ---- descriptors (GDT only: selectors with TI = 1 fault, no LDT is modelled) ------------
+
+    /** The GDT descriptor a non-null selector names; #GP(selector) past the GDT limit. */
+    private long descriptor(int sel) {
         if ((sel & 4) != 0 || (sel | 7) > gdtrLimit) {
             throw CpuSignal.fault(13, sel & 0xFFFC);
         }
-        long d = readMem(linear0(gdtrBase + (sel & 0xFFF8)), 8);
-        if ((d & (1L << 47)) == 0) {
-            throw CpuSignal.fault(seg == SS ? 12 : 11, sel & 0xFFFC);
-        }
+        return readMem(linear0(gdtrBase + (sel & 0xFFF8)), 8);
+    }
+
+    /** Access rights of a descriptor in the VMX format of {@link #segment(int)}. */
+    private static int descriptorAttributes(long d) {
+        return (int) ((d >>> 40) & 0xFF) | ((int) ((d >>> 52) & 0xF) << 12);
+    }
+
+    private static long descriptorBase(long d) {
+        return ((d >>> 16) & 0xFFFFFF) | (((d >>> 56) & 0xFF) << 24);
+    }
+
+    private static long descriptorLimit(long d) {
         long limit = (d & 0xFFFF) | (((d >>> 48) & 0xF) << 16);
-        long base = ((d >>> 16) & 0xFFFFFF) | (((d >>> 56) & 0xFF) << 24);
-        int attr = (int) ((d >>> 40) & 0xFF) | ((int) ((d >>> 52) & 0xF) << 12);
-        if ((attr & 0x8000) != 0) {
-            limit = (limit << 12) | 0xFFF;
+        return (d & (1L << 55)) != 0 ? (limit << 12) | 0xFFF : limit;
+    }
+
+    /** Sets the accessed bit of a descriptor about to be loaded, in the GDT too, as the CPU does. */
+    private long markAccessed(int sel, long d) {
+        if ((d & (1L << 40)) == 0) {
+            d |= 1L << 40;
+            writeMem(linear0(gdtrBase + (sel & 0xFFF8) + 5), 1, d >>> 40);
         }
-        segSel[seg] = sel;
-        segBase[seg] = base;
-        segLimit[seg] = limit;
-        segAttr[seg] = attr;
+        return d;
+    }
+
+    /**
+     * Checks a descriptor for MOV/POP to a data segment register (or SS) at CPL 0: SS needs a
+     * present writable data segment with DPL 0 and RPL 0 (else #GP, or #SS when not present);
+     * DS, ES, FS and GS take data or readable code segments with DPL ≥ RPL (else #GP, or #NP).
+     */
+    private long dataDescriptor(int seg, int sel) {
+        long d = descriptor(sel);
+        int attr = descriptorAttributes(d);
+        int err = sel & 0xFFFC;
+        boolean code = (attr & 0x08) != 0;
+        int dpl = (attr >>> 5) & 3;
+        if ((attr & 0x10) == 0) {
+            throw CpuSignal.fault(13, err); // a system descriptor
+        }
+        if (seg == SS) {
+            if (code || (attr & 0x02) == 0 || (sel & 3) != 0 || dpl != 0) {
+                throw CpuSignal.fault(13, err);
+            }
+        } else if ((code && (attr & 0x02) == 0)
+                || ((!code || (attr & 0x04) == 0) && (sel & 3) > dpl)) {
+            throw CpuSignal.fault(13, err);
+        }
+        if ((attr & 0x80) == 0) {
+            throw CpuSignal.fault(seg == SS ? 12 : 11, err);
+        }
+        return markAccessed(sel, d);
+    }
+
+    private static final int CODE_JUMP = 0, CODE_RETURN = 1, CODE_GATE = 2;
+
+    /**
+     * Checks the code segment a far JMP/CALL ({@code CODE_JUMP}), a far RET/IRET
+     * ({@code CODE_RETURN}) or an IDT gate ({@code CODE_GATE}) names, for a transfer from and to
+     * CPL 0: null → #GP(0); a data or system descriptor → #GP(selector), except that call gates,
+     * task gates and TSSs as far JMP/CALL targets end the run (privilege changes and task
+     * switches are not modelled); DPL ≠ 0 or, for a non-conforming JMP/CALL target, RPL ≠ 0 →
+     * #GP(selector); in IA-32e mode L = D = 1 → #GP(selector), and a gate must name a 64-bit
+     * segment; not present → #NP(selector). Returns the descriptor with its accessed bit set.
+     */
+    private long codeDescriptor(int sel, int use) {
+        if ((sel & ~3) == 0) {
+            throw CpuSignal.fault(13, 0);
+        }
+        long d = descriptor(sel);
+        int attr = descriptorAttributes(d);
+        int err = sel & 0xFFFC;
+        if ((attr & 0x10) == 0) {
+            int type = attr & 0xF;
+            if (use == CODE_JUMP && (type == 0x1 || type == 0x4 || type == 0x5 || type == 0x9
+                    || type == 0xC)) {
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "far transfer through a call gate, "
+                        + "task gate or TSS (selector 0x" + Integer.toHexString(sel)
+                        + "): privilege changes and task switches are not modelled");
+            }
+            throw CpuSignal.fault(13, err);
+        }
+        boolean conforming = (attr & 0x04) != 0;
+        if ((attr & 0x08) == 0 || ((attr >>> 5) & 3) != 0
+                || (use == CODE_JUMP && !conforming && (sel & 3) != 0)) {
+            throw CpuSignal.fault(13, err);
+        }
+        if ((efer & EFER_LMA) != 0) {
+            boolean l = (attr & ATTR_L) != 0;
+            if ((l && (attr & ATTR_DB) != 0) || (use == CODE_GATE && !l)) {
+                throw CpuSignal.fault(13, err);
+            }
+        }
+        if ((attr & 0x80) == 0) {
+            throw CpuSignal.fault(11, err);
+        }
+        return markAccessed(sel, d);
+    }
+
+    /** Loads CS (RPL = CPL = 0) from a descriptor checked by {@link #codeDescriptor}. */
+    private void loadCode(int sel, long d) {
+        segSel[CS] = sel & 0xFFFC;
+        segBase[CS] = descriptorBase(d);
+        segLimit[CS] = descriptorLimit(d);
+        segAttr[CS] = descriptorAttributes(d);
+        updateMode();
+    }
+
+    /** Whether a checked code descriptor makes the CPU run 64-bit code (IA-32e mode and L). */
+    private boolean is64BitCode(long d) {
+        return (efer & EFER_LMA) != 0 && (d & (1L << 53)) != 0;
     }
 
     private long linear0(long v) {
@@ -1294,7 +1601,7 @@ public final class X86Cpu {
 
     private long readCr(int n) {
         switch (n) {
-            case 0: return cr0;
+            case 0: return (cr0 & ~CR0_SHADOWED) | (cr0Shadow & CR0_SHADOWED);
             case 2: return cr2;
             case 3: return cr3;
             case 4: return cr4;
@@ -1305,10 +1612,14 @@ public final class X86Cpu {
     private void writeCr(int n, long v) {
         switch (n) {
             case 0: {
-                if ((v >>> 32) != 0 || ((v & CR0_PG) != 0 && (v & CR0_PE) == 0)) {
+                if ((v >>> 32) != 0 || ((v & CR0_PG) != 0 && (v & CR0_PE) == 0)
+                        || ((v & CR0_NW) != 0 && (v & CR0_CD) == 0)) {
                     throw CpuSignal.fault(13, 0);
                 }
-                v |= CR0_ET;
+                // As the kernel's CR0 exit handler: the guest's value becomes the read shadow,
+                // the CR0 in force keeps NE (fixed under VMX) and ET, never NW or CD.
+                long written = v;
+                v = (v | CR0_ET | CR0_NE) & ~(CR0_NW | CR0_CD);
                 boolean pgOn = (v & CR0_PG) != 0 && (cr0 & CR0_PG) == 0;
                 boolean pgOff = (v & CR0_PG) == 0 && (cr0 & CR0_PG) != 0;
                 if (pgOn && (efer & EFER_LME) != 0) {
@@ -1324,11 +1635,18 @@ public final class X86Cpu {
                     efer &= ~EFER_LMA;
                 }
                 cr0 = v;
+                cr0Shadow = written;
                 break;
             }
             case 2: cr2 = v; return;
             case 3: cr3 = v; break;
             case 4:
+                if ((v & CR4_VMXE) != 0) {
+                    // VMXE is in the CR4 guest/host mask with shadow 0: setting it exits, and
+                    // the kernel's exit handler supports MOV to CR0 only.
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "MOV to CR4 setting VMXE (nested virtualisation is not supported)");
+                }
                 if ((efer & EFER_LMA) != 0 && (v & CR4_PAE) == 0) {
                     throw CpuSignal.fault(13, 0);
                 }
@@ -1340,6 +1658,64 @@ public final class X86Cpu {
         updateMode();
     }
 
+    // MSRs as a VCPU of the late-2021 Zircon kernel sees them (arch/x86/hypervisor):
+    //  * the MSRs the guest owns (not intercepted: EFER, PAT, FS/GS base, KERNEL_GS_BASE, STAR,
+    //    LSTAR, FMASK, SYSENTER_CS/ESP/EIP, TSC_ADJUST, TSC_AUX) behave as on hardware;
+    //  * IA32_APIC_BASE, IA32_MISC_ENABLE, the MTRRs, machine-check and power/thermal MSRs and
+    //    the x2APIC range are emulated by the kernel's RDMSR/WRMSR exit handlers, with the values
+    //    below;
+    //  * every other MSR, IA32_TSC and a read of CSTAR included, is intercepted and unknown: the
+    //    kernel injects #GP(0) into the guest (it does not fail zx_vcpu_enter), and so does this
+    //    CPU. The kernel's few enter failures are kept: a WRMSR of IA32_APIC_BASE changing
+    //    anything but the BSP flag, and a reserved LVT timer mode, fail with INVALID_ARGS.
+    //  * The local APIC timer (LVT timer counting, TSC deadline), self IPIs and the KVM clock
+    //    MSRs are not modelled: arming the timer or sending a self IPI ends the run with
+    //    NOT_SUPPORTED rather than never interrupting; CPUID does not advertise the KVM clock,
+    //    so its MSRs are unknown ones.
+
+    /** MSRs the kernel's RDMSR handler answers with 0 (MTRRs, MCG, platform and power MSRs). */
+    private static boolean msrReadsAsZero(int msr) {
+        switch (msr) {
+            case 0x17:  // IA32_PLATFORM_ID
+            case 0x34:  // MSR_SMI_COUNT
+            case 0x8B:  // IA32_BIOS_SIGN_ID
+            case 0xFE:  // IA32_MTRRCAP
+            case 0x179: // IA32_MCG_CAP
+            case 0x17A: // IA32_MCG_STATUS
+            case 0x1A2: // MSR_TEMPERATURE_TARGET
+            case 0x250: // IA32_MTRR_FIX64K_00000
+            case 0x258: case 0x259: // IA32_MTRR_FIX16K_*
+            case 0x2FF: // IA32_MTRR_DEF_TYPE
+            case 0x606: // MSR_RAPL_POWER_UNIT
+            case 0x611: // MSR_PKG_ENERGY_STATUS
+            case 0x618: case 0x619: // MSR_DRAM_POWER_LIMIT, MSR_DRAM_ENERGY_STATUS
+            case 0x638: case 0x639: // MSR_PP0_POWER_LIMIT, MSR_PP0_ENERGY_STATUS
+            case 0x640: case 0x641: // MSR_PP1_POWER_LIMIT, MSR_PP1_ENERGY_STATUS
+            case 0x64D: // MSR_PLATFORM_ENERGY_COUNTER
+            case 0x64E: // MSR_PPERF
+            case 0x65C: // MSR_PLATFORM_POWER_LIMIT
+                return true;
+            default:
+                return (msr >= 0x268 && msr <= 0x26F)    // IA32_MTRR_FIX4K_*
+                        || (msr >= 0x200 && msr <= 0x213); // IA32_MTRR_PHYSBASE0..PHYSMASK9
+        }
+    }
+
+    /** MSRs whose writes the kernel's WRMSR handler accepts and ignores. */
+    private static boolean msrWriteIgnored(int msr) {
+        switch (msr) {
+            case 0x48:  // IA32_SPEC_CTRL
+            case 0x49:  // IA32_PRED_CMD
+            case 0x8B:  // IA32_BIOS_SIGN_ID
+            case 0xFE: case 0x250: case 0x258: case 0x259: case 0x2FF: // MTRRs
+            case 0x618: case 0x638: case 0x640: case 0x65C: // power limits
+            case 0xC0000083: // IA32_CSTAR: written by Linux, never read
+                return true;
+            default:
+                return (msr >= 0x268 && msr <= 0x26F) || (msr >= 0x200 && msr <= 0x213);
+        }
+    }
+
     private long readMsr(int msr) {
         switch (msr) {
             case MSR_EFER: return efer;
@@ -1348,16 +1724,47 @@ public final class X86Cpu {
             case MSR_KERNEL_GS_BASE: return kernelGsBase;
             case 0xC0000081: return star;
             case 0xC0000082: return lstar;
-            case 0xC0000083: return cstar;
             case 0xC0000084: return sfmask;
-            case 0x10: return tscSource.getAsLong();
-            case 0x1B: return 0xFEE00000L | 0x800 | 0x400 | (apicId == 0 ? 0x100 : 0);
             case 0x277: return pat;
+            case MSR_SYSENTER_CS: return sysenterCs;
+            case MSR_SYSENTER_ESP: return sysenterEsp;
+            case MSR_SYSENTER_EIP: return sysenterEip;
+            case MSR_TSC_ADJUST: return tscAdjust;
+            case MSR_TSC_AUX: return tscAux;
+            case MSR_APIC_BASE: return APIC_BASE_VALUE | (apicId == 0 ? APIC_BASE_BSP : 0);
+            case MSR_MISC_ENABLE: return 1; // fast strings, the only bit the kernel passes on
+            default:
+                if (msrReadsAsZero(msr)) {
+                    return 0;
+                }
+                if (msr >= 0x800 && msr <= 0x83F) {
+                    return readX2apic(msr);
+                }
+                throw CpuSignal.fault(13, 0);
+        }
+    }
+
+    private long readX2apic(int msr) {
+        switch (msr) {
             case MSR_X2APIC_ID: return apicId;
-            case MSR_X2APIC_VERSION: return 0x14;
-            case MSR_X2APIC_TPR: return x2apicTpr;
-            case MSR_X2APIC_SVR: return x2apicSvr;
-            default: throw CpuSignal.fault(13, 0);
+            case MSR_X2APIC_VERSION: return X2APIC_VERSION_VALUE;
+            case MSR_X2APIC_SVR: return 0xFF; // the reset value; writes are ignored
+            case MSR_X2APIC_TPR:
+            case MSR_X2APIC_LDR:
+            case MSR_X2APIC_ESR:
+            case MSR_X2APIC_LVT_PMC:
+                return 0;
+            case MSR_X2APIC_LVT_CMCI:
+            case MSR_X2APIC_LVT_THERMAL:
+            case MSR_X2APIC_LVT_LINT0:
+            case MSR_X2APIC_LVT_LINT1:
+                return LVT_MASKED;
+            case MSR_X2APIC_LVT_TIMER: return lvtTimer;
+            default:
+                if (msr >= 0x810 && msr <= 0x827) {
+                    return 0; // ISR, TMR, IRR
+                }
+                throw CpuSignal.fault(13, 0); // write-only or unimplemented registers
         }
     }
 
@@ -1381,26 +1788,113 @@ public final class X86Cpu {
             case MSR_KERNEL_GS_BASE: kernelGsBase = v; return;
             case 0xC0000081: star = v; return;
             case 0xC0000082: lstar = v; return;
-            case 0xC0000083: cstar = v; return;
             case 0xC0000084: sfmask = v; return;
             case 0x277: pat = v; return;
-            case MSR_X2APIC_TPR: x2apicTpr = v & 0xFF; return;
-            case MSR_X2APIC_EOI: return; // no in-kernel APIC state to update
-            case MSR_X2APIC_SVR: x2apicSvr = v & 0x1FFF; return;
+            case MSR_SYSENTER_CS: sysenterCs = v & 0xFFFFFFFFL; return;
+            case MSR_SYSENTER_ESP: sysenterEsp = v; return;
+            case MSR_SYSENTER_EIP: sysenterEip = v; return;
+            case MSR_TSC_ADJUST: tscAdjust = v; return;
+            case MSR_TSC_AUX:
+                if ((v >>> 32) != 0) {
+                    throw CpuSignal.fault(13, 0);
+                }
+                tscAux = v;
+                return;
+            case MSR_APIC_BASE:
+                if ((v & ~APIC_BASE_BSP) != APIC_BASE_VALUE) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS, "WRMSR of IA32_APIC_BASE moving or "
+                            + "disabling the x2APIC (0x" + Long.toHexString(v) + ")");
+                }
+                return;
+            case MSR_TSC_DEADLINE:
+                if (((lvtTimer >>> 17) & 3) != 2) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS,
+                            "WRMSR of IA32_TSC_DEADLINE with the LVT timer not in TSC-deadline mode");
+                }
+                if (v != 0) {
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "the local APIC timer (TSC deadline) is not modelled");
+                }
+                return;
+            default:
+                if (msrWriteIgnored(msr)) {
+                    return;
+                }
+                if (msr >= 0x800 && msr <= 0x83F) {
+                    writeX2apic(msr, v);
+                    return;
+                }
+                throw CpuSignal.fault(13, 0);
+        }
+    }
+
+    private void writeX2apic(int msr, long v) {
+        if ((v >>> 32) != 0 && msr != MSR_X2APIC_ICR) {
+            throw CpuSignal.fault(13, 0); // the upper half of every x2APIC MSR but the ICR
+        }
+        switch (msr) {
+            case MSR_X2APIC_EOI:
+            case MSR_X2APIC_ESR:
+                if (v != 0) {
+                    throw CpuSignal.fault(13, 0);
+                }
+                return; // no in-kernel APIC state to update
+            case MSR_X2APIC_TPR:
+            case MSR_X2APIC_SVR:
+            case MSR_X2APIC_LVT_PMC:
+            case MSR_X2APIC_LVT_ERROR:
+            case MSR_X2APIC_LVT_LINT0:
+            case MSR_X2APIC_LVT_LINT1:
+            case MSR_X2APIC_LVT_THERMAL:
+            case MSR_X2APIC_LVT_CMCI:
+            case MSR_X2APIC_DCR:
+                return;
+            case MSR_X2APIC_LVT_TIMER:
+                if (((v >>> 17) & 3) == 3) {
+                    throw CpuSignal.error(ZX_ERR_INVALID_ARGS, "reserved LVT timer mode");
+                }
+                lvtTimer = v;
+                return;
+            case MSR_X2APIC_INITIAL_COUNT:
+                if (v != 0) {
+                    throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                            "the local APIC timer is not modelled");
+                }
+                return;
+            case MSR_X2APIC_SELF_IPI:
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "x2APIC self IPIs are not modelled");
             case MSR_X2APIC_ICR:
                 // The kernel turns IPIs and INIT/SIPI into VCPU packets for the VMM.
                 exitPending = new VcpuExit.IcrWrite(v);
                 return;
-            default: throw CpuSignal.fault(13, 0);
+            default:
+                throw CpuSignal.fault(13, 0); // read-only or unimplemented registers
         }
     }
 
+    /** The highest basic CPUID leaf; higher unknown leaves answer as this one (Intel's rule). */
+    private static final int MAX_BASIC_LEAF = 0xB;
+
+    /**
+     * CPUID. Feature bits describe what this CPU implements; the fields the kernel overrides
+     * are as the kernel sets them: initial APIC ID = VPID − 1 (leaf 1 EBX[31:24], leaf 0xB EDX),
+     * hypervisor present and x2APIC (leaf 1 ECX), no VMX, no MONITOR/MWAIT, no performance
+     * monitoring (leaf 0xA), hypervisor leaves 0x40000000 ("KVMKVMKVM\0\0\0", max 0x40000001).
+     * Unlike the kernel, SEP (SYSENTER) and SYSCALL are not advertised since the instructions
+     * are not implemented, and neither are the KVM clock sources of leaf 0x40000001.
+     */
     private void cpuid() {
         int leaf = (int) regs[RAX];
+        int sub = (int) regs[RCX];
+        if (Integer.compareUnsigned(leaf, MAX_BASIC_LEAF) > 0
+                && leaf != 0x40000000 && leaf != 0x40000001
+                && leaf != 0x80000000 && leaf != 0x80000001) {
+            leaf = MAX_BASIC_LEAF;
+        }
         long a = 0, b = 0, c = 0, d = 0;
         switch (leaf) {
             case 0:
-                a = 7;
+                a = MAX_BASIC_LEAF;
                 b = 0x756E6547L; // "Genu"
                 d = 0x49656E69L; // "ineI"
                 c = 0x6C65746EL; // "ntel"
@@ -1408,8 +1902,22 @@ public final class X86Cpu {
             case 1:
                 a = 0x000206A7L;
                 b = ((long) apicId << 24) | (1L << 16) | (8L << 8);
-                c = (1L << 31) | (1L << 21); // hypervisor present, x2APIC
-                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 9) | (1L << 13) | (1L << 15);
+                // hypervisor present, POPCNT, x2APIC, CMPXCHG16B
+                c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13);
+                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV
+                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
+                        | (1L << 13) | (1L << 15);
+                break;
+            case 7:
+                if (sub == 0) {
+                    b = 1L << 1; // IA32_TSC_ADJUST
+                }
+                break;
+            case 0xA:
+                b = 0x7F; // no performance-monitoring events
+                break;
+            case 0xB:
+                d = apicId; // the kernel reports only the x2APIC ID
                 break;
             case 0x40000000:
                 a = 0x40000001L;
@@ -1417,12 +1925,15 @@ public final class X86Cpu {
                 c = 0x564B4D56L; // "VMKV"
                 d = 0x4DL;       // "M\0\0\0"
                 break;
+            case 0x40000001:
+                a = 1L << 1; // KVM_FEATURE_NOP_IO_DELAY
+                break;
             case 0x80000000:
                 a = 0x80000001L;
                 break;
             case 0x80000001:
-                d = (1L << 11) | (1L << 20) | (1L << 29); // SYSCALL, NX, LM
-                c = 1; // LAHF/SAHF in 64-bit mode
+                c = 1 | (1L << 5); // LAHF/SAHF in 64-bit mode, LZCNT
+                d = (1L << 20) | (1L << 27) | (1L << 29); // NX, RDTSCP, LM
                 break;
             default:
                 break;
@@ -1431,6 +1942,21 @@ public final class X86Cpu {
         regs[RBX] = b;
         regs[RCX] = c;
         regs[RDX] = d;
+    }
+
+    /**
+     * The time-stamp counter: the source plus IA32_TSC_ADJUST, strictly increasing on this
+     * VCPU (a source that stands still, like a manual clock, still moves the TSC by one per
+     * read).
+     */
+    private long readTsc() {
+        long t = tscSource.getAsLong() + tscAdjust;
+        if (tscRead && t - lastTsc <= 0) {
+            t = lastTsc + 1;
+        }
+        tscRead = true;
+        lastTsc = t;
+        return t;
     }
 
     // =====================================================================================
@@ -1759,15 +2285,42 @@ public final class X86Cpu {
                 break;
             }
             case Insn.JMP_FAR:
-                if ((cr0 & CR0_PE) == 0) {
-                    segSel[CS] = (int) i.imm2;
-                    segBase[CS] = i.imm2 << 4;
-                } else {
-                    loadSegment(CS, (int) i.imm2);
-                }
-                updateMode();
-                rip = i.imm;
+                farTransfer(false, (int) i.imm2, i.imm, s, next);
                 return;
+            case Insn.CALL_FAR:
+            case Insn.JMP_FAR_M: {
+                int sel = (int) i.imm2;
+                long off = i.imm;
+                if (i.mem) {
+                    long la = ea(i);
+                    off = readMem(la, s);
+                    sel = (int) readMem(linear0(la + s), 2);
+                }
+                farTransfer(i.op == Insn.CALL_FAR, sel, off, s, next);
+                return;
+            }
+            case Insn.RET_FAR:
+                farReturn(s, (int) i.imm);
+                return;
+            case Insn.ENTER:
+                enter(s, (int) i.imm, (int) i.imm2 & 31);
+                break;
+            case Insn.CMPXCHG8B:
+                cmpxchg8b(ea(i), s);
+                break;
+            case Insn.POPCNT: {
+                long v = readRm(i, s);
+                writeReg(i.reg, s, Long.bitCount(v));
+                setArith(v == 0 ? FLAG_ZF : 0);
+                break;
+            }
+            case Insn.RDTSCP: {
+                long t = readTsc();
+                regs[RAX] = t & 0xFFFFFFFFL;
+                regs[RDX] = t >>> 32;
+                regs[RCX] = tscAux;
+                break;
+            }
             case Insn.NOP:
                 break;
             case Insn.CLI:
@@ -1873,7 +2426,7 @@ public final class X86Cpu {
                 cpuid();
                 break;
             case Insn.RDTSC: {
-                long t = tscSource.getAsLong();
+                long t = readTsc();
                 regs[RAX] = t & 0xFFFFFFFFL;
                 regs[RDX] = t >>> 32;
                 break;
@@ -2331,25 +2884,7 @@ public final class X86Cpu {
 
     private void iret(int s) {
         if ((efer & EFER_LMA) != 0) {
-            long newRip = peek(s, 0);
-            long cs = peek(s, s);
-            long fl = peek(s, 2 * s);
-            long sp = peek(s, 3 * s);
-            long ss = peek(s, 4 * s);
-            if (!canonical(newRip)) {
-                throw CpuSignal.fault(13, 0);
-            }
-            long m = FLAGS_WRITABLE;
-            if (s == 2) {
-                m &= 0xFFFF;
-            } else if (s == 4) {
-                m &= 0xFFFFFFFFL;
-            }
-            setRflags((rflags() & ~m) | (fl & m));
-            segSel[CS] = (int) cs & 0xFFFF;
-            segSel[SS] = (int) ss & 0xFFFF;
-            regs[RSP] = s == 8 ? sp : sp & mask(s);
-            rip = s == 8 ? newRip : newRip & mask(s);
+            iretLong(s);
         } else if ((cr0 & CR0_PE) == 0) {
             long newIp = peek(s, 0);
             long cs = peek(s, s);
@@ -2362,7 +2897,226 @@ public final class X86Cpu {
             segBase[CS] = (long) sel << 4;
             rip = newIp & mask(s);
         } else {
-            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "IRET in 32-bit protected mode is not implemented");
+            iretProtected(s);
         }
+    }
+
+    private static CpuSignal outerPrivilege(String what, int sel) {
+        return CpuSignal.error(ZX_ERR_NOT_SUPPORTED, what + " to privilege level " + (sel & 3)
+                + " (CS 0x" + Integer.toHexString(sel) + "): privilege changes are not modelled");
+    }
+
+    /**
+     * IRET in IA-32e mode (64-bit or compatibility): pops RIP, CS, RFLAGS, RSP and SS with the
+     * operand size, loads CS from the GDT (its L bit picks 64-bit or compatibility mode) and SS
+     * from the GDT (a null SS only when returning to 64-bit mode).
+     */
+    private void iretLong(int s) {
+        if ((rflags & FLAG_NT) != 0) {
+            throw CpuSignal.fault(13, 0); // no task returns in IA-32e mode
+        }
+        long newRip = peek(s, 0);
+        int cs = (int) peek(s, s) & 0xFFFF;
+        long fl = peek(s, 2 * s);
+        long sp = peek(s, 3 * s);
+        int ss = (int) peek(s, 4 * s) & 0xFFFF;
+        if ((cs & 3) != 0) {
+            throw outerPrivilege("IRET", cs);
+        }
+        long code = codeDescriptor(cs, CODE_RETURN);
+        long target = farTarget(code, newRip, s);
+        long stack = 0;
+        if ((ss & ~3) == 0) {
+            if (!is64BitCode(code) || (ss & 3) != 0) {
+                throw CpuSignal.fault(13, 0);
+            }
+        } else {
+            stack = dataDescriptor(SS, ss);
+        }
+        long m = FLAGS_WRITABLE;
+        if (s == 2) {
+            m &= 0xFFFF;
+        } else if (s == 4) {
+            m &= 0xFFFFFFFFL;
+        }
+        setRflags((rflags() & ~m) | (fl & m));
+        loadCode(cs, code);
+        segSel[SS] = ss;
+        if (stack != 0) {
+            segBase[SS] = descriptorBase(stack);
+            segLimit[SS] = descriptorLimit(stack);
+            segAttr[SS] = descriptorAttributes(stack);
+        }
+        regs[RSP] = s == 8 ? sp : sp & mask(s);
+        rip = target;
+    }
+
+    /**
+     * IRET in protected mode without long mode, to the same privilege level: pops EIP/IP, CS
+     * and EFLAGS/FLAGS and loads CS from the GDT. A task return (NT = 1), a return to
+     * virtual-8086 mode or to an outer privilege level ends the run (not modelled).
+     */
+    private void iretProtected(int s) {
+        if ((rflags & FLAG_NT) != 0) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                    "IRET with NT = 1 (task return): task switches are not modelled");
+        }
+        long newIp = peek(s, 0);
+        int cs = (int) peek(s, s) & 0xFFFF;
+        long fl = peek(s, 2 * s);
+        if (s == 4 && (fl & FLAG_VM) != 0) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                    "IRET to virtual-8086 mode is not modelled");
+        }
+        if ((cs & 3) != 0) {
+            throw outerPrivilege("IRET", cs);
+        }
+        long code = codeDescriptor(cs, CODE_RETURN);
+        long target = farTarget(code, newIp, s);
+        setSp(regs[RSP] + 3L * s);
+        long m = s == 2 ? FLAGS_WRITABLE & 0xFFFF : FLAGS_WRITABLE;
+        setRflags((rflags() & ~m) | (fl & m));
+        loadCode(cs, code);
+        rip = target;
+    }
+
+    /**
+     * The new RIP of a far transfer of operand size {@code size} into a checked code segment:
+     * 16-bit offsets wrap to 16 bits; a 64-bit target must be canonical, any other must fit in
+     * 32 bits (#GP(0)). Segment limits are not checked.
+     */
+    private long farTarget(long code, long offset, int size) {
+        if (size == 2) {
+            offset &= 0xFFFF;
+        } else if (size == 4) {
+            offset &= 0xFFFFFFFFL;
+        }
+        if (is64BitCode(code) ? !canonical(offset) : (offset >>> 32) != 0) {
+            throw CpuSignal.fault(13, 0);
+        }
+        return offset;
+    }
+
+    /**
+     * Far JMP or CALL to {@code sel:offset} with operand size {@code size}. Real mode: CS =
+     * selector, base = selector × 16. Protected and IA-32e mode: CS is loaded from the GDT after
+     * the checks of {@link #codeDescriptor}; a CALL pushes CS and the return address with the
+     * operand size first.
+     */
+    private void farTransfer(boolean call, int sel, long offset, int size, long next) {
+        sel &= 0xFFFF;
+        long code = 0;
+        long target;
+        if ((cr0 & CR0_PE) == 0) {
+            target = offset & mask(size);
+        } else {
+            code = codeDescriptor(sel, CODE_JUMP);
+            target = farTarget(code, offset, size);
+        }
+        if (call) {
+            long old = regs[RSP];
+            try {
+                push(segSel[CS], size);
+                push(next, size);
+            } catch (CpuSignal e) {
+                regs[RSP] = old;
+                throw e;
+            }
+        }
+        if ((cr0 & CR0_PE) == 0) {
+            segSel[CS] = sel;
+            segBase[CS] = (long) sel << 4;
+        } else {
+            loadCode(sel, code);
+        }
+        rip = target;
+    }
+
+    /** Far RET (RETF, RETF imm16) with operand size {@code size}, to the same privilege level. */
+    private void farReturn(int size, int release) {
+        long offset = peek(size, 0);
+        int sel = (int) peek(size, size) & 0xFFFF;
+        if ((cr0 & CR0_PE) == 0) {
+            setSp(regs[RSP] + 2L * size + release);
+            segSel[CS] = sel;
+            segBase[CS] = (long) sel << 4;
+            rip = offset & mask(size);
+            return;
+        }
+        if ((sel & 3) != 0) {
+            throw outerPrivilege("far RET", sel);
+        }
+        long code = codeDescriptor(sel, CODE_RETURN);
+        long target = farTarget(code, offset, size);
+        setSp(regs[RSP] + 2L * size + release);
+        loadCode(sel, code);
+        rip = target;
+    }
+
+    /**
+     * ENTER {@code alloc}, {@code level}: pushes the frame pointer, copies {@code level − 1}
+     * outer frame pointers and pushes the new one, then allocates. Nothing changes when a push
+     * faults.
+     */
+    private void enter(int size, int alloc, int level) {
+        long oldSp = regs[RSP];
+        long oldBp = regs[RBP];
+        long ssMask = mask(stackSize());
+        try {
+            push(regs[RBP], size);
+            long frame = regs[RSP] & mask(size);
+            if (level > 0) {
+                long bp = regs[RBP];
+                for (int k = 1; k < level; k++) {
+                    bp -= size;
+                    push(readMem(linear(SS, bp & ssMask), size), size);
+                }
+                push(frame, size);
+            }
+            if (codeSize == 64 && size == 8) {
+                regs[RBP] = frame;
+            } else {
+                writeReg(RBP, size, frame);
+            }
+            setSp(regs[RSP] - alloc);
+        } catch (CpuSignal e) {
+            regs[RSP] = oldSp;
+            regs[RBP] = oldBp;
+            throw e;
+        }
+    }
+
+    /**
+     * CMPXCHG8B (size 8) / CMPXCHG16B (size 16, #GP(0) unless 16-byte aligned): compares
+     * EDX:EAX (RDX:RAX) with the memory operand; equal → stores ECX:EBX (RCX:RBX), ZF = 1;
+     * different → loads the operand into EDX:EAX (RDX:RAX), writes it back unchanged, ZF = 0.
+     * Other flags are unchanged.
+     */
+    private void cmpxchg8b(long la, int size) {
+        if (size == 16) {
+            if ((la & 15) != 0) {
+                throw CpuSignal.fault(13, 0);
+            }
+            long lo = readMem(la, 8);
+            long hi = readMem(la + 8, 8);
+            boolean eq = lo == regs[RAX] && hi == regs[RDX];
+            writeMem(la, 8, eq ? regs[RBX] : lo);
+            writeMem(la + 8, 8, eq ? regs[RCX] : hi);
+            if (!eq) {
+                regs[RAX] = lo;
+                regs[RDX] = hi;
+            }
+            setSomeArith(FLAG_ZF, eq ? FLAG_ZF : 0);
+            return;
+        }
+        long v = readMem(la, 8);
+        long cmp = (regs[RDX] << 32) | (regs[RAX] & 0xFFFFFFFFL);
+        boolean eq = v == cmp;
+        writeMem(la, 8, eq ? (regs[RCX] << 32) | (regs[RBX] & 0xFFFFFFFFL) : v);
+        if (!eq) {
+            writeReg(RAX, 4, v);
+            writeReg(RDX, 4, v >>> 32);
+        }
+        setSomeArith(FLAG_ZF, eq ? FLAG_ZF : 0);
     }
 }

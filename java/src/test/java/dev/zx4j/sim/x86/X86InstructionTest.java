@@ -1,8 +1,11 @@
 package dev.zx4j.sim.x86;
 
+import static dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.Map;
@@ -810,5 +813,377 @@ class X86InstructionTest {
         assertEquals(X86Cpu.CR0_PG | X86Cpu.CR0_PE, cpu.reg(0) & (X86Cpu.CR0_PG | X86Cpu.CR0_PE));
         assertEquals(X86Cpu.CR4_PAE, cpu.reg(3) & X86Cpu.CR4_PAE);
         assertEquals(0, cpu.reg(1));
+    }
+
+    /** Runs {@code name} from the current registers and expects the run to fail with {@code status}. */
+    VcpuExit.ErrorExit runToError(String name, int status) {
+        cpu.setRip(sym.get(name));
+        VcpuExit e = cpu.run(1000);
+        VcpuExit.ErrorExit err = assertInstanceOf(VcpuExit.ErrorExit.class, e, name + " ended with " + e);
+        assertEquals(status, err.status(), err.detail());
+        return err;
+    }
+
+    /** After {@code exc_setup}: runs {@code name} and expects its first instruction to raise {@code vector}. */
+    void expectFault(String name, int vector, long errorCode) {
+        cpu.setReg(X86Cpu.RSP, STACK);
+        cpu.setReg(14, -1);
+        run(name);
+        assertEquals(vector, cpu.reg(14), name + ": vector");
+        assertEquals(errorCode, cpu.reg(15), name + ": error code");
+        assertEquals(sym.get(name), cpu.reg(13), name + ": a fault, RIP of the instruction pushed");
+    }
+
+    @Test
+    void popcntCountsBitsAndSetsOnlyZf() {
+        for (int k = 0; k < 60; k++) {
+            long v = operand(k);
+            long old = 0xDEAD_BEEF_CAFE_F00DL;
+            long zf = v == 0 ? RefModel.ZF : 0;
+            clearRegs(0x2 | RefModel.ALL);
+            cpu.setReg(0, old);
+            cpu.setReg(3, v);
+            run("popcnt_q");
+            assertEquals(Long.bitCount(v), cpu.reg(0), "popcnt %rbx of " + Long.toHexString(v));
+            assertEquals(zf, cpu.rflags() & RefModel.ALL, "POPCNT clears OF SF AF CF PF, ZF = (src == 0)");
+            cpu.setReg(0, old);
+            run("popcnt_l");
+            assertEquals(Long.bitCount(v & 0xFFFFFFFFL), cpu.reg(0), "32-bit: zero-extended");
+            assertEquals((v & 0xFFFFFFFFL) == 0 ? RefModel.ZF : 0, cpu.rflags() & RefModel.ALL);
+            cpu.setReg(0, old);
+            run("popcnt_w");
+            assertEquals((old & ~0xFFFFL) | Long.bitCount(v & 0xFFFF), cpu.reg(0), "16-bit: merged");
+            g.write64(DATA, v);
+            cpu.setReg(7, DATA);
+            cpu.setRflags(0x2 | RefModel.ALL);
+            run("popcnt_m");
+            assertEquals(Long.bitCount(v), cpu.reg(0), "memory source");
+            assertEquals(zf, cpu.rflags() & RefModel.ALL);
+        }
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        assertEquals(1L << 23, cpu.reg(1) & (1L << 23), "CPUID.1:ECX.POPCNT");
+    }
+
+    @Test
+    void cmpxchg8bAnd16b() {
+        long flags = 0x2 | RefModel.CF | RefModel.SF | RefModel.OF | RefModel.PF;
+        for (String name : new String[] {"cmpxchg8b", "lock_cmpxchg8b"}) {
+            clearRegs(flags);
+            g.write64(DATA, 0x1111_2222_3333_4444L);
+            cpu.setReg(7, DATA);
+            cpu.setReg(X86Cpu.RDX, 0xAAAA_BBBB_1111_2222L);
+            cpu.setReg(X86Cpu.RAX, 0xCCCC_DDDD_3333_4444L);
+            cpu.setReg(X86Cpu.RCX, 0xEEEE_FFFF_5555_6666L);
+            cpu.setReg(X86Cpu.RBX, 0x9999_0000_7777_8888L);
+            run(name);
+            assertEquals(0x5555_6666_7777_8888L, g.read64(DATA), name + ": ECX:EBX stored");
+            assertEquals(flags | RefModel.ZF, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF set, other flags kept");
+            assertEquals(0xAAAA_BBBB_1111_2222L, cpu.reg(X86Cpu.RDX), name + ": RDX untouched on success");
+            assertEquals(0xCCCC_DDDD_3333_4444L, cpu.reg(X86Cpu.RAX), name + ": RAX untouched on success");
+            g.write64(DATA, 0x0102_0304_0506_0708L);
+            cpu.setRflags(flags | RefModel.ZF);
+            run(name);
+            assertEquals(0x0102_0304_0506_0708L, g.read64(DATA), name + ": memory unchanged on failure");
+            assertEquals(0x0506_0708L, cpu.reg(X86Cpu.RAX), name + ": EAX loaded, upper half cleared");
+            assertEquals(0x0102_0304L, cpu.reg(X86Cpu.RDX), name + ": EDX loaded, upper half cleared");
+            assertEquals(flags, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF cleared, other flags kept");
+        }
+        for (String name : new String[] {"cmpxchg16b", "lock_cmpxchg16b"}) {
+            clearRegs(flags);
+            g.write64(DATA, 0x1111L);
+            g.write64(DATA + 8, 0x2222L);
+            cpu.setReg(7, DATA);
+            cpu.setReg(X86Cpu.RAX, 0x1111L);
+            cpu.setReg(X86Cpu.RDX, 0x2222L);
+            cpu.setReg(X86Cpu.RBX, 0x8000_0000_0000_0003L);
+            cpu.setReg(X86Cpu.RCX, 0x7000_0000_0000_0004L);
+            run(name);
+            assertEquals(0x8000_0000_0000_0003L, g.read64(DATA), name + ": RBX stored");
+            assertEquals(0x7000_0000_0000_0004L, g.read64(DATA + 8), name + ": RCX stored");
+            assertEquals(flags | RefModel.ZF, cpu.rflags() & (RefModel.ALL | 0x2), name);
+            cpu.setReg(X86Cpu.RAX, 0x1111L);
+            cpu.setRflags(flags | RefModel.ZF);
+            run(name);
+            assertEquals(0x8000_0000_0000_0003L, cpu.reg(X86Cpu.RAX), name + ": RDX:RAX loaded on failure");
+            assertEquals(0x7000_0000_0000_0004L, cpu.reg(X86Cpu.RDX), name);
+            assertEquals(0x8000_0000_0000_0003L, g.read64(DATA), name + ": memory unchanged");
+            assertEquals(flags, cpu.rflags() & (RefModel.ALL | 0x2), name + ": ZF cleared");
+        }
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        assertEquals(1L << 13, cpu.reg(1) & (1L << 13), "CPUID.1:ECX.CX16");
+        assertEquals(1L << 8, cpu.reg(2) & (1L << 8), "CPUID.1:EDX.CX8");
+        clearRegs(0x2);
+        run("exc_setup");
+        cpu.setReg(7, DATA + 8);
+        expectFault("cmpxchg16b", 13, 0);
+        cpu.setReg(7, DATA + 8);
+        run("cmpxchg8b");
+        assertEquals(0, cpu.rflags() & RefModel.ZF, "CMPXCHG8B needs no 16-byte alignment");
+    }
+
+    @Test
+    void enterBuildsFramesAndLeaveUndoesThem() {
+        long outer = STACK + 0x100;
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_0");
+        assertEquals(outer, g.read64(STACK - 8), "old RBP pushed");
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 8 - 0x20, cpu.reg(X86Cpu.RSP));
+
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_1");
+        assertEquals(outer, g.read64(STACK - 8));
+        assertEquals(STACK - 8, g.read64(STACK - 16), "level 1: the new frame pointer pushed");
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 16 - 0x10, cpu.reg(X86Cpu.RSP));
+
+        clearRegs(0x2 | RefModel.CF);
+        cpu.setReg(X86Cpu.RBP, outer);
+        g.write64(outer - 8, 0xD1);
+        g.write64(outer - 16, 0xD2);
+        run("enter_3");
+        assertEquals(outer, g.read64(STACK - 8));
+        assertEquals(0xD1, g.read64(STACK - 16), "level 3: two outer frame pointers copied");
+        assertEquals(0xD2, g.read64(STACK - 24));
+        assertEquals(STACK - 8, g.read64(STACK - 32));
+        assertEquals(STACK - 8, cpu.reg(X86Cpu.RBP));
+        assertEquals(STACK - 32 - 8, cpu.reg(X86Cpu.RSP));
+        assertEquals(RefModel.CF, cpu.rflags() & RefModel.ALL, "no flags changed");
+
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RBP, outer);
+        run("enter_leave");
+        assertEquals(STACK - 8 - 0x40, cpu.reg(8));
+        assertEquals(STACK, cpu.reg(X86Cpu.RSP), "LEAVE undoes ENTER");
+        assertEquals(outer, cpu.reg(X86Cpu.RBP));
+
+        clearRegs(0x2);
+        g.write64(STACK - 64, 0x5555_6666_7777_ABCDL);
+        cpu.setReg(X86Cpu.RBP, STACK - 64);
+        run("leave_w");
+        assertEquals(STACK - 62, cpu.reg(X86Cpu.RSP), "16-bit LEAVE pops two bytes");
+        assertEquals((STACK - 64) & ~0xFFFFL | 0xABCD, cpu.reg(X86Cpu.RBP), "BP replaced, upper RBP kept");
+    }
+
+    @Test
+    void timeStampCounterIsMonotonicWithTscAuxAndTscAdjust() {
+        clearRegs(0x2);
+        cpu.setTimeStampCounter(() -> 5000);
+        run("rdtsc");
+        long first = (cpu.reg(2) << 32) | cpu.reg(0);
+        assertEquals(5000, first);
+        run("rdtsc");
+        long second = (cpu.reg(2) << 32) | cpu.reg(0);
+        assertTrue(second > first, "a clock standing still still moves the TSC: " + second);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_TSC_AUX);
+        cpu.setReg(X86Cpu.RAX, 7);
+        cpu.setReg(X86Cpu.RDX, 0);
+        run("wrmsr");
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_TSC_ADJUST);
+        cpu.setReg(X86Cpu.RAX, 1_000_000);
+        run("wrmsr");
+        run("rdtscp");
+        assertEquals(1_005_000, (cpu.reg(2) << 32) | cpu.reg(0), "TSC = source + IA32_TSC_ADJUST");
+        assertEquals(7, cpu.reg(X86Cpu.RCX), "RDTSCP returns IA32_TSC_AUX in ECX");
+        cpu.setReg(0, 0x80000001);
+        run("cpuid");
+        assertEquals(1L << 27, cpu.reg(2) & (1L << 27), "CPUID.80000001H:EDX.RDTSCP");
+        cpu.setReg(0, 7);
+        cpu.setReg(1, 0);
+        run("cpuid");
+        assertEquals(1L << 1, cpu.reg(3) & (1L << 1), "CPUID.7:EBX.TSC_ADJUST");
+        // With the default source (System.nanoTime) as well.
+        X86Cpu other = X86Cpu.newBootProcessor(g, 0x2000);
+        cpu = other;
+        long prev = -1;
+        for (int k = 0; k < 50; k++) {
+            run("rdtsc");
+            long t = (cpu.reg(2) << 32) | cpu.reg(0);
+            assertTrue(t > prev, "strictly increasing");
+            prev = t;
+        }
+    }
+
+    long rdmsr(int msr) {
+        cpu.setReg(X86Cpu.RCX, msr);
+        cpu.setReg(X86Cpu.RAX, -1);
+        cpu.setReg(X86Cpu.RDX, -1);
+        run("rdmsr");
+        assertEquals(0, cpu.reg(X86Cpu.RAX) >>> 32, "RDMSR writes EAX");
+        assertEquals(0, cpu.reg(X86Cpu.RDX) >>> 32, "RDMSR writes EDX");
+        return (cpu.reg(X86Cpu.RDX) << 32) | cpu.reg(X86Cpu.RAX);
+    }
+
+    void wrmsr(int msr, long v) {
+        cpu.setReg(X86Cpu.RCX, msr);
+        cpu.setReg(X86Cpu.RAX, v & 0xFFFFFFFFL);
+        cpu.setReg(X86Cpu.RDX, v >>> 32);
+        run("wrmsr");
+    }
+
+    @Test
+    void msrsAsTheKernelPresentsThem() {
+        clearRegs(0x2);
+        run("exc_setup");
+        assertEquals(X86Cpu.APIC_BASE_VALUE | X86Cpu.APIC_BASE_BSP, rdmsr(X86Cpu.MSR_APIC_BASE),
+                "IA32_APIC_BASE: x2APIC at 0xFEE00000, BSP flag on the boot VCPU");
+        wrmsr(X86Cpu.MSR_APIC_BASE, X86Cpu.APIC_BASE_VALUE); // same base: accepted and ignored
+        assertEquals(0, rdmsr(X86Cpu.MSR_X2APIC_ID), "x2APIC ID = VPID - 1");
+        assertEquals(0x60015, rdmsr(X86Cpu.MSR_X2APIC_VERSION));
+        wrmsr(X86Cpu.MSR_X2APIC_TPR, 0x20);
+        assertEquals(0, rdmsr(X86Cpu.MSR_X2APIC_TPR), "TPR writes ignored, reads 0");
+        wrmsr(X86Cpu.MSR_X2APIC_SVR, 0x1FF);
+        assertEquals(0xFF, rdmsr(X86Cpu.MSR_X2APIC_SVR), "SVR reads its reset value");
+        assertEquals(0x10000, rdmsr(X86Cpu.MSR_X2APIC_LVT_LINT0), "LVT registers read masked");
+        assertEquals(0x10000, rdmsr(X86Cpu.MSR_X2APIC_LVT_TIMER));
+        wrmsr(X86Cpu.MSR_X2APIC_LVT_TIMER, 0x20030);
+        assertEquals(0x20030, rdmsr(X86Cpu.MSR_X2APIC_LVT_TIMER), "the LVT timer keeps its value");
+        assertEquals(0, rdmsr(0x820), "IRR reads 0");
+        wrmsr(X86Cpu.MSR_X2APIC_EOI, 0);
+        assertEquals(1, rdmsr(X86Cpu.MSR_MISC_ENABLE), "IA32_MISC_ENABLE: fast strings only");
+        assertEquals(0, rdmsr(0xFE), "MTRRCAP reads 0");
+        wrmsr(0x2FF, 0xC06);
+        assertEquals(0, rdmsr(0x2FF), "MTRR writes are ignored");
+        wrmsr(0xC0000083, 0x1234); // CSTAR: written by Linux, ignored
+
+        // The guest's own MSRs behave as on hardware.
+        for (int msr : new int[] {0xC0000081, 0xC0000082, 0xC0000084, X86Cpu.MSR_KERNEL_GS_BASE,
+                X86Cpu.MSR_SYSENTER_ESP, X86Cpu.MSR_SYSENTER_EIP, 0x277}) {
+            long v = 0x0123_4567_89AB_C000L + msr;
+            wrmsr(msr, v);
+            assertEquals(v, rdmsr(msr), "MSR 0x" + Integer.toHexString(msr));
+        }
+
+        // Unknown MSRs, reads of write-only ones and reserved bits: #GP(0) at the instruction.
+        for (int msr : new int[] {0x10, 0xC0000083, 0x1234, X86Cpu.MSR_X2APIC_ICR,
+                X86Cpu.MSR_X2APIC_EOI, X86Cpu.MSR_X2APIC_INITIAL_COUNT, 0x4B564D01}) {
+            cpu.setReg(X86Cpu.RCX, msr);
+            expectFault("rdmsr", 13, 0);
+        }
+        for (long[] w : new long[][] {{0x10, 5}, {0x1234, 0}, {X86Cpu.MSR_X2APIC_TPR, 1L << 32},
+                {X86Cpu.MSR_X2APIC_EOI, 1}, {X86Cpu.MSR_X2APIC_VERSION, 0}, {X86Cpu.MSR_TSC_AUX, 1L << 32},
+                {X86Cpu.MSR_EFER, 1L << 12}, {0x4B564D01, 1}}) {
+            cpu.setReg(X86Cpu.RCX, w[0]);
+            cpu.setReg(X86Cpu.RAX, w[1] & 0xFFFFFFFFL);
+            cpu.setReg(X86Cpu.RDX, w[1] >>> 32);
+            expectFault("wrmsr", 13, 0);
+        }
+
+        // What the kernel refuses fails zx_vcpu_enter; what is not modelled says so.
+        clearRegs(0x2);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_APIC_BASE);
+        cpu.setReg(X86Cpu.RAX, 0xFED00C00L);
+        runToError("wrmsr", ZX_ERR_INVALID_ARGS);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_LVT_TIMER);
+        cpu.setReg(X86Cpu.RAX, 3 << 17);
+        runToError("wrmsr", ZX_ERR_INVALID_ARGS);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_INITIAL_COUNT);
+        cpu.setReg(X86Cpu.RAX, 1000);
+        runToError("wrmsr", ZX_ERR_NOT_SUPPORTED);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_SELF_IPI);
+        cpu.setReg(X86Cpu.RAX, 0x40);
+        runToError("wrmsr", ZX_ERR_NOT_SUPPORTED);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_TSC_DEADLINE);
+        cpu.setReg(X86Cpu.RAX, 1000);
+        runToError("wrmsr", ZX_ERR_INVALID_ARGS); // the LVT timer is not in TSC-deadline mode
+    }
+
+    @Test
+    void cpuidAsTheKernelPresentsIt() {
+        clearRegs(0x2);
+        cpu.setReg(0, 0);
+        run("cpuid");
+        assertEquals(0xB, cpu.reg(0), "leaf 0xB (topology) is in range");
+        assertEquals(0x756E6547L, cpu.reg(3));
+        cpu.setReg(0, 1);
+        run("cpuid");
+        long ecx = cpu.reg(1);
+        long edx = cpu.reg(2);
+        assertEquals(0, cpu.reg(3) >>> 24, "initial APIC ID = VPID - 1 = 0");
+        assertEquals((1L << 31) | (1L << 21), ecx & ((1L << 31) | (1L << 21)), "hypervisor, x2APIC");
+        assertEquals(0, ecx & ((1L << 5) | (1L << 3)), "no VMX, no MONITOR");
+        assertEquals(0, edx & 1, "no x87 FPU");
+        assertEquals(0, edx & (1L << 11), "no SYSENTER (not implemented)");
+        cpu.setReg(0, 0xB);
+        cpu.setReg(1, 0);
+        run("cpuid");
+        assertEquals(0, cpu.reg(0) | cpu.reg(3) | cpu.reg(1), "leaf 0xB: EAX = EBX = ECX = 0");
+        assertEquals(0, cpu.reg(2), "leaf 0xB: EDX = x2APIC ID");
+        cpu.setReg(0, 0x40000000);
+        run("cpuid");
+        assertEquals(0x40000001L, cpu.reg(0));
+        byte[] vendor = new byte[12];
+        for (int k = 0; k < 4; k++) {
+            vendor[k] = (byte) (cpu.reg(3) >>> (8 * k));
+            vendor[4 + k] = (byte) (cpu.reg(1) >>> (8 * k));
+            vendor[8 + k] = (byte) (cpu.reg(2) >>> (8 * k));
+        }
+        assertEquals("KVMKVMKVM\0\0\0", new String(vendor, java.nio.charset.StandardCharsets.US_ASCII));
+        cpu.setReg(0, 0x80000001);
+        run("cpuid");
+        assertEquals(0, cpu.reg(2) & (1L << 11), "no SYSCALL (not implemented)");
+        assertEquals((1L << 29) | (1L << 20), cpu.reg(2) & ((1L << 29) | (1L << 20)), "LM, NX");
+        assertEquals(1L << 5, cpu.reg(1) & (1L << 5), "LZCNT");
+        for (long leaf : new long[] {0xC, 0x12345, 0x40000002L, 0x80000002L, 0xFFFFFFFFL}) {
+            cpu.setReg(0, leaf);
+            cpu.setReg(2, -1);
+            run("cpuid");
+            assertEquals(0, cpu.reg(0), "leaf 0x" + Long.toHexString(leaf) + " answers as leaf 0xB");
+            assertEquals(0, cpu.reg(2));
+        }
+    }
+
+    @Test
+    void anApplicationProcessorSeesItsOwnApicIdAndNoBspFlag() {
+        GuestHarness ram = new GuestHarness();
+        ram.write(0x8000, new byte[] {0x0F, (byte) 0xA2, (byte) 0xF4,   // cpuid; hlt
+                                      0x0F, 0x32, (byte) 0xF4});        // rdmsr; hlt
+        X86Cpu ap = X86Cpu.newApplicationProcessor(ram, 0x8000, 3);    // VPID 4
+        ap.setReg(X86Cpu.RAX, 1);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RBX) >>> 24, "CPUID.1:EBX[31:24] = VPID - 1");
+        ap.setRip(0);
+        ap.setReg(X86Cpu.RAX, 0xB);
+        ap.setReg(X86Cpu.RCX, 0);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RDX), "CPUID.0BH:EDX = x2APIC ID");
+        ap.setRip(3);
+        ap.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_ID);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(3, ap.reg(X86Cpu.RAX), "x2APIC ID register");
+        ap.setRip(3);
+        ap.setReg(X86Cpu.RCX, X86Cpu.MSR_APIC_BASE);
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(10));
+        assertEquals(X86Cpu.APIC_BASE_VALUE, (ap.reg(X86Cpu.RDX) << 32) | ap.reg(X86Cpu.RAX),
+                "IA32_APIC_BASE without the BSP flag");
+    }
+
+    @Test
+    void controlRegisterReadShadowsAsTheKernelSetsThem() {
+        clearRegs(0x2);
+        run("cr_rw");
+        assertEquals(X86Cpu.CR0_PE | X86Cpu.CR0_ET | X86Cpu.CR0_WP | X86Cpu.CR0_PG, cpu.reg(0),
+                "the boot VCPU reads PE|ET|WP|PG: NE is in the guest/host mask, shadow ET");
+        assertEquals(X86Cpu.CR0_NE, cpu.cr0() & X86Cpu.CR0_NE, "NE is set in the CR0 in force");
+        assertEquals(0, cpu.reg(3) & X86Cpu.CR4_VMXE, "VMXE hidden");
+        cpu.setReg(0, cpu.reg(0) | X86Cpu.CR0_CD | X86Cpu.CR0_NW);
+        run("cr0_write_read");
+        assertEquals(cpu.reg(0), cpu.reg(3), "MOV from CR0 reads back what the guest wrote");
+        assertEquals(0, cpu.cr0() & (X86Cpu.CR0_CD | X86Cpu.CR0_NW), "CD and NW never reach CR0");
+        cpu.setReg(0, X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_WP);
+        run("cr0_write_read");
+        assertEquals(X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_WP, cpu.reg(3), "ET and NE read as written");
+        assertEquals(X86Cpu.CR0_NE | X86Cpu.CR0_ET, cpu.cr0() & (X86Cpu.CR0_NE | X86Cpu.CR0_ET));
+        run("exc_setup");
+        cpu.setReg(0, X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_NW);
+        expectFault("cr0_write_read", 13, 0); // NW without CD
+        cpu.setReg(0, cpu.cr4() | X86Cpu.CR4_VMXE);
+        runToError("cr4_write_read", ZX_ERR_NOT_SUPPORTED);
     }
 }

@@ -47,11 +47,13 @@ class X86InterruptTest {
         long frame = cpu.reg(13);
         assertEquals(0x80000 - 40, frame, "five quadwords pushed on the 16-byte aligned stack");
         assertEquals(sym.get("after_irq"), g.read64(frame), "RIP");
-        assertEquals(8 * 0, g.read64(frame + 8), "CS");
+        assertEquals(8, g.read64(frame + 8), "CS (load_gdt reloaded it with selector 8)");
         assertEquals(0x202, g.read64(frame + 16) & ~X86Cpu.FLAGS_ARITH, "RFLAGS with IF");
         assertEquals(0x80000, g.read64(frame + 24), "RSP");
-        assertEquals(0, g.read64(frame + 32), "SS");
+        assertEquals(0x10, g.read64(frame + 32), "SS");
         assertEquals(8, cpu.segment(X86Cpu.CS).selector(), "CS selector from the gate");
+        assertEquals(0xA09B, cpu.segment(X86Cpu.CS).attributes(),
+                "CS attributes from the GDT descriptor, accessed bit set");
 
         assertEquals(0x11, port(cpu.run(1000)), "IRETQ back after the HLT");
         assertEquals(X86Cpu.FLAG_IF, cpu.rflags() & X86Cpu.FLAG_IF, "IRETQ restored IF");

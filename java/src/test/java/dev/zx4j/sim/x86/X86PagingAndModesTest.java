@@ -2,6 +2,7 @@ package dev.zx4j.sim.x86;
 
 import static dev.zx4j.abi.Zx.ZX_ERR_INTERNAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** 4-level page walks (2 MiB and 4 KiB pages, TLB), the real-mode AP, and fuzzing. */
+/** 4-level page walks (2 MiB and 4 KiB pages, TLB), the real-mode AP, the AP's way to long mode, and fuzzing. */
 class X86PagingAndModesTest {
 
     @Test
@@ -89,6 +90,62 @@ class X86PagingAndModesTest {
         assertEquals(0x800, read16(g, 0x7000 - 4), "pushed CS");
         assertEquals(0x202, read16(g, 0x7000 - 2), "pushed FLAGS");
         assertEquals(0, cpu.rflags() & X86Cpu.FLAG_IF);
+    }
+
+    /**
+     * native/guests/ap-longmode.S on bare CPUs: the boot VCPU's INIT and STARTUP, then the AP's
+     * trampoline step by step, real mode to 64-bit mode, and the IPIs both ways.
+     */
+    @Test
+    void applicationProcessorTrampolineReachesLongMode() {
+        GuestHarness g = new GuestHarness();
+        g.identityMap1G();
+        Map<String, Long> sym = g.load("ap-longmode", 0x2000);
+        X86Cpu bsp = X86Cpu.newBootProcessor(g, 0x2000);
+        assertEquals(new VcpuExit.IcrWrite(0x1_0000_4500L), bsp.run(10_000), "INIT to APIC ID 1");
+        VcpuExit.IcrWrite sipi = assertInstanceOf(VcpuExit.IcrWrite.class, bsp.run(1000));
+        assertEquals(0x1_0000_4600L | (sym.get("ap_start") >> 12), sipi.icr(), "STARTUP to APIC ID 1");
+        assertInstanceOf(VcpuExit.HaltExit.class, bsp.run(1000));
+
+        X86Cpu ap = X86Cpu.newApplicationProcessor(g, (sipi.icr() & 0xFF) << 12, 1);
+        assertEquals(16, ap.codeSize());
+        assertEquals(X86Cpu.CR0_ET | X86Cpu.CR0_NE | X86Cpu.CR0_WP, ap.cr0());
+        assertEquals(0, ap.efer() & (X86Cpu.EFER_LME | X86Cpu.EFER_LMA));
+
+        assertEquals(new VcpuExit.IoExit(0x52, 4, false, 1), ap.run(1000));
+        assertEquals(32, ap.codeSize(), "32-bit protected mode");
+        assertEquals(new X86Cpu.SegmentRegister(0x18, 0, 0xFFFFFFFFL, 0xC09B), ap.segment(X86Cpu.CS));
+        assertEquals(0x10, ap.segment(X86Cpu.SS).selector());
+        assertEquals(0, ap.cr0() & X86Cpu.CR0_PG);
+
+        assertEquals(new VcpuExit.IoExit(0x52, 4, false, 2), ap.run(1000));
+        assertEquals(sym.get("ap_compat") + 7, ap.rip(), "past MOV $2 and the OUT");
+        assertEquals(X86Cpu.EFER_LME | X86Cpu.EFER_LMA, ap.efer() & (X86Cpu.EFER_LME | X86Cpu.EFER_LMA),
+                "CR0.PG with EFER.LME and CR4.PAE: IA-32e mode");
+        assertEquals(32, ap.codeSize(), "compatibility mode: the code segment is still 32-bit");
+        assertFalse(ap.is64BitMode());
+        assertEquals(0, ap.cr3());
+
+        assertEquals(new VcpuExit.IoExit(0x52, 4, false, 3), ap.run(1000));
+        assertTrue(ap.is64BitMode(), "RETF to a code segment with L = 1");
+        assertEquals(new X86Cpu.SegmentRegister(0x08, 0, 0xFFFFFFFFL, 0xA09B), ap.segment(X86Cpu.CS));
+
+        long result = Long.rotateLeft(0x0123456789ABCDEFL, 16) * 3;
+        assertEquals(new VcpuExit.IoExit(0x53, 4, false, (int) result), ap.run(1000));
+        assertEquals(new VcpuExit.IoExit(0x54, 4, false, (int) (result >>> 32)), ap.run(1000));
+        assertEquals(new VcpuExit.IoExit(0x55, 4, false, 1), ap.run(1000), "initial APIC ID = VPID - 1");
+        assertEquals(new VcpuExit.IcrWrite((1L << 18) | 0x41), ap.run(1000), "a self IPI");
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(1000));
+        assertTrue(ap.canTakeExternalInterrupt());
+        ap.injectVector(0x41);
+        assertEquals(new VcpuExit.IoExit(0x56, 4, false, 1), ap.run(1000), "taken through the IDT");
+        assertEquals(new VcpuExit.IcrWrite(0x40), ap.run(1000), "an IPI to APIC ID 0");
+        assertInstanceOf(VcpuExit.HaltExit.class, ap.run(1000));
+
+        bsp.injectVector(0x40);
+        assertEquals(new VcpuExit.IoExit(0x50, 4, false, (int) result), bsp.run(1000));
+        assertEquals(new VcpuExit.IoExit(0x51, 4, false, 1), bsp.run(1000));
+        assertEquals(0x5F, assertInstanceOf(VcpuExit.IoExit.class, bsp.run(1000)).port());
     }
 
     static int read16(GuestHarness g, long gpa) {
