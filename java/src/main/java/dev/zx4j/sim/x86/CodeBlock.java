@@ -1,0 +1,97 @@
+package dev.zx4j.sim.x86;
+
+/**
+ * One basic block of guest code in executable form: the unit {@link X86Cpu} caches, chains and
+ * runs. A block is decoded once from guest-physical memory, starts at the linear address
+ * {@link #la} in the code size {@link #mode}, and is entered only there.
+ *
+ * <h2>The contract of {@link #run}</h2>
+ * <ul>
+ *   <li>Entry: {@code c.rip == la}, the CPU is in {@link #mode}, no interrupt shadow is pending.
+ *   <li>Normal return: every instruction of the block retired, {@code c.retired} advanced by
+ *       their number and {@code c.rip} holds the next instruction's address (a branch target or
+ *       the fall-through). A run may also end after an instruction that leaves an exit pending
+ *       ({@code c.exitPending}); such instructions always end a block.
+ *   <li>A {@link CpuSignal} thrown out of {@code run} leaves the CPU exactly as before the
+ *       instruction that raised it: registers, flags and memory as the earlier instructions left
+ *       them, {@code c.rip} at that instruction (past it for INT n), {@code c.cur} its decoded
+ *       form and {@code c.retired} counting only the instructions before it. The one exception is
+ *       {@link CpuSignal#CODE_WRITTEN}: that instruction completed and is counted, and RIP is
+ *       already past it; the CPU only has to look the next block up afresh.
+ * </ul>
+ *
+ * <h2>Implementations</h2>
+ * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one.
+ *
+ * <h2>Successor links</h2>
+ * Each block remembers up to two successors (the two ways of a conditional branch, or the last
+ * targets of an indirect one), each tagged with the RIP it was reached at and the
+ * {@link X86Cpu#codeEpoch} it was linked in. The CPU advances the epoch whenever a link might have
+ * become wrong (cached code invalidated, TLB flushed, mode changed), which drops every link at
+ * once without visiting blocks.
+ */
+abstract class CodeBlock {
+    /** Linear address of the first instruction. */
+    final long la;
+    /** Code size (16, 32 or 64) the block was decoded for. */
+    final int mode;
+    /** The decoded instructions, in order. */
+    final Insn[] insns;
+    /** False for blocks rebuilt on every execution (an instruction crossing a page). */
+    final boolean cacheable;
+
+    private long ip0, ip1;
+    private long ep0 = -1, ep1 = -1;
+    private CodeBlock to0, to1;
+
+    CodeBlock(long la, int mode, Insn[] insns, boolean cacheable) {
+        this.la = la;
+        this.mode = mode;
+        this.insns = insns;
+        this.cacheable = cacheable;
+    }
+
+    /** Runs the block once; see the class comment for the state on return and on a signal. */
+    abstract void run(X86Cpu c);
+
+    /** The linked successor at {@code ip}, if it was linked in the current {@code epoch}. */
+    final CodeBlock successor(long ip, long epoch) {
+        if (ip == ip0 && ep0 == epoch) {
+            return to0;
+        }
+        if (ip == ip1 && ep1 == epoch) {
+            return to1;
+        }
+        return null;
+    }
+
+    /** Records {@code b} as the successor at {@code ip}, replacing a stale or the older link. */
+    final void link(long ip, CodeBlock b, long epoch) {
+        if (ep0 != epoch) {
+            ip0 = ip;
+            to0 = b;
+            ep0 = epoch;
+        } else if (ep1 != epoch) {
+            ip1 = ip;
+            to1 = b;
+            ep1 = epoch;
+        } else {
+            ip1 = ip0;
+            to1 = to0;
+            ip0 = ip;
+            to0 = b;
+        }
+    }
+
+    /** A block run by the interpreter, {@link X86Cpu#exec} per instruction. */
+    static final class InterpretedBlock extends CodeBlock {
+        InterpretedBlock(long la, int mode, Insn[] insns, boolean cacheable) {
+            super(la, mode, insns, cacheable);
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            c.interpret(insns, insns.length);
+        }
+    }
+}
