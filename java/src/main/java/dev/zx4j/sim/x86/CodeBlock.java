@@ -21,7 +21,14 @@ package dev.zx4j.sim.x86;
  * </ul>
  *
  * <h2>Implementations</h2>
- * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one.
+ * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one (all
+ * modes, and single steps after STI/MOV SS). {@link OpBlock} runs an array of {@link Op}s built
+ * once per block by {@link Ops#compile} (64-bit mode). A block translated to JVM bytecode would be
+ * a third subclass: a generated class whose {@code run} holds the straight-line code of its ops
+ * (the same field reads and writes of {@link X86Cpu}), keeping the instruction index in a local
+ * (or one exception-table range per instruction) so that its handler can establish the state
+ * described above exactly as {@link OpBlock} does. The run loop, the caches and the successor
+ * links below would not change.
  *
  * <h2>Successor links</h2>
  * Each block remembers up to two successors (the two ways of a conditional branch, or the last
@@ -92,6 +99,68 @@ abstract class CodeBlock {
         @Override
         void run(X86Cpu c) {
             c.interpret(insns, insns.length);
+        }
+    }
+
+    /**
+     * A block run as pre-built {@link Op}s. Ops and instructions need not correspond one to one:
+     * NOPs have no op and one op may carry two instructions; {@link #first} and {@link #upTo} map
+     * an op back to its instructions.
+     */
+    static final class OpBlock extends CodeBlock {
+        final Op[] ops;
+        /** Index in {@link #insns} of the first instruction of each op. */
+        final int[] first;
+        /** Number of instructions of the block up to and including each op. */
+        final int[] upTo;
+        /** Address of each instruction. */
+        final long[] ips;
+        /** Address after the last instruction. */
+        final long end;
+        /** Whether the last op leaves RIP alone (it is no branch), so the block sets it to {@link #end}. */
+        final boolean fallsThrough;
+
+        OpBlock(long la, Insn[] insns, long[] ips, long end, Op[] ops, int[] first, int[] upTo,
+                boolean fallsThrough) {
+            super(la, 64, insns, true);
+            this.ips = ips;
+            this.end = end;
+            this.ops = ops;
+            this.first = first;
+            this.upTo = upTo;
+            this.fallsThrough = fallsThrough;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            Op[] ops = this.ops;
+            int k = 0;
+            try {
+                for (; k < ops.length; k++) {
+                    ops[k].run(c);
+                }
+            } catch (CpuSignal s) {
+                stopped(c, k, s);
+                throw s;
+            }
+            c.retired += insns.length;
+            if (fallsThrough) {
+                c.rip = end;
+            }
+        }
+
+        /** Establishes the state of the class contract after op {@code k} raised {@code s}. */
+        private void stopped(X86Cpu c, int k, CpuSignal s) {
+            if (s.kind == CpuSignal.CODE_WRITTEN) {
+                c.retired += upTo[k];
+                return;
+            }
+            int i = first[k];
+            c.retired += i;
+            c.cur = insns[i];
+            if (s.kind != CpuSignal.SOFT_INT) {
+                c.rip = ips[i];
+            }
         }
     }
 }

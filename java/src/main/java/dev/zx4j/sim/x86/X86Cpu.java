@@ -236,6 +236,8 @@ public final class X86Cpu {
     /** Blocks by linear address (64-bit mode), valid in the epoch stored beside them. */
     private final CodeBlock[] jumpCache = new CodeBlock[JUMP_CACHE_SIZE];
     private final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
+    /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
+    boolean compileBlocks = true;
 
     private X86Cpu(GuestPhysicalBus bus, int apicId) {
         this.bus = bus;
@@ -844,7 +846,9 @@ public final class X86Cpu {
             }
         }
         Insn[] insns = list.toArray(new Insn[0]);
-        CodeBlock b = new CodeBlock.InterpretedBlock(la, codeSize, insns, true);
+        CodeBlock b = codeSize == 64 && compileBlocks
+                ? Ops.compile(insns, la)
+                : new CodeBlock.InterpretedBlock(la, codeSize, insns, true);
         long pn = gpa >>> 12;
         CodePage cp = codePages.get(pn);
         if (cp == null) {
@@ -1077,6 +1081,110 @@ public final class X86Cpu {
         probeWrite(la + size - 1);
         for (int k = 0; k < size; k++) {
             writeMem(la + k, 1, v >>> (8 * k));
+        }
+    }
+
+    // ---- fixed-size accesses for compiled ops: TLB hit inline, everything else via the above ----
+
+    long ld8(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (rTag[idx] == (vpn | TLB_VALID)) {
+            return rPage[idx][(int) la & 0xFFF] & 0xFFL;
+        }
+        return readMem(la, 1);
+    }
+
+    long ld16(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+            return ((short) I16.get(rPage[idx], off)) & 0xFFFFL;
+        }
+        return readMem(la, 2);
+    }
+
+    long ld32(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+            return ((int) I32.get(rPage[idx], off)) & 0xFFFFFFFFL;
+        }
+        return readMem(la, 4);
+    }
+
+    long ld64(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+            return (long) I64.get(rPage[idx], off);
+        }
+        return readMem(la, 8);
+    }
+
+    void st8(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (wTag[idx] == (vpn | TLB_VALID)) {
+            wPage[idx][(int) la & 0xFFF] = (byte) v;
+            return;
+        }
+        writeMem(la, 1, v);
+    }
+
+    void st16(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+            I16.set(wPage[idx], off, (short) v);
+            return;
+        }
+        writeMem(la, 2, v);
+    }
+
+    void st32(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+            I32.set(wPage[idx], off, (int) v);
+            return;
+        }
+        writeMem(la, 4, v);
+    }
+
+    void st64(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+            I64.set(wPage[idx], off, v);
+            return;
+        }
+        writeMem(la, 8, v);
+    }
+
+    /** Reads {@code size} (1, 2, 4 or 8) bytes at {@code la} through the fixed-size paths. */
+    long ld(long la, int size) {
+        switch (size) {
+            case 1: return ld8(la);
+            case 2: return ld16(la);
+            case 4: return ld32(la);
+            default: return ld64(la);
+        }
+    }
+
+    /** Writes {@code size} (1, 2, 4 or 8) bytes at {@code la} through the fixed-size paths. */
+    void st(long la, int size, long v) {
+        switch (size) {
+            case 1: st8(la, v); break;
+            case 2: st16(la, v); break;
+            case 4: st32(la, v); break;
+            default: st64(la, v); break;
         }
     }
 
