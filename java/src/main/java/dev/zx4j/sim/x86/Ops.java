@@ -93,9 +93,61 @@ final class Ops {
             }
         }
         int m = ops.size();
+        if (m >= 2 && first[m - 2] == n - 2 && first[m - 1] == n - 1) {
+            Op fused = fuse(ops.get(m - 2), ops.get(m - 1));
+            if (fused != null) {
+                ops.remove(m - 1);
+                ops.set(m - 2, fused);
+                m--;
+                upTo[m - 1] = n;
+            }
+        }
         return new CodeBlock.OpBlock(la, insns, ips, end, ops.toArray(new Op[0]),
                 Arrays.copyOf(first, m), Arrays.copyOf(upTo, m),
                 !insns[n - 1].endsBlock);
+    }
+
+    /**
+     * The flag producer and the conditional branch ending a block as one op (they are the last
+     * two instructions, and the producer cannot fault), or null.
+     */
+    private static Op fuse(Op producer, Op branch) {
+        if (branch instanceof JccSub) {
+            JccSub j = (JccSub) branch;
+            if (producer instanceof CmpRI) {
+                CmpRI p = (CmpRI) producer;
+                return new CmpRIJcc(p.d, p.b, p.m, p.size, j.cc, j.taken, j.fall, false);
+            }
+            if (producer instanceof SubRI) {
+                SubRI p = (SubRI) producer;
+                return new CmpRIJcc(p.d, p.b, p.m, p.size, j.cc, j.taken, j.fall, true);
+            }
+            if (producer instanceof CmpRR) {
+                CmpRR p = (CmpRR) producer;
+                return new CmpRRJcc(p.d, p.s, p.m, p.size, j.cc, j.taken, j.fall, false);
+            }
+            if (producer instanceof SubRR) {
+                SubRR p = (SubRR) producer;
+                return new CmpRRJcc(p.d, p.s, p.m, p.size, j.cc, j.taken, j.fall, true);
+            }
+        } else if (branch instanceof JccLogic) {
+            JccLogic j = (JccLogic) branch;
+            if (producer instanceof TestRR) {
+                TestRR p = (TestRR) producer;
+                return new TestRRJcc(p.d, p.s, p.m, p.size, j.cc, j.taken, j.fall);
+            }
+            if (producer instanceof TestRI) {
+                TestRI p = (TestRI) producer;
+                return new TestRIJcc(p.d, p.b, p.size, j.cc, j.taken, j.fall);
+            }
+        } else if (branch instanceof JccAdd) {
+            JccAdd j = (JccAdd) branch;
+            if (producer instanceof AddRI) {
+                AddRI p = (AddRI) producer;
+                return new AddRIJcc(p.d, p.b, p.m, p.size, j.cc, j.taken, j.fall);
+            }
+        }
+        return null;
     }
 
     /** Whether the instruction sets all six arithmetic flags regardless of their old values. */
@@ -1481,6 +1533,159 @@ final class Ops {
         @Override
         void run(X86Cpu c) {
             c.rip = X86Cpu.condLogic(cc, size, c.lfR) ? taken : fall;
+        }
+    }
+
+    /** CMP r, imm or SUB r, imm ({@code write}) followed by Jcc. */
+    static final class CmpRIJcc extends Op {
+        final int d, size, cc;
+        final long b, m, taken, fall;
+        final boolean write;
+
+        CmpRIJcc(int d, long b, long m, int size, int cc, long taken, long fall, boolean write) {
+            this.d = d;
+            this.b = b;
+            this.m = m;
+            this.size = size;
+            this.cc = cc;
+            this.taken = taken;
+            this.fall = fall;
+            this.write = write;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            long[] r = c.regs;
+            long a = r[d] & m;
+            long v = (a - b) & m;
+            if (write) {
+                r[d] = v;
+            }
+            c.lfOp = LF_SUB;
+            c.lfSize = size;
+            c.lfA = a;
+            c.lfB = b;
+            c.lfR = v;
+            c.rip = X86Cpu.condSub(cc, size, a, b, v) ? taken : fall;
+        }
+    }
+
+    /** CMP r, r or SUB r, r ({@code write}) followed by Jcc. */
+    static final class CmpRRJcc extends Op {
+        final int d, s, size, cc;
+        final long m, taken, fall;
+        final boolean write;
+
+        CmpRRJcc(int d, int s, long m, int size, int cc, long taken, long fall, boolean write) {
+            this.d = d;
+            this.s = s;
+            this.m = m;
+            this.size = size;
+            this.cc = cc;
+            this.taken = taken;
+            this.fall = fall;
+            this.write = write;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            long[] r = c.regs;
+            long a = r[d] & m;
+            long b = r[s] & m;
+            long v = (a - b) & m;
+            if (write) {
+                r[d] = v;
+            }
+            c.lfOp = LF_SUB;
+            c.lfSize = size;
+            c.lfA = a;
+            c.lfB = b;
+            c.lfR = v;
+            c.rip = X86Cpu.condSub(cc, size, a, b, v) ? taken : fall;
+        }
+    }
+
+    /** TEST r, r followed by Jcc. */
+    static final class TestRRJcc extends Op {
+        final int d, s, size, cc;
+        final long m, taken, fall;
+
+        TestRRJcc(int d, int s, long m, int size, int cc, long taken, long fall) {
+            this.d = d;
+            this.s = s;
+            this.m = m;
+            this.size = size;
+            this.cc = cc;
+            this.taken = taken;
+            this.fall = fall;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            long[] r = c.regs;
+            long v = r[d] & r[s] & m;
+            c.lfOp = LF_LOGIC;
+            c.lfSize = size;
+            c.lfA = 0;
+            c.lfB = 0;
+            c.lfR = v;
+            c.rip = X86Cpu.condLogic(cc, size, v) ? taken : fall;
+        }
+    }
+
+    /** TEST r, imm followed by Jcc. */
+    static final class TestRIJcc extends Op {
+        final int d, size, cc;
+        final long b, taken, fall;
+
+        TestRIJcc(int d, long b, int size, int cc, long taken, long fall) {
+            this.d = d;
+            this.b = b;
+            this.size = size;
+            this.cc = cc;
+            this.taken = taken;
+            this.fall = fall;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            long v = c.regs[d] & b;
+            c.lfOp = LF_LOGIC;
+            c.lfSize = size;
+            c.lfA = 0;
+            c.lfB = 0;
+            c.lfR = v;
+            c.rip = X86Cpu.condLogic(cc, size, v) ? taken : fall;
+        }
+    }
+
+    /** ADD r, imm followed by Jcc. */
+    static final class AddRIJcc extends Op {
+        final int d, size, cc;
+        final long b, m, taken, fall;
+
+        AddRIJcc(int d, long b, long m, int size, int cc, long taken, long fall) {
+            this.d = d;
+            this.b = b;
+            this.m = m;
+            this.size = size;
+            this.cc = cc;
+            this.taken = taken;
+            this.fall = fall;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            long[] r = c.regs;
+            long a = r[d] & m;
+            long v = (a + b) & m;
+            r[d] = v;
+            c.lfOp = LF_ADD;
+            c.lfSize = size;
+            c.lfA = a;
+            c.lfB = b;
+            c.lfR = v;
+            c.rip = X86Cpu.condAdd(cc, size, a, b, v) ? taken : fall;
         }
     }
 
