@@ -135,10 +135,78 @@ abstract class CodeBlock {
         void run(X86Cpu c) {
             Op[] ops = this.ops;
             int k = 0;
+            int n = ops.length;
             try {
-                for (; k < ops.length; k++) {
-                    ops[k].run(c);
-                }
+                // Not a loop: one call site per position in the block, so that the CPU's
+                // indirect-branch prediction tells the ops of hot blocks apart (worth a
+                // third to a half of the speed). Blocks have at most 64 instructions.
+                do {
+                    if (n == 0) break;
+                    ops[0].run(c); if (++k == n) break;
+                    ops[1].run(c); if (++k == n) break;
+                    ops[2].run(c); if (++k == n) break;
+                    ops[3].run(c); if (++k == n) break;
+                    ops[4].run(c); if (++k == n) break;
+                    ops[5].run(c); if (++k == n) break;
+                    ops[6].run(c); if (++k == n) break;
+                    ops[7].run(c); if (++k == n) break;
+                    ops[8].run(c); if (++k == n) break;
+                    ops[9].run(c); if (++k == n) break;
+                    ops[10].run(c); if (++k == n) break;
+                    ops[11].run(c); if (++k == n) break;
+                    ops[12].run(c); if (++k == n) break;
+                    ops[13].run(c); if (++k == n) break;
+                    ops[14].run(c); if (++k == n) break;
+                    ops[15].run(c); if (++k == n) break;
+                    ops[16].run(c); if (++k == n) break;
+                    ops[17].run(c); if (++k == n) break;
+                    ops[18].run(c); if (++k == n) break;
+                    ops[19].run(c); if (++k == n) break;
+                    ops[20].run(c); if (++k == n) break;
+                    ops[21].run(c); if (++k == n) break;
+                    ops[22].run(c); if (++k == n) break;
+                    ops[23].run(c); if (++k == n) break;
+                    ops[24].run(c); if (++k == n) break;
+                    ops[25].run(c); if (++k == n) break;
+                    ops[26].run(c); if (++k == n) break;
+                    ops[27].run(c); if (++k == n) break;
+                    ops[28].run(c); if (++k == n) break;
+                    ops[29].run(c); if (++k == n) break;
+                    ops[30].run(c); if (++k == n) break;
+                    ops[31].run(c); if (++k == n) break;
+                    ops[32].run(c); if (++k == n) break;
+                    ops[33].run(c); if (++k == n) break;
+                    ops[34].run(c); if (++k == n) break;
+                    ops[35].run(c); if (++k == n) break;
+                    ops[36].run(c); if (++k == n) break;
+                    ops[37].run(c); if (++k == n) break;
+                    ops[38].run(c); if (++k == n) break;
+                    ops[39].run(c); if (++k == n) break;
+                    ops[40].run(c); if (++k == n) break;
+                    ops[41].run(c); if (++k == n) break;
+                    ops[42].run(c); if (++k == n) break;
+                    ops[43].run(c); if (++k == n) break;
+                    ops[44].run(c); if (++k == n) break;
+                    ops[45].run(c); if (++k == n) break;
+                    ops[46].run(c); if (++k == n) break;
+                    ops[47].run(c); if (++k == n) break;
+                    ops[48].run(c); if (++k == n) break;
+                    ops[49].run(c); if (++k == n) break;
+                    ops[50].run(c); if (++k == n) break;
+                    ops[51].run(c); if (++k == n) break;
+                    ops[52].run(c); if (++k == n) break;
+                    ops[53].run(c); if (++k == n) break;
+                    ops[54].run(c); if (++k == n) break;
+                    ops[55].run(c); if (++k == n) break;
+                    ops[56].run(c); if (++k == n) break;
+                    ops[57].run(c); if (++k == n) break;
+                    ops[58].run(c); if (++k == n) break;
+                    ops[59].run(c); if (++k == n) break;
+                    ops[60].run(c); if (++k == n) break;
+                    ops[61].run(c); if (++k == n) break;
+                    ops[62].run(c); if (++k == n) break;
+                    ops[63].run(c); ++k;
+                } while (false);
             } catch (CpuSignal s) {
                 stopped(c, k, s);
                 throw s;

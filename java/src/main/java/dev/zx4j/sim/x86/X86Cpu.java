@@ -1382,12 +1382,18 @@ public final class X86Cpu {
         return f;
     }
 
+    /** The carry flag as 0 or 1. */
     long cfBit() {
-        int op = lfOp;
-        if (op == LF_NONE || op == LF_INC || op == LF_DEC) {
-            return rflags & FLAG_CF;
+        switch (lfOp) {
+            case LF_ADD: return Long.compareUnsigned(lfR, lfA) < 0 ? 1 : 0;
+            case LF_SUB: return Long.compareUnsigned(lfA, lfB) < 0 ? 1 : 0;
+            case LF_LOGIC: return 0;
+            case LF_NONE:
+            case LF_INC:
+            case LF_DEC:
+                return rflags & FLAG_CF;
+            default: return arith() & FLAG_CF;
         }
-        return arith() & FLAG_CF;
     }
 
     /** Replaces all six arithmetic flags. */
