@@ -24,12 +24,38 @@ import java.util.function.LongSupplier;
  * {@link #requestStop()}, which any thread may call.
  *
  * <h2>Execution model</h2>
- * Instructions are decoded once into basic blocks cached by guest-physical address (and code
- * size); a guest write to a page holding cached code invalidates that page's blocks. The VMM
- * writing guest RAM behind the CPU's back must call {@link #invalidateCode(long, long)} (or
- * {@link #invalidateAllCode()}); changing which pages are RAM or trapped must be followed by
- * {@link #flushTlb()}. Arithmetic flags are evaluated lazily. Stop requests, the instruction
- * budget and the interrupt window are checked at basic-block boundaries.
+ * Instructions are decoded once into basic blocks ({@code CodeBlock}: at most 64 instructions,
+ * ending at a control transfer, an instruction that may exit or change the mode, or the end of a
+ * page), cached by guest-physical address and code size. The run loop goes from block to block
+ * through links each block keeps to its last two successors, then through a jump cache indexed
+ * by linear address, and only then through the page walk and the block map; links and cache
+ * entries carry a code epoch that is advanced whenever one of them might have become wrong.
+ * <ul>
+ *   <li>In 64-bit mode a block is built once into {@code Op}s ({@code Ops}): the common
+ *       integer, move, stack and branch forms get ops fixed to their operands and operand size,
+ *       flag updates that nothing can observe before the next full flag write are left out, a
+ *       compare or test ending the block is fused with its Jcc, and memory operands go through
+ *       fixed-size accessors with the software-TLB hit inline. Every other instruction runs
+ *       through the interpreter ({@code exec}) as a generic op, so an instruction added to the
+ *       interpreter works in compiled blocks without further change. Other modes, and single
+ *       steps in an interrupt shadow, run the interpreter directly.</li>
+ *   <li>RIP and the retired-instruction count are updated per block. When an instruction
+ *       faults, traps or exits, the block restores both for that instruction, and registers,
+ *       memory and RFLAGS are exactly as the instructions before it left them (flag updates are
+ *       only skipped where no fault, exit or block end can see them). Arithmetic flags are
+ *       otherwise evaluated lazily from the last operation's operands.</li>
+ *   <li>Pages holding cached code keep a map of their decoded bytes. A guest write that overlaps
+ *       decoded bytes drops that page's blocks and ends the running block after the writing
+ *       instruction, so the next instruction is decoded afresh; writes next to code (data on the
+ *       same page) cost only a check. The caches belong to this CPU: the VMM writing guest RAM
+ *       behind the CPU's back (or another VCPU writing code this one has run) must be followed by
+ *       {@link #invalidateCode(long, long)} or {@link #invalidateAllCode()}; changing which
+ *       pages are RAM or trapped must be followed by {@link #flushTlb()}.</li>
+ *   <li>Stop requests, the instruction budget and the interrupt window are checked at block
+ *       boundaries, so a run may exceed its budget by up to one block.</li>
+ * </ul>
+ * How a block translated to JVM bytecode would plug into this loop is described in
+ * {@code CodeBlock}.
  *
  * <h2>Modes and limits of this version</h2>
  * 64-bit long mode with 4-level paging (4 KiB, 2 MiB, 1 GiB pages; P, RW, NX checks; A/D bits
