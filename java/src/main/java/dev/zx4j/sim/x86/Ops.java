@@ -313,8 +313,10 @@ final class Ops {
 
     /** The specialised op for {@code i}, or null. */
     private static Op specialise(Insn i, long next, boolean fl, int producer, int producerSize) {
-        if (i.lock || i.rep != 0 && i.op != Insn.RET && i.op != Insn.JCC && i.op != Insn.JMP_REL
-                && i.op != Insn.CALL_REL) {
+        // LOCK forms and REP-prefixed ones (other than the REP RET / BND branch idioms) stay
+        // with the interpreter.
+        if (i.lock || (i.rep != 0 && i.op != Insn.RET && i.op != Insn.JCC && i.op != Insn.JMP_REL
+                && i.op != Insn.CALL_REL)) {
             return null;
         }
         int s = i.opSize;
