@@ -21,14 +21,20 @@ package dev.zx4j.sim.x86;
  * </ul>
  *
  * <h2>Implementations</h2>
- * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one (all
- * modes, and single steps after STI/MOV SS). {@link OpBlock} runs an array of {@link Op}s built
- * once per block by {@link Ops#compile} (64-bit mode). A block translated to JVM bytecode would be
- * a third subclass: a generated class whose {@code run} holds the straight-line code of its ops
- * (the same field reads and writes of {@link X86Cpu}), keeping the instruction index in a local
- * (or one exception-table range per instruction) so that its handler can establish the state
- * described above exactly as {@link OpBlock} does. The run loop, the caches and the successor
- * links below would not change.
+ * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one (16-
+ * and 32-bit modes, and an instruction crossing a page). {@link OpBlock} runs an array of
+ * {@link Op}s built once per block by {@link Ops#compile} (64-bit mode).
+ *
+ * <p>A block translated to JVM bytecode would be a third subclass: a class generated for one hot
+ * {@link OpBlock} (say after some thousand runs; defined as a hidden class so that it can be
+ * unloaded with its block) whose {@code run} holds the straight-line code of the block's ops:
+ * the same reads and writes of {@link X86Cpu} fields and the same accessors, guest registers in
+ * JVM locals written back before anything that can fault or call out, and dead lazy-flag updates
+ * left out as now. It keeps the index of the current instruction in a local (or uses one
+ * exception-table range per instruction) so that its handler establishes the state described
+ * above exactly as {@link OpBlock#run} does, and instructions without a specialised form still
+ * call {@link X86Cpu#exec}. It would replace the {@link OpBlock} in the block map and jump cache;
+ * the run loop, the caches and the successor links below would not change.
  *
  * <h2>Successor links</h2>
  * Each block remembers up to two successors (the two ways of a conditional branch, or the last
