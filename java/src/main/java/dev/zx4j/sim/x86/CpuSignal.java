@@ -18,6 +18,14 @@ final class CpuSignal extends RuntimeException {
     static final int ERROR = 3;
     /** A software interrupt (INT n / INT3): RIP already advanced, no error code. */
     static final int SOFT_INT = 4;
+    /**
+     * Not an event: the instruction completed, but its memory write hit decoded code, so the
+     * rest of the running block may be stale. RIP and the retired count already point past it.
+     */
+    static final int CODE_WRITTEN = 5;
+
+    /** The single {@link #CODE_WRITTEN} signal (it carries no data). */
+    static final CpuSignal CODE_WRITTEN_STOP = new CpuSignal(CODE_WRITTEN, 0, false, 0, 0, 0, null);
 
     final int kind;
     final int vector;

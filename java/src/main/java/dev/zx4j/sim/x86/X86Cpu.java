@@ -25,12 +25,38 @@ import java.util.function.LongSupplier;
  * {@link #requestStop()}, which any thread may call.
  *
  * <h2>Execution model</h2>
- * Instructions are decoded once into basic blocks cached by guest-physical address (and code
- * size); a guest write to a page holding cached code invalidates that page's blocks. The VMM
- * writing guest RAM behind the CPU's back must call {@link #invalidateCode(long, long)} (or
- * {@link #invalidateAllCode()}); changing which pages are RAM or trapped must be followed by
- * {@link #flushTlb()}. Arithmetic flags are evaluated lazily. Stop requests, the instruction
- * budget and the interrupt window are checked at basic-block boundaries.
+ * Instructions are decoded once into basic blocks ({@code CodeBlock}: at most 64 instructions,
+ * ending at a control transfer, an instruction that may exit or change the mode, or the end of a
+ * page), cached by guest-physical address and code size. The run loop goes from block to block
+ * through links each block keeps to its last two successors, then through a jump cache indexed
+ * by linear address, and only then through the page walk and the block map; links and cache
+ * entries carry a code epoch that is advanced whenever one of them might have become wrong.
+ * <ul>
+ *   <li>In 64-bit mode a block is built once into {@code Op}s ({@code Ops}): the common
+ *       integer, move, stack and branch forms get ops fixed to their operands and operand size,
+ *       flag updates that nothing can observe before the next full flag write are left out, a
+ *       compare or test ending the block is fused with its Jcc, and memory operands go through
+ *       fixed-size accessors with the software-TLB hit inline. Every other instruction runs
+ *       through the interpreter ({@code exec}) as a generic op, so an instruction added to the
+ *       interpreter works in compiled blocks without further change. Other modes, and single
+ *       steps in an interrupt shadow, run the interpreter directly.</li>
+ *   <li>RIP and the retired-instruction count are updated per block. When an instruction
+ *       faults, traps or exits, the block restores both for that instruction, and registers,
+ *       memory and RFLAGS are exactly as the instructions before it left them (flag updates are
+ *       only skipped where no fault, exit or block end can see them). Arithmetic flags are
+ *       otherwise evaluated lazily from the last operation's operands.</li>
+ *   <li>Pages holding cached code keep a map of their decoded bytes. A guest write that overlaps
+ *       decoded bytes drops that page's blocks and ends the running block after the writing
+ *       instruction, so the next instruction is decoded afresh; writes next to code (data on the
+ *       same page) cost only a check. The caches belong to this CPU: the VMM writing guest RAM
+ *       behind the CPU's back (or another VCPU writing code this one has run) must be followed by
+ *       {@link #invalidateCode(long, long)} or {@link #invalidateAllCode()}; changing which
+ *       pages are RAM or trapped must be followed by {@link #flushTlb()}.</li>
+ *   <li>Stop requests, the instruction budget and the interrupt window are checked at block
+ *       boundaries, so a run may exceed its budget by up to one block.</li>
+ * </ul>
+ * How a block translated to JVM bytecode would plug into this loop is described in
+ * {@code CodeBlock}.
  *
  * <h2>Modes and limits of this version</h2>
  * Real mode, 16- and 32-bit protected mode and IA-32e mode (64-bit and compatibility mode) are
@@ -205,7 +231,7 @@ public final class X86Cpu {
     final long[] regs = new long[16];
     long rip;
     /** Non-arithmetic flags always; arithmetic flags when {@link #lfOp} is LF_NONE. */
-    private long rflags = FLAG_RESERVED_ONE;
+    long rflags = FLAG_RESERVED_ONE;
     private long cr0, cr2, cr3, cr4, cr8, efer;
     private long cr0Shadow = CR0_ET;
     private final int[] segSel = new int[6];
@@ -216,17 +242,17 @@ public final class X86Cpu {
     private long gdtrBase, idtrBase;
     private int gdtrLimit, idtrLimit;
     private long kernelGsBase, star, lstar, cstar, sfmask, pat = 0x0007040600070406L;
-    private boolean shadow, shadowFresh;
+    boolean shadow, shadowFresh;
     private boolean halted;
     private boolean shutdown;
     private final int apicId;
 
     // ---- lazy flags -----------------------------------------------------------------------
-    private static final int LF_NONE = 0, LF_ADD = 1, LF_ADC = 2, LF_SUB = 3, LF_SBB = 4,
+    static final int LF_NONE = 0, LF_ADD = 1, LF_ADC = 2, LF_SUB = 3, LF_SBB = 4,
             LF_LOGIC = 5, LF_INC = 6, LF_DEC = 7;
-    private int lfOp;
-    private int lfSize;
-    private long lfA, lfB, lfR, lfCin;
+    int lfOp;
+    int lfSize;
+    long lfA, lfB, lfR, lfCin;
     // Flags computed by an instruction but committed only after its last memory write.
     private int pOp, pSize;
     private long pA, pB, pR, pCin;
@@ -236,21 +262,25 @@ public final class X86Cpu {
     private volatile boolean stopRequested;
     private boolean windowExiting;
     private int pendingInjection = -1;
-    private long retired;
+    long retired;
     private LongSupplier tscSource = System::nanoTime;
     private int codeSize = 64;
     private long nip;
-    private Insn cur;
-    private VcpuExit exitPending;
-    private boolean codeInvalidated;
+    Insn cur;
+    VcpuExit exitPending;
+    /** Set when a write dropped cached code; the running block stops after that instruction. */
+    boolean codeInvalidated;
 
     private static final int TLB_SIZE = 256;
     private static final long TLB_VALID = 1L << 62;
+    /** Marks a write-TLB entry of a page holding decoded code: writes take the checking path. */
+    private static final long TLB_CODE = 1L << 61;
     private final long[] rTag = new long[TLB_SIZE];
     private final byte[][] rPage = new byte[TLB_SIZE][];
     private final long[] wTag = new long[TLB_SIZE];
     private final byte[][] wPage = new byte[TLB_SIZE][];
     private final long[] wPfn = new long[TLB_SIZE];
+    private final CodePage[] wCode = new CodePage[TLB_SIZE];
     private final long[] xTag = new long[TLB_SIZE];
     private final long[] xPfn = new long[TLB_SIZE];
     private long missGpa;
@@ -258,16 +288,41 @@ public final class X86Cpu {
     private static final int MAX_BLOCK = 64;
     private static final int MAX_REP_PER_STEP = 4096;
 
-    private static final class Block {
-        final Insn[] insns;
+    /** A guest-physical page holding decoded code: which bytes, and the blocks decoded from it. */
+    private static final class CodePage {
+        final long[] bytes = new long[GuestPhysicalBus.PAGE_SIZE / 64];
+        final ArrayList<Long> keys = new ArrayList<>();
 
-        Block(Insn[] insns) {
-            this.insns = insns;
+        void mark(int off, int len) {
+            for (int k = off; k < off + len; k++) {
+                bytes[k >>> 6] |= 1L << k;
+            }
+        }
+
+        boolean overlaps(int off, int len) {
+            for (int k = off; k < off + len; k++) {
+                if ((bytes[k >>> 6] & (1L << k)) != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
-    private final HashMap<Long, Block> blocks = new HashMap<>();
-    private final HashMap<Long, ArrayList<Long>> codePages = new HashMap<>();
+    /** Blocks by guest-physical address | mode key. */
+    private final HashMap<Long, CodeBlock> blocks = new HashMap<>();
+    private final HashMap<Long, CodePage> codePages = new HashMap<>();
+    /**
+     * Advanced whenever a block link or jump-cache entry may have become wrong: cached code
+     * dropped, TLB flushed, paging or mode changed. Links and entries of older epochs are ignored.
+     */
+    long codeEpoch;
+    private static final int JUMP_CACHE_SIZE = 4096;
+    /** Blocks by linear address (64-bit mode), valid in the epoch stored beside them. */
+    private final CodeBlock[] jumpCache = new CodeBlock[JUMP_CACHE_SIZE];
+    private final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
+    /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
+    boolean compileBlocks = true;
 
     private X86Cpu(GuestPhysicalBus bus, int apicId) {
         this.bus = bus;
@@ -518,7 +573,9 @@ public final class X86Cpu {
                     return e;
                 }
             }
+            codeInvalidated = false;
             long end = retired + maxInstructions;
+            CodeBlock prev = null;
             for (;;) {
                 if (stopRequested) {
                     stopRequested = false;
@@ -530,8 +587,38 @@ public final class X86Cpu {
                 if (retired - end >= 0) {
                     return new VcpuExit.Stopped(VcpuExit.StopReason.BUDGET_EXHAUSTED);
                 }
-                VcpuExit e = runBlock();
+                try {
+                    if (shadow) {
+                        // One instruction, so the shadow ends at an instruction boundary the
+                        // loop sees.
+                        prev = null;
+                        interpret(lookup().insns, 1);
+                    } else {
+                        long ip = rip;
+                        CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
+                        if (b == null) {
+                            b = lookup();
+                            if (prev != null && b.cacheable && codeSize == 64) {
+                                prev.link(ip, b, codeEpoch);
+                            }
+                        }
+                        b.run(this);
+                        prev = b;
+                    }
+                } catch (CpuSignal s) {
+                    prev = null;
+                    if (s.kind == CpuSignal.CODE_WRITTEN) {
+                        codeInvalidated = false;
+                    } else {
+                        VcpuExit e = handleSignal(s);
+                        if (e != null) {
+                            return e;
+                        }
+                    }
+                }
+                VcpuExit e = exitPending;
                 if (e != null) {
+                    exitPending = null;
                     return e;
                 }
             }
@@ -541,12 +628,14 @@ public final class X86Cpu {
         }
     }
 
-    private VcpuExit runBlock() {
+    /**
+     * Runs the first {@code n} instructions of {@code insns} one by one through {@link #exec},
+     * stopping early after an instruction that dropped cached code. On a signal the retired count
+     * covers the instructions before the one that raised it.
+     */
+    void interpret(Insn[] insns, int n) {
         int done = 0;
         try {
-            Block b = blockAt();
-            Insn[] insns = b.insns;
-            int n = shadow ? 1 : insns.length;
             for (; done < n; ) {
                 Insn in = insns[done];
                 cur = in;
@@ -565,15 +654,9 @@ public final class X86Cpu {
                 }
             }
             retired += done;
-            VcpuExit e = exitPending;
-            if (e != null) {
-                exitPending = null;
-                return e;
-            }
-            return null;
         } catch (CpuSignal s) {
             retired += done;
-            return handleSignal(s);
+            throw s;
         }
     }
 
@@ -775,6 +858,8 @@ public final class X86Cpu {
         blocks.clear();
         codePages.clear();
         Arrays.fill(wTag, 0);
+        Arrays.fill(wCode, null);
+        codeEpoch++;
     }
 
     /**
@@ -797,15 +882,24 @@ public final class X86Cpu {
         Arrays.fill(xTag, 0);
         Arrays.fill(rPage, null);
         Arrays.fill(wPage, null);
+        Arrays.fill(wCode, null);
+        codeEpoch++;
     }
 
     private void invalidatePage(long pn) {
-        ArrayList<Long> keys = codePages.remove(pn);
-        if (keys != null) {
-            for (Long k : keys) {
+        CodePage cp = codePages.remove(pn);
+        if (cp != null) {
+            for (Long k : cp.keys) {
                 blocks.remove(k);
             }
+            for (int k = 0; k < TLB_SIZE; k++) {
+                if (wCode[k] == cp) {
+                    wTag[k] &= ~TLB_CODE;
+                    wCode[k] = null;
+                }
+            }
             codeInvalidated = true;
+            codeEpoch++;
         }
     }
 
@@ -813,8 +907,26 @@ public final class X86Cpu {
         return codeSize == 64 ? 2L << 60 : codeSize == 32 ? 1L << 60 : 0;
     }
 
-    private Block blockAt() {
-        long la = codeSize == 64 ? rip : (segBase[CS] + rip) & 0xFFFFFFFFL;
+    /** The block at RIP: from the jump cache (64-bit mode), else decoded or found by address. */
+    private CodeBlock lookup() {
+        if (codeSize != 64) {
+            return blockAt((segBase[CS] + rip) & 0xFFFFFFFFL);
+        }
+        long la = rip;
+        int h = (int) (la ^ (la >>> 12)) & (JUMP_CACHE_SIZE - 1);
+        CodeBlock b = jumpCache[h];
+        if (b != null && b.la == la && jumpCacheEpoch[h] == codeEpoch) {
+            return b;
+        }
+        b = blockAt(la);
+        if (b.cacheable) {
+            jumpCache[h] = b;
+            jumpCacheEpoch[h] = codeEpoch;
+        }
+        return b;
+    }
+
+    private CodeBlock blockAt(long la) {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         long pfn;
@@ -827,8 +939,10 @@ public final class X86Cpu {
         }
         long gpa = (pfn << 12) | (la & 0xFFF);
         long key = gpa | modeKey();
-        Block b = blocks.get(key);
-        if (b == null) {
+        CodeBlock b = blocks.get(key);
+        if (b == null || b.la != la) {
+            // (The same physical code reached at another linear address is decoded again: 64-bit
+            // blocks hold absolute addresses.)
             b = build(la, gpa, key);
         }
         return b;
@@ -844,7 +958,7 @@ public final class X86Cpu {
         return page;
     }
 
-    private Block build(long la, long gpa, long key) {
+    private CodeBlock build(long la, long gpa, long key) {
         byte[] page = codePage(gpa);
         int off = (int) (gpa & 0xFFF);
         ArrayList<Insn> list = new ArrayList<>();
@@ -867,34 +981,46 @@ public final class X86Cpu {
                 break;
             }
         }
-        Block b = new Block(list.toArray(new Insn[0]));
+        Insn[] insns = list.toArray(new Insn[0]);
+        CodeBlock b = codeSize == 64 && compileBlocks
+                ? Ops.compile(insns, la)
+                : new CodeBlock.InterpretedBlock(la, codeSize, insns, true);
         long pn = gpa >>> 12;
-        blocks.put(key, b);
-        codePages.computeIfAbsent(pn, k -> new ArrayList<>()).add(key);
+        CodePage cp = codePages.get(pn);
+        if (cp == null) {
+            cp = new CodePage();
+            codePages.put(pn, cp);
+        }
+        if (blocks.put(key, b) == null) {
+            cp.keys.add(key);
+        }
+        cp.mark((int) (gpa & 0xFFF), off - (int) (gpa & 0xFFF));
         for (int k = 0; k < TLB_SIZE; k++) {
-            if (wTag[k] != 0 && wPfn[k] == pn) {
-                wTag[k] = 0;
+            if ((wTag[k] & TLB_VALID) != 0 && wPfn[k] == pn) {
+                wTag[k] |= TLB_CODE;
+                wCode[k] = cp;
             }
         }
         return b;
     }
 
     /** An instruction crossing a page boundary: decoded afresh every time, never cached. */
-    private Block straddle(long la, byte[] page, int off) {
+    private CodeBlock straddle(long la, byte[] page, int off) {
         byte[] buf = new byte[15];
         int first = 4096 - off;
         System.arraycopy(page, off, buf, 0, first);
         long nextLa = codeSize == 64 ? la + first : (la + first) & 0xFFFFFFFFL;
         byte[] next = codePage(translate(nextLa, 2));
         System.arraycopy(next, 0, buf, first, 15 - first);
-        return new Block(new Insn[] {Decoder.decode(buf, 15, codeSize)});
+        return new CodeBlock.InterpretedBlock(la, codeSize,
+                new Insn[] {Decoder.decode(buf, 15, codeSize)}, false);
     }
 
     // =====================================================================================
     // Paging and memory
     // =====================================================================================
 
-    private static boolean canonical(long la) {
+    static boolean canonical(long la) {
         return ((la << 16) >> 16) == la;
     }
 
@@ -1081,12 +1207,13 @@ public final class X86Cpu {
             missGpa = gpa;
             return null;
         }
-        invalidatePage(pn);
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        wTag[idx] = vpn | TLB_VALID;
+        CodePage cp = codePages.get(pn);
+        wTag[idx] = vpn | TLB_VALID | (cp != null ? TLB_CODE : 0);
         wPage[idx] = p;
         wPfn[idx] = pn;
+        wCode[idx] = cp;
         return p;
     }
 
@@ -1129,21 +1256,43 @@ public final class X86Cpu {
         return v;
     }
 
-    private byte[] pageForWrite(long la) {
+    /**
+     * The page to write {@code size} bytes at {@code la} (within one page) into. A write over
+     * decoded code drops that page's blocks first and sets {@link #codeInvalidated}.
+     */
+    private byte[] pageForWrite(long la, int size) {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        byte[] p = wTag[idx] == (vpn | TLB_VALID) ? wPage[idx] : fillWrite(la);
-        if (p == null) {
+        long tag = wTag[idx];
+        if (tag == (vpn | TLB_VALID)) {
+            return wPage[idx];
+        }
+        if (tag != (vpn | TLB_VALID | TLB_CODE)) {
+            if (fillWrite(la) == null) {
+                throw trapped(true);
+            }
+            tag = wTag[idx];
+        }
+        if ((tag & TLB_CODE) != 0 && wCode[idx].overlaps((int) la & 0xFFF, size)) {
+            invalidatePage(wPfn[idx]);
+        }
+        return wPage[idx];
+    }
+
+    /** Checks that {@code la} is writable (translation and RAM) without writing. */
+    private void probeWrite(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if ((wTag[idx] & ~TLB_CODE) != (vpn | TLB_VALID) && fillWrite(la) == null) {
             throw trapped(true);
         }
-        return p;
     }
 
     /** Writes the low {@code size} bytes of {@code v} at linear address {@code la}. */
     void writeMem(long la, int size, long v) {
         int off = (int) la & 0xFFF;
         if (off + size <= 4096) {
-            byte[] p = pageForWrite(la);
+            byte[] p = pageForWrite(la, size);
             switch (size) {
                 case 1: p[off] = (byte) v; break;
                 case 2: I16.set(p, off, (short) v); break;
@@ -1153,10 +1302,114 @@ public final class X86Cpu {
             return;
         }
         // Crossing a page: check both pages before writing anything.
-        pageForWrite(la);
-        pageForWrite(la + size - 1);
+        probeWrite(la);
+        probeWrite(la + size - 1);
         for (int k = 0; k < size; k++) {
             writeMem(la + k, 1, v >>> (8 * k));
+        }
+    }
+
+    // ---- fixed-size accesses for compiled ops: TLB hit inline, everything else via the above ----
+
+    long ld8(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (rTag[idx] == (vpn | TLB_VALID)) {
+            return rPage[idx][(int) la & 0xFFF] & 0xFFL;
+        }
+        return readMem(la, 1);
+    }
+
+    long ld16(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+            return ((short) I16.get(rPage[idx], off)) & 0xFFFFL;
+        }
+        return readMem(la, 2);
+    }
+
+    long ld32(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+            return ((int) I32.get(rPage[idx], off)) & 0xFFFFFFFFL;
+        }
+        return readMem(la, 4);
+    }
+
+    long ld64(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (rTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+            return (long) I64.get(rPage[idx], off);
+        }
+        return readMem(la, 8);
+    }
+
+    void st8(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (wTag[idx] == (vpn | TLB_VALID)) {
+            wPage[idx][(int) la & 0xFFF] = (byte) v;
+            return;
+        }
+        writeMem(la, 1, v);
+    }
+
+    void st16(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+            I16.set(wPage[idx], off, (short) v);
+            return;
+        }
+        writeMem(la, 2, v);
+    }
+
+    void st32(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+            I32.set(wPage[idx], off, (int) v);
+            return;
+        }
+        writeMem(la, 4, v);
+    }
+
+    void st64(long la, long v) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        int off = (int) la & 0xFFF;
+        if (wTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+            I64.set(wPage[idx], off, v);
+            return;
+        }
+        writeMem(la, 8, v);
+    }
+
+    /** Reads {@code size} (1, 2, 4 or 8) bytes at {@code la} through the fixed-size paths. */
+    long ld(long la, int size) {
+        switch (size) {
+            case 1: return ld8(la);
+            case 2: return ld16(la);
+            case 4: return ld32(la);
+            default: return ld64(la);
+        }
+    }
+
+    /** Writes {@code size} (1, 2, 4 or 8) bytes at {@code la} through the fixed-size paths. */
+    void st(long la, int size, long v) {
+        switch (size) {
+            case 1: st8(la, v); break;
+            case 2: st16(la, v); break;
+            case 4: st32(la, v); break;
+            default: st64(la, v); break;
         }
     }
 
@@ -1286,11 +1539,11 @@ public final class X86Cpu {
     // Flags
     // =====================================================================================
 
-    private static boolean parity(long r) {
+    static boolean parity(long r) {
         return (Long.bitCount(r & 0xFF) & 1) == 0;
     }
 
-    private static long szp(long r, int size) {
+    static long szp(long r, int size) {
         long f = 0;
         if ((r & mask(size)) == 0) {
             f |= FLAG_ZF;
@@ -1354,16 +1607,22 @@ public final class X86Cpu {
         return f;
     }
 
-    private long cfBit() {
-        int op = lfOp;
-        if (op == LF_NONE || op == LF_INC || op == LF_DEC) {
-            return rflags & FLAG_CF;
+    /** The carry flag as 0 or 1. */
+    long cfBit() {
+        switch (lfOp) {
+            case LF_ADD: return Long.compareUnsigned(lfR, lfA) < 0 ? 1 : 0;
+            case LF_SUB: return Long.compareUnsigned(lfA, lfB) < 0 ? 1 : 0;
+            case LF_LOGIC: return 0;
+            case LF_NONE:
+            case LF_INC:
+            case LF_DEC:
+                return rflags & FLAG_CF;
+            default: return arith() & FLAG_CF;
         }
-        return arith() & FLAG_CF;
     }
 
     /** Replaces all six arithmetic flags. */
-    private void setArith(long f) {
+    void setArith(long f) {
         rflags = (rflags & ~FLAGS_ARITH) | (f & FLAGS_ARITH);
         lfOp = LF_NONE;
     }
@@ -1423,8 +1682,63 @@ public final class X86Cpu {
         return r;
     }
 
-    private boolean cond(int cc) {
-        long f = arith();
+    /** Condition {@code cc} (the low nibble of Jcc/SETcc/CMOVcc) on the current flags. */
+    boolean cond(int cc) {
+        switch (lfOp) {
+            case LF_SUB: return condSub(cc, lfSize, lfA, lfB, lfR);
+            case LF_LOGIC: return condLogic(cc, lfSize, lfR);
+            case LF_ADD: return condAdd(cc, lfSize, lfA, lfB, lfR);
+            default: return condFlags(cc, arith());
+        }
+    }
+
+    /** Condition {@code cc} after {@code r = a - b} (SUB, CMP, NEG) of {@code s} bytes. */
+    static boolean condSub(int cc, int s, long a, long b, long r) {
+        boolean t;
+        switch (cc >> 1) {
+            case 0: t = ((a ^ b) & (a ^ r) & signBit(s)) != 0; break;
+            case 1: t = Long.compareUnsigned(a, b) < 0; break;
+            case 2: t = r == 0; break;
+            case 3: t = Long.compareUnsigned(a, b) <= 0; break;
+            case 4: t = (r & signBit(s)) != 0; break;
+            case 5: t = parity(r); break;
+            case 6: t = sext(a, s) < sext(b, s); break;
+            default: t = sext(a, s) <= sext(b, s); break;
+        }
+        return (cc & 1) != 0 ? !t : t;
+    }
+
+    /** Condition {@code cc} after {@code r = a + b} (ADD) of {@code s} bytes. */
+    static boolean condAdd(int cc, int s, long a, long b, long r) {
+        boolean t;
+        switch (cc >> 1) {
+            case 0: t = ((a ^ r) & (b ^ r) & signBit(s)) != 0; break;
+            case 1: t = Long.compareUnsigned(r, a) < 0; break;
+            case 2: t = r == 0; break;
+            case 3: t = Long.compareUnsigned(r, a) < 0 || r == 0; break;
+            case 4: t = (r & signBit(s)) != 0; break;
+            case 5: t = parity(r); break;
+            case 6: t = ((r & signBit(s)) != 0) != (((a ^ r) & (b ^ r) & signBit(s)) != 0); break;
+            default: t = r == 0
+                    || ((r & signBit(s)) != 0) != (((a ^ r) & (b ^ r) & signBit(s)) != 0); break;
+        }
+        return (cc & 1) != 0 ? !t : t;
+    }
+
+    /** Condition {@code cc} after a logic operation (CF = OF = 0) with result {@code r}. */
+    static boolean condLogic(int cc, int s, long r) {
+        boolean t;
+        switch (cc >> 1) {
+            case 0: case 1: t = false; break;
+            case 2: case 3: t = r == 0; break;
+            case 4: case 6: t = (r & signBit(s)) != 0; break;
+            case 5: t = parity(r); break;
+            default: t = r == 0 || (r & signBit(s)) != 0; break;
+        }
+        return (cc & 1) != 0 ? !t : t;
+    }
+
+    private static boolean condFlags(int cc, long f) {
         boolean r;
         switch (cc >> 1) {
             case 0: r = (f & FLAG_OF) != 0; break;
@@ -1444,6 +1758,7 @@ public final class X86Cpu {
     // =====================================================================================
 
     private void updateMode() {
+        codeEpoch++;
         if ((efer & EFER_LMA) != 0 && (segAttr[CS] & ATTR_L) != 0) {
             codeSize = 64;
         } else if ((cr0 & CR0_PE) != 0 && (segAttr[CS] & ATTR_DB) != 0) {
@@ -1963,7 +2278,7 @@ public final class X86Cpu {
     // Execution
     // =====================================================================================
 
-    private void exec(Insn i) {
+    void exec(Insn i) {
         long next = maskIp(rip + i.len);
         nip = next;
         int s = i.opSize;
@@ -2390,6 +2705,7 @@ public final class X86Cpu {
                 rTag[idx] = 0;
                 wTag[idx] = 0;
                 xTag[idx] = 0;
+                codeEpoch++;
                 break;
             }
             case Insn.MOV_FROM_CR:

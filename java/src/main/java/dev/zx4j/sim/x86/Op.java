@@ -1,0 +1,15 @@
+package dev.zx4j.sim.x86;
+
+/**
+ * One executable step of a {@link CodeBlock.OpBlock}: usually one instruction with its operands,
+ * operand size and flag needs fixed when the block was built (see {@link Ops}), or an
+ * {@link Ops.Generic} wrapper around {@link X86Cpu#exec} for everything without a specialised
+ * form.
+ *
+ * <p>An op either completes (the instruction retired; a branch also set {@code c.rip}) or throws
+ * a {@link CpuSignal} before changing any guest-visible state, so that the block can report
+ * the instruction as the faulting one. Ops that are not branches leave {@code c.rip} alone.
+ */
+abstract class Op {
+    abstract void run(X86Cpu c);
+}
