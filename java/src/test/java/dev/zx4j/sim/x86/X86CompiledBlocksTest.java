@@ -25,6 +25,9 @@ class X86CompiledBlocksTest {
     static final long HOLE = 0x21000;
     static final long STACK = 0x80000;
     static final long IDT = 0x5000;
+    /** A GDT with a 64-bit code segment at selector 8 (the IDT gates' selector). */
+    static final long GDT = 0x4F00;
+    static final long GDTR = 0x4F80;
     static final long HANDLER = 0x6000;
 
     /** Registers random instructions may write (not RSP, R13 loop counter, R14 index, R15 base). */
@@ -127,6 +130,8 @@ class X86CompiledBlocksTest {
                 g.write64(IDT + 16L * v + 8, HANDLER >>> 32);
             }
             g.write(IDT - 16, new byte[] {(byte) 0xFF, 0x0F, 0, 0x50, 0, 0, 0, 0, 0, 0});
+            g.write64(GDT + 8, 0x00AF9A000000FFFFL); // present, DPL 0, execute/read, G, L
+            g.write(GDTR, new byte[] {15, 0, 0x00, 0x4F, 0, 0, 0, 0, 0, 0});
             g.write(HANDLER, new byte[] {(byte) 0xF4, (byte) 0xEB, (byte) 0xFD}); // hlt; jmp hlt
             g.write(CODE, code);
             cpu = X86Cpu.newBootProcessor(g, CODE);
@@ -393,6 +398,7 @@ class X86CompiledBlocksTest {
 
     static byte[] program(Random r) {
         Asm a = new Asm(CODE);
+        a.b(0x0F, 0x01, 0x14, 0x25).d32(GDTR);     // lgdt [GDTR]
         a.b(0x0F, 0x01, 0x1C, 0x25).d32(IDT - 16); // lidt [IDT-16]
         int n = 10 + r.nextInt(40);
         for (int k = 0; k < n; k++) {
@@ -585,6 +591,7 @@ class X86CompiledBlocksTest {
     @Test
     void faultInsideABlockIsPrecise() {
         Asm a = new Asm(CODE);
+        a.b(0x0F, 0x01, 0x14, 0x25).d32(GDTR);      // lgdt
         a.b(0x0F, 0x01, 0x1C, 0x25).d32(IDT - 16);  // lidt
         a.b(0x48, 0x83, 0xC0, 0x05);                // add $5,%rax       (flags: ADD)
         a.b(0x48, 0x83, 0xEB, 0x01);                // sub $1,%rbx       (its flags are live at the load)
@@ -614,9 +621,9 @@ class X86CompiledBlocksTest {
         // frame: error code, RIP, CS, RFLAGS, RSP, SS
         long rip = m.g.read64(STACK - 40);
         long flags = m.g.read64(STACK - 24);
-        assertEquals(CODE + 8 + 4 + 4, rip);
+        assertEquals(CODE + 8 + 8 + 4 + 4, rip);
         assertEquals(X86Cpu.FLAG_ZF | X86Cpu.FLAG_PF, flags & X86Cpu.FLAGS_ARITH, Long.toHexString(flags));
-        // lidt, add, sub retired; the load did not; then the handler's hlt
-        assertEquals(4, m.cpu.instructionsRetired());
+        // lgdt, lidt, add, sub retired; the load did not; then the handler's hlt
+        assertEquals(5, m.cpu.instructionsRetired());
     }
 }
