@@ -12,4 +12,13 @@ package dev.zx4j.sim.x86;
  */
 abstract class Op {
     abstract void run(X86Cpu c);
+
+    /** Records the lazy-flag state of an arithmetic result (see {@link X86Cpu}'s lazy flags). */
+    static void lazyFlags(X86Cpu c, int op, int size, long a, long b, long r) {
+        c.lfOp = op;
+        c.lfSize = size;
+        c.lfA = a;
+        c.lfB = b;
+        c.lfR = r;
+    }
 }

@@ -754,11 +754,7 @@ final class Ops {
         }
 
         final void flags(X86Cpu c, int op, long a, long b, long r) {
-            c.lfOp = op;
-            c.lfSize = size;
-            c.lfA = a;
-            c.lfB = b;
-            c.lfR = r;
+            lazyFlags(c, op, size, a, b, r);
         }
     }
 
@@ -1352,11 +1348,7 @@ final class Ops {
                 r[d] = v;
             }
             if (fl) {
-                c.lfOp = kind;
-                c.lfSize = size;
-                c.lfA = a;
-                c.lfB = b;
-                c.lfR = v;
+                lazyFlags(c, kind, size, a, b, v);
             }
         }
     }
@@ -1393,11 +1385,7 @@ final class Ops {
                 c.st(la, size, v);
             }
             if (fl) {
-                c.lfOp = kind;
-                c.lfSize = size;
-                c.lfA = sub == 8 ? 0 : a;
-                c.lfB = sub == 8 ? 0 : b;
-                c.lfR = v;
+                lazyFlags(c, kind, size, sub == 8 ? 0 : a, sub == 8 ? 0 : b, v);
             }
             if (write) {
                 written(c, next);
@@ -1467,15 +1455,26 @@ final class Ops {
     // Control transfer (always the last op of a block)
     // =====================================================================================
 
-    /** Jcc on the lazy flags, whatever produced them. */
-    static final class Jcc extends Op {
-        final int cc;
+    /**
+     * A conditional branch that ends its block: condition code, the operand size its flags
+     * come from (0 when they are read from RFLAGS), and the two successors.
+     */
+    abstract static class Branch extends Op {
+        final int cc, size;
         final long taken, fall;
 
-        Jcc(int cc, long taken, long fall) {
+        Branch(int cc, int size, long taken, long fall) {
             this.cc = cc;
+            this.size = size;
             this.taken = taken;
             this.fall = fall;
+        }
+    }
+
+    /** Jcc on the lazy flags, whatever produced them. */
+    static final class Jcc extends Branch {
+        Jcc(int cc, long taken, long fall) {
+            super(cc, 0, taken, fall);
         }
 
         @Override
@@ -1485,15 +1484,9 @@ final class Ops {
     }
 
     /** Jcc whose flags come from a SUB/CMP/NEG of {@code size} bytes earlier in the block. */
-    static final class JccSub extends Op {
-        final int cc, size;
-        final long taken, fall;
-
+    static final class JccSub extends Branch {
         JccSub(int cc, int size, long taken, long fall) {
-            this.cc = cc;
-            this.size = size;
-            this.taken = taken;
-            this.fall = fall;
+            super(cc, size, taken, fall);
         }
 
         @Override
@@ -1503,15 +1496,9 @@ final class Ops {
     }
 
     /** Jcc whose flags come from an ADD of {@code size} bytes earlier in the block. */
-    static final class JccAdd extends Op {
-        final int cc, size;
-        final long taken, fall;
-
+    static final class JccAdd extends Branch {
         JccAdd(int cc, int size, long taken, long fall) {
-            this.cc = cc;
-            this.size = size;
-            this.taken = taken;
-            this.fall = fall;
+            super(cc, size, taken, fall);
         }
 
         @Override
@@ -1521,15 +1508,9 @@ final class Ops {
     }
 
     /** Jcc whose flags come from AND/OR/XOR/TEST of {@code size} bytes earlier in the block. */
-    static final class JccLogic extends Op {
-        final int cc, size;
-        final long taken, fall;
-
+    static final class JccLogic extends Branch {
         JccLogic(int cc, int size, long taken, long fall) {
-            this.cc = cc;
-            this.size = size;
-            this.taken = taken;
-            this.fall = fall;
+            super(cc, size, taken, fall);
         }
 
         @Override
@@ -1539,19 +1520,16 @@ final class Ops {
     }
 
     /** CMP r, imm or SUB r, imm ({@code write}) followed by Jcc. */
-    static final class CmpRIJcc extends Op {
-        final int d, size, cc;
-        final long b, m, taken, fall;
+    static final class CmpRIJcc extends Branch {
+        final int d;
+        final long b, m;
         final boolean write;
 
         CmpRIJcc(int d, long b, long m, int size, int cc, long taken, long fall, boolean write) {
+            super(cc, size, taken, fall);
             this.d = d;
             this.b = b;
             this.m = m;
-            this.size = size;
-            this.cc = cc;
-            this.taken = taken;
-            this.fall = fall;
             this.write = write;
         }
 
@@ -1563,29 +1541,22 @@ final class Ops {
             if (write) {
                 r[d] = v;
             }
-            c.lfOp = LF_SUB;
-            c.lfSize = size;
-            c.lfA = a;
-            c.lfB = b;
-            c.lfR = v;
+            lazyFlags(c, LF_SUB, size, a, b, v);
             c.rip = X86Cpu.condSub(cc, size, a, b, v) ? taken : fall;
         }
     }
 
     /** CMP r, r or SUB r, r ({@code write}) followed by Jcc. */
-    static final class CmpRRJcc extends Op {
-        final int d, s, size, cc;
-        final long m, taken, fall;
+    static final class CmpRRJcc extends Branch {
+        final int d, s;
+        final long m;
         final boolean write;
 
         CmpRRJcc(int d, int s, long m, int size, int cc, long taken, long fall, boolean write) {
+            super(cc, size, taken, fall);
             this.d = d;
             this.s = s;
             this.m = m;
-            this.size = size;
-            this.cc = cc;
-            this.taken = taken;
-            this.fall = fall;
             this.write = write;
         }
 
@@ -1598,82 +1569,61 @@ final class Ops {
             if (write) {
                 r[d] = v;
             }
-            c.lfOp = LF_SUB;
-            c.lfSize = size;
-            c.lfA = a;
-            c.lfB = b;
-            c.lfR = v;
+            lazyFlags(c, LF_SUB, size, a, b, v);
             c.rip = X86Cpu.condSub(cc, size, a, b, v) ? taken : fall;
         }
     }
 
     /** TEST r, r followed by Jcc. */
-    static final class TestRRJcc extends Op {
-        final int d, s, size, cc;
-        final long m, taken, fall;
+    static final class TestRRJcc extends Branch {
+        final int d, s;
+        final long m;
 
         TestRRJcc(int d, int s, long m, int size, int cc, long taken, long fall) {
+            super(cc, size, taken, fall);
             this.d = d;
             this.s = s;
             this.m = m;
-            this.size = size;
-            this.cc = cc;
-            this.taken = taken;
-            this.fall = fall;
         }
 
         @Override
         void run(X86Cpu c) {
             long[] r = c.regs;
             long v = r[d] & r[s] & m;
-            c.lfOp = LF_LOGIC;
-            c.lfSize = size;
-            c.lfA = 0;
-            c.lfB = 0;
-            c.lfR = v;
+            lazyFlags(c, LF_LOGIC, size, 0, 0, v);
             c.rip = X86Cpu.condLogic(cc, size, v) ? taken : fall;
         }
     }
 
     /** TEST r, imm followed by Jcc. */
-    static final class TestRIJcc extends Op {
-        final int d, size, cc;
-        final long b, taken, fall;
+    static final class TestRIJcc extends Branch {
+        final int d;
+        final long b;
 
         TestRIJcc(int d, long b, int size, int cc, long taken, long fall) {
+            super(cc, size, taken, fall);
             this.d = d;
             this.b = b;
-            this.size = size;
-            this.cc = cc;
-            this.taken = taken;
-            this.fall = fall;
         }
 
         @Override
         void run(X86Cpu c) {
             long v = c.regs[d] & b;
-            c.lfOp = LF_LOGIC;
-            c.lfSize = size;
-            c.lfA = 0;
-            c.lfB = 0;
-            c.lfR = v;
+            lazyFlags(c, LF_LOGIC, size, 0, 0, v);
             c.rip = X86Cpu.condLogic(cc, size, v) ? taken : fall;
         }
     }
 
     /** ADD r, imm followed by Jcc. */
-    static final class AddRIJcc extends Op {
-        final int d, size, cc;
-        final long b, m, taken, fall;
+    static final class AddRIJcc extends Branch {
+        final int d;
+        final long b, m;
 
         AddRIJcc(int d, long b, long m, int size, int cc, long taken, long fall) {
+            super(cc, size, taken, fall);
             this.d = d;
             this.b = b;
             this.m = m;
-            this.size = size;
-            this.cc = cc;
-            this.taken = taken;
-            this.fall = fall;
         }
 
         @Override
@@ -1682,11 +1632,7 @@ final class Ops {
             long a = r[d] & m;
             long v = (a + b) & m;
             r[d] = v;
-            c.lfOp = LF_ADD;
-            c.lfSize = size;
-            c.lfA = a;
-            c.lfB = b;
-            c.lfR = v;
+            lazyFlags(c, LF_ADD, size, a, b, v);
             c.rip = X86Cpu.condAdd(cc, size, a, b, v) ? taken : fall;
         }
     }
