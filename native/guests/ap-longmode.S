@@ -25,7 +25,7 @@
 
         .text
         .code64
-        .globl _start, ap_start, ap_pm32, ap_compat, ap_lm64, ap_result, ap_done
+        .globl _start, ap_start, ap_pm32, ap_compat, ap_lm64, ap_result
 _start:
         mov $0x80000, %rsp
         call load_gdt
@@ -46,8 +46,8 @@ _start:
         or $0x4600, %eax                # STARTUP, vector = ap_start / 4096
         wrmsr
 
-1:      cmpb $0, ap_done(%rip)         # STI; HLT: no interrupt slips in between
-        jne 2f
+1:      cmpl $0, bsp_ipis(%rip)        # the AP's IPI, not a flag: the IPI comes last
+        jne 2f                          # STI; HLT: no interrupt slips in between
         sti
         hlt
         cli
@@ -83,7 +83,6 @@ eoi:    push %rax
 ap_result:  .quad 0
 bsp_ipis:   .long 0
 ap_irqs:    .long 0
-ap_done:    .byte 0
         .balign 8
 idtr:   .word 256 * 16 - 1
         .quad idt
@@ -165,7 +164,6 @@ ap_lm64:
         jmp 1b
 2:      mov ap_irqs(%rip), %eax
         out %eax, $0x56
-        movb $1, ap_done(%rip)
         mov $ICR, %ecx
         xor %edx, %edx                  # destination: APIC ID 0, the boot VCPU
         mov $BSP_VECTOR, %eax
