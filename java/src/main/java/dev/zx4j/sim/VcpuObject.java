@@ -21,7 +21,12 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private static final int FIRST_INVALID = 21;
     private static final int ICR_FIXED = 0;
     private static final int ICR_NMI = 4;
+    private static final int ICR_INIT = 5;
     private static final int ICR_STARTUP = 6;
+    /** ICR bit 11: logical destination mode. */
+    private static final long ICR_LOGICAL = 1L << 11;
+    /** The x2APIC physical broadcast destination. */
+    private static final long ICR_BROADCAST = 0xFFFF_FFFFL;
 
     /** Guest instructions one {@code run} may retire before the loop re-checks kicks. */
     private static final long RUN_BUDGET = 1 << 20;
@@ -154,9 +159,12 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                     return status;
                 }
             } else if (exit instanceof VcpuExit.IcrWrite icr) {
-                if (ipi(icr.icr(), packet)) {
-                    return ZX_OK;
+                int status = ipi(icr.icr(), packet);
+                if (status != ZX_OK) {
+                    return status == ZX_ERR_NEXT ? ZX_OK : status;
                 }
+            } else if (exit instanceof VcpuExit.SelfIpi self) {
+                interrupt(self.vector());
             }
         }
     }
@@ -280,16 +288,25 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     }
 
     /**
-     * An x2APIC ICR write. Fixed IPIs and NMIs become GUEST_VCPU/INTERRUPT packets with a mask of
-     * destination APIC IDs (VPID − 1); STARTUP becomes GUEST_VCPU/STARTUP with entry = vector ·
-     * 4096; INIT is ignored (returns false: the VCPU goes on).
+     * The kernel's handling of an x2APIC ICR write (late-V {@code handle_ipi}): logical
+     * destination mode → NOT_SUPPORTED; FIXED and NMI become a GUEST_VCPU/INTERRUPT packet (NMI:
+     * vector 2, never to itself); STARTUP a GUEST_VCPU/STARTUP packet; INIT is ignored; every
+     * other delivery mode → NOT_SUPPORTED. Physical destination 0xFFFFFFFF is the broadcast,
+     * other destinations of 64 and more reach nobody.
+     *
+     * @return ZX_ERR_NEXT when {@code packet} was filled for the VMM, ZX_OK to go on running, or
+     *         the status {@code zx_vcpu_enter} fails with
      */
-    private boolean ipi(long icr, byte[] packet) {
+    private int ipi(long icr, byte[] packet) {
         int vector = (int) (icr & 0xFF);
         int mode = (int) ((icr >>> 8) & 0x7);
+        boolean logical = (icr & ICR_LOGICAL) != 0;
         int shorthand = (int) ((icr >>> 18) & 0x3);
         long dest = icr >>> 32;
         long self = 1L << (vpid - 1);
+        if (logical) {
+            return ZX_ERR_NOT_SUPPORTED;
+        }
         Arrays.fill(packet, (byte) 0);
         put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_VCPU);
         switch (mode) {
@@ -297,14 +314,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 put64(packet, PACKET_VCPU_STARTUP_ID, dest);
                 put64(packet, PACKET_VCPU_STARTUP_ENTRY, (long) vector << 12);
                 put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_STARTUP);
-                return true;
+                return ZX_ERR_NEXT;
             case ICR_FIXED:
             case ICR_NMI: {
                 long mask = switch (shorthand) {
                     case 1 -> self;
                     case 2 -> -1L;
                     case 3 -> ~self;
-                    default -> dest < 64 ? 1L << dest : 0;
+                    default -> dest == ICR_BROADCAST ? -1L : dest < 64 ? 1L << dest : 0;
                 };
                 if (mode == ICR_NMI) {
                     vector = NMI;
@@ -313,10 +330,12 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 put64(packet, PACKET_VCPU_INTERRUPT_MASK, mask);
                 put8(packet, PACKET_VCPU_INTERRUPT_VECTOR, vector);
                 put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_INTERRUPT);
-                return true;
+                return ZX_ERR_NEXT;
             }
-            default: // INIT and the rest
-                return false;
+            case ICR_INIT:
+                return ZX_OK;
+            default: // lowest priority, SMI, ExtINT, reserved
+                return ZX_ERR_NOT_SUPPORTED;
         }
     }
 

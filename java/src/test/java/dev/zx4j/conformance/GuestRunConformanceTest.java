@@ -258,6 +258,108 @@ class GuestRunConformanceTest {
         }
     }
 
+    /** {@code mov ecx, msr; mov edx, hi; mov eax, lo; wrmsr}, then {@code tail}. */
+    private static byte[] wrmsrThen(int msr, int hi, int lo, int... tail) {
+        byte[] code = new byte[17 + tail.length];
+        int at = 0;
+        for (int[] op : new int[][] {{0xB9, msr}, {0xBA, hi}, {0xB8, lo}}) {
+            code[at] = (byte) op[0];
+            put32(code, at + 1, op[1]);
+            at += 5;
+        }
+        code[at++] = 0x0F;
+        code[at++] = 0x30;
+        for (int b : tail) {
+            code[at++] = (byte) b;
+        }
+        return code;
+    }
+
+    private static final int OUT_11 = 0xE6, HLT = 0xF4;
+
+    /**
+     * x2APIC ICR writes as the kernel handles them: FIXED and NMI become GUEST_VCPU/INTERRUPT
+     * packets (physical destination 0xFFFFFFFF broadcasts, 64 and more reach nobody; an NMI
+     * never goes to its sender), STARTUP a GUEST_VCPU/STARTUP packet, INIT is ignored, logical
+     * destination mode and the other delivery modes fail {@code zx_vcpu_enter} with
+     * NOT_SUPPORTED. After a packet the guest goes on past the WRMSR.
+     */
+    @KernelTest
+    void icrWritesBecomePacketsOrFailAsTheKernelDoes(TestKernel k) {
+        record Case(String what, int hi, int lo, int status, int type, long maskOrId,
+                    long vectorOrEntry) {}
+        List<Case> cases = List.of(
+                new Case("fixed to APIC ID 3", 3, 0x40, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, 1L << 3, 0x40),
+                new Case("fixed, physical broadcast", -1, 0x41, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, -1L, 0x41),
+                new Case("fixed to APIC ID 64", 64, 0x42, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, 0, 0x42),
+                new Case("fixed, shorthand all but self", 0, (3 << 18) | 0x43, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, ~1L, 0x43),
+                new Case("NMI, shorthand all including self", 0, (2 << 18) | (4 << 8) | 0x99,
+                        ZX_OK, ZX_PKT_GUEST_VCPU_INTERRUPT, ~1L, 2),
+                new Case("STARTUP of APIC ID 2 at page 8", 2, 0x4608, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_STARTUP, 2, 0x8000),
+                new Case("INIT (ignored)", 1, 0x4500, ZX_OK, -1, 0, 0),
+                new Case("logical destination mode", 1, 0x800 | 0x40, ZX_ERR_NOT_SUPPORTED,
+                        -1, 0, 0),
+                new Case("lowest priority", 1, (1 << 8) | 0x40, ZX_ERR_NOT_SUPPORTED, -1, 0, 0),
+                new Case("ExtINT", 1, 7 << 8, ZX_ERR_NOT_SUPPORTED, -1, 0, 0));
+        for (Case c : cases) {
+            // a guest per case: its only VCPU is the boot VCPU (VPID 1, APIC ID 0)
+            try (World w = new World(k)) {
+                Syscalls zx = w.zx;
+                w.trap(ZX_GUEST_TRAP_IO, 0x11, 1, ZX_HANDLE_INVALID, 7);
+                w.write(0x2000, wrmsrThen(0x830, c.hi, c.lo, OUT_11, 0x11, HLT));
+                int vcpu = w.vcpu(0x2000);
+                try {
+                    byte[] p = new byte[PORT_PACKET_SIZE];
+                    assertEquals(c.status, zx.zx_vcpu_enter(vcpu, p), c.what);
+                    if (c.status != ZX_OK) {
+                        continue;
+                    }
+                    if (c.type >= 0) {
+                        assertEquals(ZX_PKT_TYPE_GUEST_VCPU, i32(p, PACKET_TYPE), c.what);
+                        assertEquals(c.type, u8(p, PACKET_VCPU_TYPE), c.what);
+                        if (c.type == ZX_PKT_GUEST_VCPU_INTERRUPT) {
+                            assertEquals(c.maskOrId, i64(p, PACKET_VCPU_INTERRUPT_MASK), c.what);
+                            assertEquals(c.vectorOrEntry, u8(p, PACKET_VCPU_INTERRUPT_VECTOR),
+                                    c.what);
+                        } else {
+                            assertEquals(c.maskOrId, i64(p, PACKET_VCPU_STARTUP_ID), c.what);
+                            assertEquals(c.vectorOrEntry, i64(p, PACKET_VCPU_STARTUP_ENTRY),
+                                    c.what);
+                        }
+                        p = enter(zx, vcpu);
+                    }
+                    assertEquals(ZX_PKT_TYPE_GUEST_IO, i32(p, PACKET_TYPE), c.what + ": goes on");
+                    assertEquals(0x11, u16(p, PACKET_IO_PORT), c.what);
+                } finally {
+                    assertEquals(ZX_OK, zx.zx_handle_close(vcpu));
+                }
+            }
+        }
+    }
+
+    /**
+     * A write of the x2APIC SELF IPI register queues the vector on the VCPU itself, with no
+     * packet: with interrupts disabled it stays pending, so the HLT after it does not block.
+     */
+    @KernelTest
+    void selfIpiQueuesTheVectorLocally(TestKernel k) {
+        try (World w = new World(k)) {
+            Syscalls zx = w.zx;
+            w.trap(ZX_GUEST_TRAP_IO, 0x11, 1, ZX_HANDLE_INVALID, 7);
+            w.write(0x2000, wrmsrThen(0x83F, 0, 0x40, HLT, OUT_11, 0x11, HLT));
+            int vcpu = w.vcpu(0x2000);
+            w.extra.add(vcpu);
+            byte[] p = enter(zx, vcpu);
+            assertEquals(ZX_PKT_TYPE_GUEST_IO, i32(p, PACKET_TYPE));
+            assertEquals(0x11, u16(p, PACKET_IO_PORT));
+        }
+    }
+
     @KernelTest
     void kickFromAnotherThreadCancelsAHaltedGuest(TestKernel k) throws Exception {
         try (World w = new World(k)) {

@@ -85,6 +85,12 @@ public sealed interface VcpuExit {
      */
     record IcrWrite(long icr) implements VcpuExit {}
 
+    /**
+     * WRMSR of the x2APIC SELF IPI register; RIP is past the WRMSR. The kernel queues
+     * {@code vector} on this VCPU itself (no packet for the VMM).
+     */
+    record SelfIpi(int vector) implements VcpuExit {}
+
     /** HLT executed; RIP is past the HLT. The kernel blocks until an interrupt is pending. */
     record HaltExit() implements VcpuExit {}
 

@@ -1983,10 +1983,11 @@ public final class X86Cpu {
     //    kernel injects #GP(0) into the guest (it does not fail zx_vcpu_enter), and so does this
     //    CPU. The kernel's few enter failures are kept: a WRMSR of IA32_APIC_BASE changing
     //    anything but the BSP flag, and a reserved LVT timer mode, fail with INVALID_ARGS.
-    //  * The local APIC timer (LVT timer counting, TSC deadline), self IPIs and the KVM clock
-    //    MSRs are not modelled: arming the timer or sending a self IPI ends the run with
-    //    NOT_SUPPORTED rather than never interrupting; CPUID does not advertise the KVM clock,
-    //    so its MSRs are unknown ones.
+    //  * A write of the SELF IPI register exits as VcpuExit.SelfIpi, which the kernel queues on
+    //    the same VCPU; ICR writes exit as VcpuExit.IcrWrite for the kernel's IPI rules.
+    //  * The local APIC timer (LVT timer counting, TSC deadline) and the KVM clock MSRs are not
+    //    modelled: arming the timer ends the run with NOT_SUPPORTED rather than never
+    //    interrupting; CPUID does not advertise the KVM clock, so its MSRs are unknown ones.
 
     /** MSRs the kernel's RDMSR handler answers with 0 (MTRRs, MCG, platform and power MSRs). */
     private static boolean msrReadsAsZero(int msr) {
@@ -2177,7 +2178,9 @@ public final class X86Cpu {
                 }
                 return;
             case MSR_X2APIC_SELF_IPI:
-                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "x2APIC self IPIs are not modelled");
+                // The kernel queues the vector on this VCPU (vector 7:0; the rest is ignored).
+                exitPending = new VcpuExit.SelfIpi((int) (v & 0xFF));
+                return;
             case MSR_X2APIC_ICR:
                 // The kernel turns IPIs and INIT/SIPI into VCPU packets for the VMM.
                 exitPending = new VcpuExit.IcrWrite(v);

@@ -1087,8 +1087,10 @@ class X86InstructionTest {
         cpu.setReg(X86Cpu.RAX, 1000);
         runToError("wrmsr", ZX_ERR_NOT_SUPPORTED);
         cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_SELF_IPI);
-        cpu.setReg(X86Cpu.RAX, 0x40);
-        runToError("wrmsr", ZX_ERR_NOT_SUPPORTED);
+        cpu.setReg(X86Cpu.RAX, 0x1_2340L); // vector 7:0; the other bits are ignored
+        cpu.setRip(sym.get("wrmsr"));
+        assertEquals(new VcpuExit.SelfIpi(0x40), cpu.run(1000), "the kernel queues it locally");
+        assertEquals(sym.get("wrmsr") + 2, cpu.rip(), "RIP past the WRMSR");
         cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_TSC_DEADLINE);
         cpu.setReg(X86Cpu.RAX, 1000);
         runToError("wrmsr", ZX_ERR_INVALID_ARGS); // the LVT timer is not in TSC-deadline mode
