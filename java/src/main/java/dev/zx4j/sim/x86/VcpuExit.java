@@ -78,7 +78,8 @@ public sealed interface VcpuExit {
     /**
      * A write of the x2APIC interrupt command register (WRMSR to 0x830): an IPI, INIT or
      * STARTUP for other VCPUs. RIP is past the WRMSR; the kernel turns it into a
-     * {@code ZX_PKT_TYPE_GUEST_VCPU} packet (or ignores it, for INIT).
+     * {@code ZX_PKT_TYPE_GUEST_VCPU} packet, ignores it (INIT) or fails {@code zx_vcpu_enter}
+     * (logical destination mode, other delivery modes).
      *
      * @param icr the 64-bit ICR value (vector 7:0, delivery mode 10:8, shorthand 19:18,
      *            destination 63:32)
@@ -116,7 +117,7 @@ public sealed interface VcpuExit {
      *   <li>{@code ZX_ERR_NOT_SUPPORTED}: an instruction the emulator does not implement (or the
      *       kernel does not support, such as string I/O), a read of a BELL page, or something the
      *       CPU does not model (task switches, privilege-level changes, call gates, the local
-     *       APIC timer, self IPIs);</li>
+     *       APIC timer);</li>
      *   <li>{@code ZX_ERR_INVALID_ARGS}: what the kernel's exit handlers refuse: a WRMSR of
      *       IA32_APIC_BASE changing the APIC base or mode, a reserved LVT timer mode, a TSC
      *       deadline without TSC-deadline mode;</li>
