@@ -178,6 +178,10 @@ final class SystemRegisters {
     }
 
     static long readMsr(X86Cpu cpu, int msr) {
+        PlatformMsrs platform = cpu.platformMsrs;
+        if (platform != null && platform.claims(msr)) {
+            return platform.read(msr);
+        }
         switch (msr) {
             case MSR_EFER: return cpu.efer;
             case MSR_FS_BASE: return cpu.segBase[FS];
@@ -230,6 +234,14 @@ final class SystemRegisters {
     }
 
     static void writeMsr(X86Cpu cpu, int msr, long v) {
+        PlatformMsrs platform = cpu.platformMsrs;
+        if (platform != null && platform.claims(msr)) {
+            VcpuExit e = platform.write(msr, v);
+            if (e != null) {
+                cpu.exitPending = e;
+            }
+            return;
+        }
         switch (msr) {
             case MSR_EFER: {
                 long allowed = EFER_SCE | EFER_LME | EFER_NXE;

@@ -261,6 +261,8 @@ public final class X86Cpu {
     long nip;
     Insn cur;
     VcpuExit exitPending;
+    /** The kernel's answers for the MSRs it emulates, or null (see {@link PlatformMsrs}). */
+    PlatformMsrs platformMsrs;
     /** Set when a write dropped cached code; the running block stops after that instruction. */
     boolean codeInvalidated;
 
@@ -443,6 +445,14 @@ public final class X86Cpu {
 
     /** Instructions retired since creation. */
     public long instructionsRetired() { return retired; }
+
+    /**
+     * Lets {@code msrs} answer RDMSR/WRMSR of the MSRs it claims (the kernel-emulated ones:
+     * APIC base, x2APIC, TSC deadline, KVM clock); null restores the CPU's own answers.
+     */
+    public void setPlatformMsrs(PlatformMsrs msrs) {
+        platformMsrs = msrs;
+    }
 
     /** Source of RDTSC values (default {@link System#nanoTime()}). */
     public void setTimeStampCounter(LongSupplier source) {
