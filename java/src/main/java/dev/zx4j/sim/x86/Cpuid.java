@@ -23,6 +23,7 @@ final class Cpuid {
      */
     static void cpuid(X86Cpu cpu) {
         int leaf = (int) cpu.regs[RAX];
+        int guestLeaf = leaf;
         int sub = (int) cpu.regs[RCX];
         if (Integer.compareUnsigned(leaf, MAX_BASIC_LEAF) > 0
                 && leaf != 0x40000000 && leaf != 0x40000001
@@ -75,6 +76,15 @@ final class Cpuid {
                 break;
             default:
                 break;
+        }
+        CpuidEdits edits = cpu.cpuidEdits;
+        if (edits != null) {
+            long[] r = {a, b, c, d};
+            edits.edit(guestLeaf, sub, r);
+            a = r[0] & 0xFFFFFFFFL;
+            b = r[1] & 0xFFFFFFFFL;
+            c = r[2] & 0xFFFFFFFFL;
+            d = r[3] & 0xFFFFFFFFL;
         }
         cpu.regs[RAX] = a;
         cpu.regs[RBX] = b;

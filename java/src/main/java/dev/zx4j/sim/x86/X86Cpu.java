@@ -263,6 +263,8 @@ public final class X86Cpu {
     VcpuExit exitPending;
     /** The kernel's answers for the MSRs it emulates, or null (see {@link PlatformMsrs}). */
     PlatformMsrs platformMsrs;
+    /** The kernel's edits of CPUID, or null (see {@link CpuidEdits}). */
+    CpuidEdits cpuidEdits;
     /** Set when a write dropped cached code; the running block stops after that instruction. */
     boolean codeInvalidated;
 
@@ -452,6 +454,11 @@ public final class X86Cpu {
      */
     public void setPlatformMsrs(PlatformMsrs msrs) {
         platformMsrs = msrs;
+    }
+
+    /** Lets {@code edits} change what CPUID returns (the kernel's edits); null for none. */
+    public void setCpuidEdits(CpuidEdits edits) {
+        cpuidEdits = edits;
     }
 
     /** Source of RDTSC values (default {@link System#nanoTime()}). */

@@ -1082,6 +1082,31 @@ class X86InstructionTest {
     }
 
     @Test
+    void cpuidEditsApplyOnTopOfTheProcessorsLeaves() {
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        long ecx = cpu.reg(X86Cpu.RCX);
+        List<String> seen = new ArrayList<>();
+        cpu.setCpuidEdits((leaf, sub, r) -> {
+            seen.add(Integer.toHexString(leaf) + "/" + sub);
+            if (leaf == 1) {
+                r[2] |= 1L << 24;
+                r[3] = -1;
+            }
+        });
+        cpu.setReg(0, 1);
+        cpu.setReg(1, 5);
+        run("cpuid");
+        assertEquals(ecx | (1L << 24), cpu.reg(X86Cpu.RCX), "edited bit added to the processor's");
+        assertEquals(0xFFFFFFFFL, cpu.reg(X86Cpu.RDX), "results stay 32-bit");
+        cpu.setReg(0, 0x12345);
+        cpu.setReg(1, 0);
+        run("cpuid");
+        assertEquals(List.of("1/5", "12345/0"), seen, "the guest's leaf and subleaf");
+    }
+
+    @Test
     void msrsAsTheKernelPresentsThem() {
         clearRegs(0x2);
         run("exc_setup");
