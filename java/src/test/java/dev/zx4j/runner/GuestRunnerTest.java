@@ -213,8 +213,8 @@ class GuestRunnerTest {
 
     @Test
     void guestExecutingAnUnsupportedInstructionFaults() throws IOException {
-        // fld1 (x87): the software CPU does not implement it.
-        Path p = file("x87.bin", new byte[] {(byte) 0xD9, (byte) 0xE8, (byte) 0xF4});
+        // vzeroupper (AVX): the software CPU does not implement it.
+        Path p = file("avx.bin", new byte[] {(byte) 0xC5, (byte) 0xF8, (byte) 0x77, (byte) 0xF4});
         assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
                 "guest fault on vcpu-0: ZX_ERR_NOT_SUPPORTED");
     }

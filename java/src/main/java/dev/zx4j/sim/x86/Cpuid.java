@@ -43,8 +43,9 @@ final class Cpuid {
                 b = ((long) cpu.apicId << 24) | (1L << 16) | (8L << 8);
                 // hypervisor present, POPCNT, x2APIC, CMPXCHG16B
                 c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13);
-                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV
-                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
+                // FPU (the x87 unit, with FCMOVcc/FCOMI through CMOV), PSE, TSC, MSR, PAE,
+                // CMPXCHG8B, APIC, PGE, CMOV
+                d = 1L | (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
                         | (1L << 13) | (1L << 15);
                 break;
             case 7:

@@ -52,11 +52,6 @@ public final class FpuState {
         fsw = (fsw & ~0x3800) | ((top & 7) << 11);
     }
 
-    /** A control word as the processor keeps it: bits 15..13 and 7 read 0, bit 6 reads 1 (measured). */
-    public static int storedControlWord(int v) {
-        return (v & 0x1F3F) | 0x40;
-    }
-
     /** The full tag word as FSTENV/FSAVE store it: 00 valid, 01 zero, 10 special, 11 empty. */
     public int fullTagWord() {
         int tw = 0;

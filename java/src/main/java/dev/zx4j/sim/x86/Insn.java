@@ -110,6 +110,8 @@ final class Insn {
     static final int CMPXCHG8B = 104;   // opSize 8: CMPXCHG8B, 16: CMPXCHG16B
     static final int POPCNT = 105;
     static final int RDTSCP = 106;
+    static final int X87 = 120;         // sub = escape opcode (D8..DF) << 8 | ModR/M byte; opSize 2 or 4
+    static final int FWAIT = 121;       // WAIT/FWAIT (9B)
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

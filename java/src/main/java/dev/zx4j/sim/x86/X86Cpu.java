@@ -227,6 +227,10 @@ public final class X86Cpu {
     long rflags = FLAG_RESERVED_ONE;
     long cr0, cr2, cr3, cr4, cr8, efer;
     long cr0Shadow = CR0_ET;
+    /** The x87/MMX/SSE register file, shared by X87 and {@code Sse}. */
+    final FpuState fpu = new FpuState();
+    /** The x87 unit. */
+    final X87 x87 = new X87(fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];

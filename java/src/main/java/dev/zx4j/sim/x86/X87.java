@@ -52,6 +52,11 @@ public final class X87 {
         this.tr = new X87Transcendental(f);
     }
 
+    /** A control word as the processor keeps it: bits 15..13 and 7 read 0, bit 6 reads 1 (measured). */
+    static int storedControlWord(int v) {
+        return (v & 0x1F3F) | 0x40;
+    }
+
     // ---- register stack ------------------------------------------------------------------------
 
     int phys(int i) {
@@ -263,7 +268,7 @@ public final class X87 {
                         X87State.ldenv(this, ea, o16, h);
                         return;
                     case 5:
-                        s.fcw = FpuState.storedControlWord((int) h.read(ea, 2));
+                        s.fcw = X87.storedControlWord((int) h.read(ea, 2));
                         summary();
                         return;
                     case 6:

@@ -72,7 +72,7 @@ final class X87State {
     }
 
     private static void applyEnv(FpuState s, long[] e) {
-        s.fcw = FpuState.storedControlWord((int) e[0]);
+        s.fcw = X87.storedControlWord((int) e[0]);
         s.fsw = (int) e[1] & 0xFFFF;
         s.setFullTagWord((int) e[2] & 0xFFFF);
         s.fip = e[3];

@@ -33,6 +33,20 @@ final class X87Transcendental {
     }
 
     void exec(X87 x, int modrm) {
+        try {
+            dispatch(x, modrm);
+        } catch (ArithmeticException e) {
+            // a decimal evaluation out of its range (only for operands outside the documented
+            // domains, whose results are undefined): the invalid-operation response
+            f.flags = Float80.IE;
+            x.finishFlags();
+            if (!x.blocked()) {
+                x.set(0, Float80.INDEF_SE, Float80.INDEF_M);
+            }
+        }
+    }
+
+    private void dispatch(X87 x, int modrm) {
         switch (modrm) {
             case 0xFE:
                 trig(x, 0);
@@ -75,6 +89,16 @@ final class X87Transcendental {
 
     /** Rounds an inexact (irrational) value to the register format at 64 bits. */
     long round(BigDecimal v) {
+        return round(v, 0);
+    }
+
+    /**
+     * Rounds an irrational value computed to 60 digits. When that approximation happens to be
+     * exact at 130 bits (sin, tan, atan of a tiny argument equal the argument, cos of one equals
+     * 1, up to terms far below 60 digits), {@code dir} says on which side the true value lies:
+     * −1 smaller in magnitude, +1 larger, 0 unknown (treated as larger).
+     */
+    long round(BigDecimal v, int dir) {
         if (v.signum() == 0) {
             f.rse = 0;
             return 0;
@@ -87,6 +111,10 @@ final class X87Transcendental {
         BigDecimal scaled = k >= 0 ? a.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(k)))
                 : a.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-k)), MC);
         BigInteger mag = scaled.toBigInteger();
+        boolean exact = scaled.compareTo(new BigDecimal(mag)) == 0;
+        if (exact && dir < 0) {
+            mag = mag.subtract(BigInteger.ONE);
+        }
         return f.packBig(sign, mag, -k, true, 64);
     }
 
@@ -166,18 +194,18 @@ final class X87Transcendental {
                 BigDecimal[] sc = sinCos(v);
                 switch (kind) {
                     case 0:
-                        r1 = round(sc[0]);
+                        r1 = round(sc[0], -1);
                         r1se = f.rse;
                         break;
                     case 1:
-                        r1 = round(sc[1]);
+                        r1 = round(sc[1], -1);
                         r1se = f.rse;
                         break;
                     case 2: {
-                        long s = round(sc[0]);
+                        long s = round(sc[0], -1);
                         int sse = f.rse;
                         boolean sc1 = f.c1;
-                        r1 = round(sc[1]); // ST0 after: cos, ST1: sin
+                        r1 = round(sc[1], -1); // ST0 after: cos, ST1: sin
                         r1se = f.rse;
                         r2 = s;
                         r2se = sse;
@@ -185,7 +213,8 @@ final class X87Transcendental {
                         break;
                     }
                     default: {
-                        r1 = round(sc[0].divide(sc[1], MC));
+                        BigDecimal t = sc[0].divide(sc[1], MC);
+                        r1 = round(t, t.abs().compareTo(BigDecimal.ONE) < 0 ? 1 : -1);
                         r1se = f.rse;
                         r2se = Float80.BIAS;
                         r2 = Float80.TOP;
@@ -304,6 +333,22 @@ final class X87Transcendental {
             if (v.abs().compareTo(BigDecimal.ONE) == 0) {
                 f.rse = v.signum() > 0 ? Float80.BIAS : 0x8000 | (Float80.BIAS - 1);
                 return Float80.TOP;
+            }
+            // outside [-1, 1] the result is undefined (SDM); computed as 2^x - 1 all the same
+            if (v.compareTo(BigDecimal.valueOf(17000)) > 0) {
+                return f.roundPackPrec(0, 0x8000, Float80.TOP, 0, 64); // overflows
+            }
+            if (v.compareTo(BigDecimal.valueOf(-100)) < 0) {
+                return round(BigDecimal.ONE.movePointLeft(35).subtract(BigDecimal.ONE));
+            }
+            if (v.abs().compareTo(BigDecimal.ONE) > 0) {
+                BigDecimal ip = v.setScale(0, RoundingMode.FLOOR);
+                BigDecimal frac = v.subtract(ip);
+                BigDecimal p = exp(frac.multiply(LN2, MC));
+                int n = ip.intValueExact();
+                p = n >= 0 ? p.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(n)), MC)
+                        : p.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-n)), MC);
+                return round(p.subtract(BigDecimal.ONE, MC));
             }
             return round(expm1(v.multiply(LN2, MC)));
         });
@@ -488,7 +533,7 @@ final class X87Transcendental {
         if (xneg) {
             a = ysign != 0 ? a.subtract(pi, MC) : a.add(pi, MC);
         }
-        return round(a);
+        return round(a, -1);
     }
 
     private long signedRound(int sign, BigDecimal v) {
@@ -501,18 +546,22 @@ final class X87Transcendental {
         if (xneg && kx != Float80.ZERO) {
             return f.indefinite();
         }
+        if (kx == Float80.ZERO) {
+            // log2(±0) = −∞: a zero divide, raised before (and instead of) a denormal y (measured)
+            if (ky == Float80.ZERO) {
+                return f.indefinite();
+            }
+            if (ky == Float80.INF) {
+                return signed(ysign ^ 1, 0x7FFF, Float80.TOP);
+            }
+            f.flags |= Float80.ZE;
+            return signed(ysign ^ 1, 0x7FFF, Float80.TOP);
+        }
         if (kx == Float80.DENORMAL || ky == Float80.DENORMAL) {
             f.flags |= Float80.DE;
             if ((f.cw & Float80.DE) == 0) {
                 return 0;
             }
-        }
-        if (kx == Float80.ZERO) {
-            if (ky == Float80.ZERO) {
-                return f.indefinite();
-            }
-            f.flags |= Float80.ZE;
-            return signed(ysign ^ 1, 0x7FFF, Float80.TOP);
         }
         boolean one = (sx & 0x7FFF) == Float80.BIAS && mx == Float80.TOP;
         boolean xbig = kx == Float80.INF;

@@ -320,6 +320,10 @@ final class X87Gen {
                 continue;
             }
             Form f = FORMS.get(rnd.nextInt(FORMS.size()));
+            while (i > 0 && !f.mem && f.op == 0xD9 && (f.modrm == 0xF0 || f.modrm == 0xF9)) {
+                // F2XM1/FYL2XP1 are defined on a bounded domain: only first, where ST0 is set up
+                f = FORMS.get(rnd.nextInt(FORMS.size()));
+            }
             approx |= f.approx;
             boolean image = f.kind == Kind.ENV32 || f.kind == Kind.ENV16 || f.kind == Kind.SAVE32 || f.kind == Kind.SAVE16;
             int disp = seq && !image ? 16 * i : 0;
