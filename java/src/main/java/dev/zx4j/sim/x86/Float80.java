@@ -560,10 +560,32 @@ public final class Float80 {
         }
         int e = normExp(sa, ma) - BIAS - 63; // value = sig * 2^e
         long sig = normSig(ma);
-        int k = 128 + ((e & 1) != 0 ? 1 : 0); // make e - k even
-        BigInteger x = new BigInteger(1, toBytes(sig)).shiftLeft(k);
-        BigInteger[] r = x.sqrtAndRemainder();
-        return packBig(0, r[0], (e - k) / 2, r[1].signum() != 0, precisionBits());
+        // radicand sig * 2^s with e - s even: 127 or 128 bits, so the root has exactly 64 bits
+        int sh = (e & 1) == 0 ? 64 : 63;
+        long rh = sh == 64 ? sig : sig >>> 1;
+        long rl = sh == 64 ? 0 : sig << 63;
+        // bit-by-bit square root: root = floor(sqrt(R)), rem = R - root^2
+        long root = 0, remH = 0, remL = 0;
+        for (int i = 63; i >= 0; i--) {
+            int pair = i >= 32 ? (int) (rh >>> (2 * i - 64)) & 3 : (int) (rl >>> (2 * i)) & 3;
+            remH = (remH << 2) | (remL >>> 62);
+            remL = (remL << 2) | pair;
+            long tH = root >>> 62, tL = (root << 2) | 1;
+            boolean ge = remH != tH ? Long.compareUnsigned(remH, tH) > 0 : Long.compareUnsigned(remL, tL) >= 0;
+            if (ge) {
+                long nl = remL - tL;
+                remH = remH - tH - (Long.compareUnsigned(remL, tL) < 0 ? 1 : 0);
+                remL = nl;
+                root = (root << 1) | 1;
+            } else {
+                root <<= 1;
+            }
+        }
+        // (root + 1/2)^2 = root^2 + root + 1/4 is never an integer: above half iff rem > root
+        boolean remZero = remH == 0 && remL == 0;
+        boolean aboveHalf = remH != 0 || Long.compareUnsigned(remL, root) > 0;
+        long extra = aboveHalf ? TOP | 1 : remZero ? 0 : 1;
+        return roundPack(0, (e - sh) / 2 + 63 + BIAS, root, extra);
     }
 
     static byte[] toBytes(long v) {

@@ -26,6 +26,8 @@ final class X87Transcendental {
     private static final BigDecimal PI66 = new BigDecimal(new BigInteger("C90FDAA22168C234C", 16))
             .divide(new BigDecimal(BigInteger.ONE.shiftLeft(66)));
 
+    private static final BigDecimal HALF_PI66 = PI66.divide(BigDecimal.valueOf(2));
+
     private final Float80 f;
 
     X87Transcendental(Float80 f) {
@@ -79,11 +81,20 @@ final class X87Transcendental {
 
     // ---- conversions ---------------------------------------------------------------------------
 
+    private static final MathContext MC_IN = new MathContext(90, RoundingMode.HALF_EVEN);
+    private static final BigDecimal TWO = BigDecimal.valueOf(2);
+
+    /** An operand as a decimal to 90 significant digits (exact for the usual exponents). */
     static BigDecimal toDecimal(int se, long m) {
         int e = Float80.normExp(se, m) - Float80.BIAS - 63;
         BigDecimal v = new BigDecimal(Float80.unsigned(Float80.normSig(m)));
-        v = e >= 0 ? v.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(e)))
-                : v.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-e)));
+        if (e > 0 && e <= 256) {
+            v = v.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(e)));
+        } else if (e < 0 && e >= -256) {
+            v = v.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-e)));
+        } else if (e != 0) {
+            v = v.multiply(TWO.pow(e, MC_IN), MC_IN);
+        }
         return (se & 0x8000) != 0 ? v.negate() : v;
     }
 
@@ -189,6 +200,48 @@ final class X87Transcendental {
                     r2se = Float80.BIAS;
                     r2 = Float80.TOP;
                 }
+            } else if ((se & 0x7FFF) < Float80.BIAS - 70) {
+                // |x| < 2^-70: sin x and tan x lie a hair inside and outside x, cos x just below 1
+                int sign = (se >>> 15) & 1;
+                BigInteger sig = Float80.unsigned(Float80.normSig(m)).shiftLeft(64);
+                int scale = Float80.normExp(se, m) - Float80.BIAS - 63 - 64;
+                long c = f.packBig(0, BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE), -128, true, 64);
+                int cse = f.rse;
+                boolean cc1 = f.c1;
+                long sn = 0;
+                int snse = 0;
+                if (kind != 1) {
+                    int before = f.flags;
+                    sn = f.packBig(sign, kind == 3 ? sig : sig.subtract(BigInteger.ONE), scale, true, 64);
+                    snse = f.rse;
+                    if ((snse & 0x7FFF) != 0 && (f.cw & Float80.UE) != 0) {
+                        // measured: underflow only when the delivered result is denormal
+                        f.flags = (f.flags & ~Float80.UE) | (before & Float80.UE);
+                    }
+                }
+                switch (kind) {
+                    case 0:
+                    case 3:
+                        r1 = sn;
+                        r1se = snse;
+                        if (kind == 3) {
+                            r2se = Float80.BIAS;
+                            r2 = Float80.TOP;
+                        }
+                        break;
+                    case 1:
+                        r1 = c;
+                        r1se = cse;
+                        f.c1 = cc1;
+                        break;
+                    default:
+                        r1 = c;
+                        r1se = cse;
+                        r2 = sn;
+                        r2se = snse;
+                        f.c1 |= cc1;
+                        break;
+                }
             } else {
                 BigDecimal v = toDecimal(se, m);
                 BigDecimal[] sc = sinCos(v);
@@ -239,8 +292,16 @@ final class X87Transcendental {
         }
     }
 
+    private static final BigDecimal TINY = new BigDecimal(BigInteger.ONE).divide(
+            new BigDecimal(BigInteger.ONE.shiftLeft(70)));
+
     static BigDecimal[] sinCos(BigDecimal v) {
-        BigDecimal halfPi = PI66.divide(BigDecimal.valueOf(2));
+        if (v.abs().compareTo(TINY) < 0) {
+            // sin v = v and cos v = 1 up to terms below 2^-140 relative: kept exact, so that the
+            // rounding direction (round(v, dir)) decides which neighbour the true value is near
+            return new BigDecimal[] {v, BigDecimal.ONE};
+        }
+        BigDecimal halfPi = HALF_PI66;
         BigDecimal q = v.divide(halfPi, MC_PI).setScale(0, RoundingMode.HALF_EVEN);
         BigDecimal r = v.subtract(q.multiply(halfPi, MC_PI), MC_PI).round(MC);
         int quadrant = q.toBigInteger().and(BigInteger.valueOf(3)).intValue();
@@ -590,7 +651,11 @@ final class X87Transcendental {
             int e = Float80.normExp(sx, mx) - Float80.BIAS;
             long km = f.fromInt(e);
             long r = f.mulPrec(sy, my, f.rse, km, 64);
-            f.flags |= Float80.PE; // measured: PE also when the product is exact
+            // measured: PE also when the product is exact, and UE when it is tiny
+            f.flags |= Float80.PE;
+            if ((f.rse & 0x7FFF) == 0 && r != 0) {
+                f.flags |= Float80.UE;
+            }
             return r;
         }
         BigDecimal l = ln(toDecimal(sx, mx)).divide(LN2, MC);

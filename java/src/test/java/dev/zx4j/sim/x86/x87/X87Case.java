@@ -8,20 +8,20 @@ import java.util.HexFormat;
  * with RDI = {@link #MEM_ADDR}, the x87 state is loaded with FRSTOR from {@link #state} and stored
  * back with FNSAVE.
  */
-final class X87Case {
-    static final long CODE_ADDR = 0x1000_0000L;
-    static final long MEM_ADDR = 0x2000_0000L;
-    static final int CS = 0x33, DS = 0;
-    static final int STATE_SIZE = 108, MEM_SIZE = 128;
+public final class X87Case {
+    public static final long CODE_ADDR = 0x1000_0000L;
+    public static final long MEM_ADDR = 0x2000_0000L;
+    public static final int CS = 0x33, DS = 0;
+    public static final int STATE_SIZE = 108, MEM_SIZE = 128;
 
     /** Snippet bytes (at most 32). */
-    final byte[] code;
-    long rax;
-    long rflags;
+    public final byte[] code;
+    public long rax;
+    public long rflags;
     /** FNSAVE image (32-bit format) before. */
-    final byte[] state;
+    public final byte[] state;
     /** Memory at MEM_ADDR before. */
-    final byte[] mem;
+    public final byte[] mem;
     /** Human-readable description of the instruction (for reproducers). */
     String text;
     /** Whether the ST results may differ within a tolerance (transcendentals). */

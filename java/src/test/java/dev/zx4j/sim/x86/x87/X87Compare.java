@@ -3,7 +3,7 @@ package dev.zx4j.sim.x86.x87;
 import java.math.BigInteger;
 
 /** Compares a software result with the hardware one and describes the difference. */
-final class X87Compare {
+public final class X87Compare {
     private X87Compare() {
     }
 
@@ -12,9 +12,11 @@ final class X87Compare {
 
     /** Worst ulp distance seen in approximate (transcendental) results. */
     static long worstUlp;
+    /** The same by instruction (single-instruction cases; sequences under "sequence"). */
+    static final java.util.Map<String, Long> WORST_BY_CASE = new java.util.TreeMap<>();
 
     /** Null when equal (within the transcendental tolerance where the case allows it). */
-    static String diff(X87Case c, X87Result hw, X87Result sw) {
+    public static String diff(X87Case c, X87Result hw, X87Result sw) {
         StringBuilder sb = new StringBuilder();
         if (hw.trap != sw.trap) {
             sb.append("trap: hw ").append(hw.trap).append(" sw ").append(sw.trap).append('\n');
@@ -49,6 +51,7 @@ final class X87Compare {
                 long u = ulps(ea, ma, eb, mb);
                 if (u >= 0 && u <= ULP_TOLERANCE) {
                     worstUlp = Math.max(worstUlp, u);
+                    WORST_BY_CASE.merge(c.text.contains(";") ? "sequence" : c.text, u, Math::max);
                     continue;
                 }
             }
@@ -90,7 +93,7 @@ final class X87Compare {
     }
 
     /** A reproducer: the instruction, its bytes and the start state decoded, then the differences. */
-    static String reproducer(X87Case c, X87Result hw, X87Result sw, String diff) {
+    public static String reproducer(X87Case c, X87Result hw, X87Result sw, String diff) {
         StringBuilder sb = new StringBuilder();
         sb.append("x87 case: ").append(c.text).append("  bytes ").append(X87Case.HEX.formatHex(c.code)).append('\n');
         byte[] st = c.state;

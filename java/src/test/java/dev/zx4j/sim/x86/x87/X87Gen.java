@@ -81,9 +81,19 @@ final class X87Gen {
     }
 
     private final SplittableRandom rnd;
+    private final List<Form> forms;
 
     X87Gen(long seed) {
+        this(seed, null);
+    }
+
+    /** Cases of the forms whose name starts with {@code only} (all forms when null). */
+    X87Gen(long seed, String only) {
         this.rnd = new SplittableRandom(seed);
+        this.forms = only == null ? FORMS : FORMS.stream().filter(f -> f.name.startsWith(only)).toList();
+        if (forms.isEmpty()) {
+            throw new IllegalArgumentException("no x87 form named " + only);
+        }
     }
 
     // ---- values ---------------------------------------------------------------------------------
@@ -303,7 +313,7 @@ final class X87Gen {
     // ---- cases ----------------------------------------------------------------------------------
 
     X87Case next() {
-        boolean seq = rnd.nextInt(6) == 0;
+        boolean seq = forms == FORMS && rnd.nextInt(6) == 0;
         byte[] state = stateImage(false, true);
         byte[] mem = new byte[X87Case.MEM_SIZE];
         for (int k = 0; k < mem.length; k++) {
@@ -319,7 +329,7 @@ final class X87Gen {
                 text.append(text.length() > 0 ? "; " : "").append("fwait");
                 continue;
             }
-            Form f = FORMS.get(rnd.nextInt(FORMS.size()));
+            Form f = forms.get(rnd.nextInt(forms.size()));
             while (i > 0 && !f.mem && f.op == 0xD9 && (f.modrm == 0xF0 || f.modrm == 0xF9)) {
                 // F2XM1/FYL2XP1 are defined on a bounded domain: only first, where ST0 is set up
                 f = FORMS.get(rnd.nextInt(FORMS.size()));

@@ -18,13 +18,13 @@ import java.util.List;
  * a {@code #} header naming the CPU, seed and date. {@link #main} regenerates the file through
  * the host oracle ({@code scripts/gen-x87-vectors.sh}).
  */
-final class X87GoldenVectors {
+public final class X87GoldenVectors {
     static final String RESOURCE = "/x86/x87-golden-vectors.txt";
 
-    record Vector(X87Case c, X87Result r) {
+    public record Vector(X87Case c, X87Result r) {
     }
 
-    static List<Vector> load() throws IOException {
+    public static List<Vector> load() throws IOException {
         List<Vector> out = new ArrayList<>();
         try (InputStream in = X87GoldenVectors.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -48,13 +48,15 @@ final class X87GoldenVectors {
 
     /**
      * {@code --oracle PATH --out FILE [--seed N] [--cases N]}; with {@code --diff} instead of
-     * {@code --out}: a long differential run outside JUnit (prints a summary and reproducers).
+     * {@code --out}: a long differential run outside JUnit (prints a summary and reproducers);
+     * {@code --only NAME} restricts it to the forms whose name starts with NAME (e.g. "d9 fa").
      */
     public static void main(String[] args) throws Exception {
         Path oracle = X87Oracle.defaultBinary(), out = null;
         long seed = 1187;
         int cases = 1000;
         boolean diff = false;
+        String only = null;
         for (int k = 0; k < args.length; k += 2) {
             if (args[k].equals("--diff")) {
                 diff = true;
@@ -66,12 +68,13 @@ final class X87GoldenVectors {
                 case "--out" -> out = Path.of(args[k + 1]);
                 case "--seed" -> seed = Long.parseLong(args[k + 1]);
                 case "--cases" -> cases = Integer.parseInt(args[k + 1]);
+                case "--only" -> only = args[k + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[k]);
             }
         }
         String why = X87Oracle.unavailableReason(oracle);
         if (diff && why == null) {
-            longRun(oracle, seed, cases);
+            longRun(oracle, seed, cases, only);
             return;
         }
         if (why != null || out == null) {
@@ -100,8 +103,8 @@ final class X87GoldenVectors {
         System.out.println("wrote " + cases + " vectors to " + out + "; the software x87 differs on " + wrong);
     }
 
-    private static void longRun(Path oracle, long seed, int cases) throws Exception {
-        X87Gen gen = new X87Gen(seed);
+    private static void longRun(Path oracle, long seed, int cases, String only) throws Exception {
+        X87Gen gen = new X87Gen(seed, only);
         X87Oracle o = new X87Oracle(oracle);
         int failures = 0, approx = 0;
         long t0 = System.nanoTime();
@@ -125,6 +128,8 @@ final class X87GoldenVectors {
         System.out.printf("x87 long run: %d cases (seed %d, cpu %s), %d differ; %d transcendental cases, worst ulp %d;"
                 + " %.1f s%n", cases, seed, cpuName(), failures, approx, X87Compare.worstUlp,
                 (System.nanoTime() - t0) / 1e9);
+        System.out.println("worst ulp by instruction (D9 F0 F2XM1, F1 FYL2X, F2 FPTAN, F3 FPATAN, F9 FYL2XP1,"
+                + " FB FSINCOS, FE FSIN, FF FCOS): " + X87Compare.WORST_BY_CASE);
     }
 
     private static String cpuName() {

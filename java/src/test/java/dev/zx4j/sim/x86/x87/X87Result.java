@@ -3,14 +3,14 @@ package dev.zx4j.sim.x86.x87;
 import java.util.Arrays;
 
 /** The state after an {@link X87Case}: from the host CPU or from the software model. */
-final class X87Result {
+public final class X87Result {
     /** -1, or the exception vector. */
-    int trap = -1;
-    long rax;
-    long rflags;
+    public int trap = -1;
+    public long rax;
+    public long rflags;
     /** FNSAVE image after (no trap) or, at a trap, FCW/FSW/FTW(abridged)/ST0-7 of the state then. */
-    byte[] state = new byte[X87Case.STATE_SIZE];
-    byte[] mem = new byte[X87Case.MEM_SIZE];
+    public byte[] state = new byte[X87Case.STATE_SIZE];
+    public byte[] mem = new byte[X87Case.MEM_SIZE];
 
     /** The comparable fields as one line: trap|rax|flags|state|mem. */
     String toLine() {
