@@ -24,8 +24,8 @@ import java.math.BigInteger;
  *   <li>Two NaNs: a quiet NaN wins over a signalling one; two of the same kind give the one with
  *       the larger significand, the positive one when equal; a signalling NaN is quietened.</li>
  *   <li>Rounding: to 24, 53 or 64 significand bits by PC (the exponent range stays the
- *       extended one), nearest-even, down, up or toward zero by RC. Tininess is detected before
- *       rounding. Masked underflow: denormalize, UE only when also inexact. Unmasked underflow
+ *       extended one), nearest-even, down, up or toward zero by RC. Tininess is detected after
+ *       rounding (measured on the host). Masked underflow: denormalize, UE only when also inexact. Unmasked underflow
  *       or overflow with a register destination: the exponent is adjusted by 24576 and the
  *       rounded significand delivered (the caller decides what a memory destination gets).</li>
  * </ul>
@@ -179,7 +179,9 @@ public final class Float80 {
     /** {@link #roundPack} at a given precision (64 for exact-format results). */
     public long roundPackPrec(int sign, int exp, long sig, long extra, int prec) {
         c1 = false;
-        if (exp <= 0) {
+        // tininess after rounding (measured): a result just below the smallest normal that
+        // rounds up to it at the precision, as if the exponent range were unbounded, is not tiny
+        if (exp <= 0 && (exp < 0 || tinyAfterRounding(sign, sig, extra, prec))) {
             if (!masked(UE)) {
                 flags |= UE;
                 exp += 24576;
@@ -189,7 +191,7 @@ public final class Float80 {
                     return zero(sign);
                 }
             } else {
-                // denormalize, detect tininess before rounding
+                // denormalize
                 int shift = 1 - exp;
                 long[] r = shiftRightJam128(sig, extra, shift);
                 long s = roundSig(sign, r[0], r[1], prec);
@@ -240,6 +242,12 @@ public final class Float80 {
         c1 = false;
         long max = prec == 64 ? -1L : -1L << (64 - prec);
         return result((sign << 15) | maxExp, max);
+    }
+
+    /** For a value in [2^-16383, 2^-16382): whether it stays below 2^-16382 once rounded. */
+    private boolean tinyAfterRounding(int sign, long sig, long extra, int prec) {
+        roundSig(sign, sig, extra, prec);
+        return !carry;
     }
 
     private boolean lastInexact;
@@ -588,14 +596,6 @@ public final class Float80 {
         return roundPack(0, (e - sh) / 2 + 63 + BIAS, root, extra);
     }
 
-    static byte[] toBytes(long v) {
-        byte[] b = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (v >>> (56 - 8 * i));
-        }
-        return b;
-    }
-
     static BigInteger unsigned(long v) {
         return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(BigInteger.ONE.shiftLeft(64));
     }
@@ -738,7 +738,7 @@ public final class Float80 {
         int prec = fracBits + 1;
         int exp = normExp(se, m) - BIAS + bias; // target-biased
         long sig = normSig(m);
-        if (exp <= 0) {
+        if (exp <= 0 && (exp < 0 || tinyAfterRounding((int) sign, sig, 0, prec))) {
             if (!masked(UE)) {
                 flags |= UE;
                 return 0; // nothing is stored

@@ -1,7 +1,5 @@
 package dev.zx4j.sim.x86;
 
-import java.math.BigInteger;
-
 /**
  * The x87 instruction set: semantics of every escape opcode D8–DF on a {@link FpuState}, with
  * 80-bit arithmetic from {@link Float80} and the transcendental functions from
@@ -1041,9 +1039,5 @@ public final class X87 {
             }
         }
         cc(CC, code | c1);
-    }
-
-    static BigInteger big(long v) {
-        return Float80.unsigned(v);
     }
 }

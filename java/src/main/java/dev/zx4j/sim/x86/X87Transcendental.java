@@ -211,12 +211,19 @@ final class X87Transcendental {
                 long sn = 0;
                 int snse = 0;
                 if (kind != 1) {
-                    int before = f.flags;
-                    sn = f.packBig(sign, kind == 3 ? sig : sig.subtract(BigInteger.ONE), scale, true, 64);
+                    // measured: underflow only when the rounded result is denormal (also unmasked)
+                    BigInteger mag = kind == 3 ? sig : sig.subtract(BigInteger.ONE);
+                    int before = f.flags, cw = f.cw;
+                    f.cw |= Float80.UE;
+                    sn = f.packBig(sign, mag, scale, true, 64);
                     snse = f.rse;
-                    if ((snse & 0x7FFF) != 0 && (f.cw & Float80.UE) != 0) {
-                        // measured: underflow only when the delivered result is denormal
+                    f.cw = cw;
+                    if ((snse & 0x7FFF) != 0) {
                         f.flags = (f.flags & ~Float80.UE) | (before & Float80.UE);
+                    } else if ((cw & Float80.UE) == 0) {
+                        f.flags = before;
+                        sn = f.packBig(sign, mag, scale, true, 64);
+                        snse = f.rse;
                     }
                 }
                 switch (kind) {
@@ -234,12 +241,11 @@ final class X87Transcendental {
                         r1se = cse;
                         f.c1 = cc1;
                         break;
-                    default:
+                    default: // C1 follows the sine (measured)
                         r1 = c;
                         r1se = cse;
                         r2 = sn;
                         r2se = snse;
-                        f.c1 |= cc1;
                         break;
                 }
             } else {
