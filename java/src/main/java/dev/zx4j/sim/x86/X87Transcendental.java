@@ -140,7 +140,8 @@ final class X87Transcendental {
                 return;
             }
             x.set(0, Float80.INDEF_SE, Float80.INDEF_M);
-            if (pushes && (x.empty(7) || !x.overflow())) {
+            if (pushes) {
+                // only the underflow is reported, also when ST7 is in use (measured, as FXTRACT)
                 x.push(Float80.INDEF_SE, Float80.INDEF_M);
             }
             return;

@@ -132,6 +132,20 @@ public final class X87GoldenVectors {
                 + " FB FSINCOS, FE FSIN, FF FCOS): " + X87Compare.WORST_BY_CASE);
     }
 
+    /** The host's CPUID vendor string from /proc/cpuinfo ("unknown" when unreadable). */
+    static String cpuVendor() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("vendor_id")) {
+                    return l.substring(l.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+
     private static String cpuName() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
