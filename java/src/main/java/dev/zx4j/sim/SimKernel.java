@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -809,6 +810,26 @@ public final class SimKernel implements Syscalls {
             }
             return status;
         });
+    }
+
+    /**
+     * Why the last failed {@code zx_vcpu_enter} of the VCPU {@code handle} failed: status, RIP,
+     * instruction bytes and reason (not part of the Zircon ABI, which reports only the status).
+     *
+     * @param handle a handle to a VCPU of this kernel
+     * @return the explanation, or empty when the handle is not an open VCPU handle or its enter
+     *         has not failed yet (a kick is not a failure)
+     */
+    public Optional<VcpuFault> lastVcpuFault(int handle) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(handles.lookup(handle, VcpuObject.class, ZX_RIGHT_NONE)
+                    .lastFault());
+        } catch (SysErr e) {
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

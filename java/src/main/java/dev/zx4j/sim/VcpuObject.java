@@ -42,6 +42,10 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private boolean destroyed;
     /** The guest-memory version the CPU's caches were last synchronised with. */
     private long memorySeen;
+    /** Why the run loop is about to fail enter (owner thread only); null: a generic reason. */
+    private String failReason;
+    /** The explanation of the last failed enter, for {@link SimKernel#lastVcpuFault(int)}. */
+    private volatile VcpuFault lastFault;
 
     VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu) {
         super(kernel);
@@ -106,11 +110,29 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- the owner thread ------------------------------------------------------------------
 
+    /** Why the last failed {@code zx_vcpu_enter} failed (kicks excluded), or null. */
+    VcpuFault lastFault() {
+        return lastFault;
+    }
+
     /**
-     * The loop of {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes)
-     * when an exit needs the VMM.
+     * {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes) when an exit
+     * needs the VMM. A failure (other than a kick) is explained in {@link #lastFault()}.
      */
     int enter(byte[] packet) throws InterruptedException {
+        failReason = null;
+        int status = runLoop(packet);
+        if (status < 0 && status != ZX_ERR_CANCELED) {
+            String reason = failReason != null ? failReason : switch (status) {
+                case ZX_ERR_NOT_SUPPORTED -> "an exit the kernel cannot handle";
+                default -> "the VCPU cannot continue";
+            };
+            lastFault = new VcpuFault(status, cpu.rip(), new byte[0], reason);
+        }
+        return status;
+    }
+
+    private int runLoop(byte[] packet) throws InterruptedException {
         while (true) {
             long memory = kernel.memoryVersion();
             if (memory != memorySeen) {
@@ -130,6 +152,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 blocked = vector < 0 && anyPending();
             }
             if (vector >= FIRST_INVALID && vector < FIRST_EXTERNAL) {
+                failReason = "pending vector " + vector + " is reserved (21-31)";
                 return ZX_ERR_NOT_SUPPORTED;
             }
             if (vector >= 0) {
@@ -148,6 +171,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                     }
                 }
             } else if (exit instanceof VcpuExit.ErrorExit e) {
+                failReason = e.detail();
                 return e.status();
             } else if (exit instanceof VcpuExit.IoExit io) {
                 return ioExit(io, packet);
@@ -224,6 +248,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null) {
+            failReason = (io.input() ? "IN from" : "OUT to") + " IO port 0x"
+                    + Integer.toHexString(io.port()) + ", which has no trap";
             return ZX_ERR_NOT_FOUND;
         }
         Arrays.fill(packet, (byte) 0);
@@ -247,6 +273,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null || trap.kind != ZX_GUEST_TRAP_MEM) {
+            failReason = "the MEM trap at 0x" + Long.toHexString(mem.addr())
+                    + " went away while the instruction ran";
             return ZX_ERR_OUT_OF_RANGE; // the trap went away while the instruction ran
         }
         Arrays.fill(packet, (byte) 0);
@@ -267,12 +295,16 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         try {
             GuestObject.Trap trap = guest.findTrap(false, addr);
             if (trap == null || trap.kind != ZX_GUEST_TRAP_BELL) {
+                failReason = "the BELL trap at 0x" + Long.toHexString(addr)
+                        + " went away while the instruction ran";
                 return ZX_ERR_OUT_OF_RANGE;
             }
             while (trap.inFlight >= GuestObject.BELL_POOL && trap.port.handleCount > 0) {
                 guest.poolFreed.await();
             }
             if (trap.port.handleCount == 0) {
+                failReason = "the port of the BELL trap at 0x" + Long.toHexString(addr)
+                        + " has no handles left";
                 return ZX_ERR_BAD_STATE;
             }
             byte[] bell = new byte[PORT_PACKET_SIZE];
@@ -305,6 +337,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         long dest = icr >>> 32;
         long self = 1L << (vpid - 1);
         if (logical) {
+            failReason = "IPI in logical destination mode (ICR 0x" + Long.toHexString(icr) + ")";
             return ZX_ERR_NOT_SUPPORTED;
         }
         Arrays.fill(packet, (byte) 0);
@@ -335,6 +368,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             case ICR_INIT:
                 return ZX_OK;
             default: // lowest priority, SMI, ExtINT, reserved
+                failReason = "IPI delivery mode " + mode + " (ICR 0x" + Long.toHexString(icr)
+                        + ")";
                 return ZX_ERR_NOT_SUPPORTED;
         }
     }
