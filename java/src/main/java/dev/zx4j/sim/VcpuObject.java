@@ -42,6 +42,11 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private boolean destroyed;
     /** The guest-memory version the CPU's caches were last synchronised with. */
     private long memorySeen;
+    /**
+     * A BELL write whose packet could not be queued yet because a kick ended the wait for the
+     * trap's packet pool; the next enter queues it before running guest code. -1: none.
+     */
+    private long pendingBell = -1;
     /** Why the run loop is about to fail enter (owner thread only); null: a generic reason. */
     private String failReason;
     /** The explanation of the last failed enter, for {@link SimKernel#lastVcpuFault(int)}. */
@@ -78,10 +83,31 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- any thread ------------------------------------------------------------------------
 
-    synchronized void kick() {
-        kicked = true;
-        notifyAll();
-        cpu.requestStop();
+    /**
+     * {@code zx_vcpu_kick}: ends {@code zx_vcpu_enter} wherever it is, running guest code,
+     * halted, or blocked on a full BELL-trap packet pool; an enter that starts later returns at
+     * once. The kernel lock is taken only after this object's monitor is released (the kernel
+     * takes them in the other order when it forwards interrupts).
+     */
+    void kick() {
+        synchronized (this) {
+            kicked = true;
+            notifyAll();
+            cpu.requestStop();
+        }
+        kernel.lock.lock();
+        try {
+            guest.poolFreed.signalAll(); // a VCPU blocked on a full BELL pool re-checks
+        } finally {
+            kernel.lock.unlock();
+        }
+    }
+
+    /** Consumes a pending kick; true if there was one. */
+    private synchronized boolean takeKick() {
+        boolean k = kicked;
+        kicked = false;
+        return k;
     }
 
     /** {@code zx_vcpu_interrupt}: vectors of 256 and more are dropped silently. */
@@ -140,6 +166,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 memorySeen = memory;
                 cpu.flushTlb();
                 cpu.invalidateAllCode();
+            }
+            if (pendingBell != -1) {
+                long addr = pendingBell;
+                pendingBell = -1;
+                int status = ring(addr);
+                if (status != ZX_OK) {
+                    return status;
+                }
             }
             int vector;
             boolean blocked;
@@ -300,6 +334,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 return ZX_ERR_OUT_OF_RANGE;
             }
             while (trap.inFlight >= GuestObject.BELL_POOL && trap.port.handleCount > 0) {
+                // Zircon blocks here on the trap's packet semaphore, which only a thread kill
+                // or suspend ends. zx4j lets a kick end it too, so a VMM can always stop its
+                // VCPU: the write stays pending and is queued by the next enter, so no packet
+                // is lost and the guest cannot tell.
+                if (takeKick()) {
+                    pendingBell = addr;
+                    return ZX_ERR_CANCELED;
+                }
                 guest.poolFreed.await();
             }
             if (trap.port.handleCount == 0) {
