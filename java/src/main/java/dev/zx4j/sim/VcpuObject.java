@@ -35,6 +35,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final int vpid;
     final Thread owner;
     final X86Cpu cpu;
+    /** This VCPU's view of guest-physical memory (it reports pages the budget refused). */
+    private final SimKernel.GuestBus bus;
     private final long[] pending = new long[4];
     private boolean kicked;
     /** Vectors injected from the pending set; written by the owner thread only. */
@@ -52,8 +54,10 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     /** The explanation of the last failed enter, for {@link SimKernel#lastVcpuFault(int)}. */
     private volatile VcpuFault lastFault;
 
-    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu) {
+    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu,
+               SimKernel.GuestBus bus) {
         super(kernel);
+        this.bus = bus;
         this.guest = guest;
         this.vpid = vpid;
         this.owner = owner;
@@ -205,6 +209,13 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                     }
                 }
             } else if (exit instanceof VcpuExit.ErrorExit e) {
+                if (bus.noMemoryAt != -1) {
+                    // A guest write needed a page the kernel memory budget could not hold.
+                    failReason = "no memory to commit the page at guest-physical 0x"
+                            + Long.toHexString(bus.noMemoryAt) + " (kernel memory budget)";
+                    bus.noMemoryAt = -1;
+                    return ZX_ERR_NO_MEMORY;
+                }
                 failReason = e.detail();
                 return e.status();
             } else if (exit instanceof VcpuExit.IoExit io) {
@@ -423,6 +434,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         }
         destroyed = true;
         kernel.releaseVcpuThread(this);
+        kernel.retireVcpu(this);
         guest.freeVpid(vpid);
         guest.vcpuGone();
     }
