@@ -29,13 +29,16 @@ import org.junit.platform.testkit.engine.Events;
  * Every {@code ```java} block of README.md compiles against the current API, and runs: a block
  * that declares a class is compiled as a source file of its own and, when it has tests, run
  * through the JUnit engine (all must pass); any other block is the body of a method, which is
- * called. The dependency snippet at the top of the README names this build's coordinates.
+ * called, and may use {@code kernel}, {@code sim} and {@code clock} (a kernel over a simulated
+ * kernel with a manual clock) without declaring them. The dependency snippet at the top of the README names this build's coordinates.
  */
 class ReadmeSnippetsTest {
 
     /** Imports every snippet gets, as a reader who imports the packages named would write. */
     private static final String IMPORTS = String.join("\n",
             "import dev.zx4j.*;",
+            "import dev.zx4j.async.*;",
+            "import dev.zx4j.demo.*;",
             "import dev.zx4j.junit.*;",
             "import dev.zx4j.sim.*;",
             "import java.time.Duration;",
@@ -87,7 +90,12 @@ class ReadmeSnippetsTest {
                 isTestClass.add(block.contains("@Test"));
             } else {
                 name = "Snippet" + (i + 1);
+                // The names a snippet may use without declaring them, as the README's prose
+                // introduces them: a test's kernel, its simulated kernel and its manual clock.
                 source = "package readme;\n" + IMPORTS + "public class " + name + " {\n"
+                        + "    static ManualClock clock = new ManualClock(1_000_000_000L);\n"
+                        + "    static SimKernel sim = new SimKernel(clock);\n"
+                        + "    static Kernel kernel = Kernel.simulated(sim);\n"
                         + "    public static void run() throws Exception {\n" + block
                         + "\n    }\n}\n";
                 isTestClass.add(false);
@@ -105,8 +113,10 @@ class ReadmeSnippetsTest {
         List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-cp", classPath(),
                 "-proc:none", "-Xlint:none"));
         sources.forEach(s -> args.add(s.toString()));
-        int rc = javac.run(null, null, null, args.toArray(String[]::new));
-        assertEquals(0, rc, "README snippets do not compile (see the compiler output above)");
+        java.io.ByteArrayOutputStream diagnostics = new java.io.ByteArrayOutputStream();
+        int rc = javac.run(null, diagnostics, diagnostics, args.toArray(String[]::new));
+        assertEquals(0, rc, () -> "README snippets do not compile:\n"
+                + diagnostics.toString(StandardCharsets.UTF_8));
 
         try (URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()},
                 getClass().getClassLoader())) {

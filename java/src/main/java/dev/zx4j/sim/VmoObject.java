@@ -75,6 +75,12 @@ final class VmoObject extends KernelObject {
         return true;
     }
 
+    /** No VMO of this kernel ever has a child: ZX_VMO_ZERO_CHILDREN stays asserted. */
+    @Override
+    int initialSignals() {
+        return dev.zx4j.abi.Zx.ZX_VMO_ZERO_CHILDREN;
+    }
+
     /**
      * The page at {@code pageIndex} for writing, committed (zero-filled) on first use.
      * Thread-safe.
