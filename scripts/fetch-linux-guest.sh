@@ -21,7 +21,11 @@ out=target/linux
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-if [ $force = 0 ] && [ -s $out/vmlinuz ] && [ -s $out/initrd.gz ] && [ -s $out/VERSION ]; then
+# Bump when /init below changes, so cached initramfs files are rebuilt.
+init_version="zx4j-init 2"
+
+if [ $force = 0 ] && [ -s $out/vmlinuz ] && [ -s $out/initrd.gz ] \
+   && grep -qx "$init_version" $out/VERSION 2>/dev/null; then
   echo "fetch-linux-guest: cached in $out ($(tr '\n' ' ' < $out/VERSION))"
   exit 0
 fi
@@ -71,6 +75,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "zx4j-init: userspace up, $(nproc) cpu(s)"
+# zx4j.poweroff on the kernel command line (the boot benchmark): power off at once.
+if grep -q zx4j.poweroff /proc/cmdline; then poweroff -f; fi
 # The shell's commands come from the console (the runner's UART). When it ends, power off.
 setsid cttyhack sh -l
 echo "zx4j-init: shell exited, powering off"
@@ -88,6 +94,7 @@ mv "$work/initrd.gz" "$out/initrd.gz"
 {
   echo "$kpkg $(dpkg-deb -f "$work"/deb/"$kpkg"_*.deb Version)"
   echo "busybox-static $(dpkg-deb -f "$work"/deb/busybox-static_*.deb Version)"
+  echo "$init_version"
 } > "$out/VERSION"
 rm -rf "$work"
 echo "fetch-linux-guest: ready in $out: vmlinuz ($(stat -c %s $out/vmlinuz) bytes)," \

@@ -65,11 +65,11 @@ public final class AcpiPm implements IoDevice {
                 long ticks = d / 1_000_000_000L * TIMER_HZ + d % 1_000_000_000L * TIMER_HZ
                         / 1_000_000_000L;
                 int v = (int) (ticks & 0xFF_FFFF);
-                return v >>> (8 * (port - PM_TMR));
+                return (v >>> (8 * (port - PM_TMR))) & IoBus.mask(size);
             }
             long regs = (status & 0xFFFFL) | (long) (enable & 0xFFFF) << 16
                     | (long) (control & 0xFFFF) << 32;
-            return (int) (regs >>> (8 * off));
+            return (int) (regs >>> (8 * off)) & IoBus.mask(size);
         }
     }
 

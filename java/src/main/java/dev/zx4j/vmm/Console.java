@@ -27,7 +27,7 @@ public final class Console {
 
     private final OutputStream out;
     private final LongSupplier nanoClock;
-    private final long start;
+    private long start;
     private final StringBuilder line = new StringBuilder();
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final byte[] buffer = new byte[8192];
@@ -40,6 +40,11 @@ public final class Console {
         this.out = out;
         this.nanoClock = nanoClock;
         this.start = nanoClock.getAsLong();
+    }
+
+    /** Measures {@link #firstUserspaceNanos()} from now (the start of the run). */
+    public synchronized void markStart() {
+        start = nanoClock.getAsLong();
     }
 
     /** One byte from the guest. */
@@ -99,7 +104,7 @@ public final class Console {
         buffered = 0;
     }
 
-    /** Nanoseconds from the console's creation to the first userspace line, or -1. */
+    /** Nanoseconds from the start to the first userspace line, or -1. */
     public synchronized long firstUserspaceNanos() {
         return firstUserspaceNanos;
     }

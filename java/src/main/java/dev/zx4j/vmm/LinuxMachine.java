@@ -228,6 +228,7 @@ public final class LinuxMachine implements AutoCloseable {
     /** Boots at {@code plan}'s entry and returns when the run ends. */
     public Result run(LinuxBoot.Plan plan) {
         long start = System.nanoTime();
+        console.markStart();
         timers.scheduleAtFixedRate(console::flush, 50, 50, TimeUnit.MILLISECONDS);
         if (config.trace()) {
             timers.scheduleAtFixedRate(() -> progress(start), 2, 2, TimeUnit.SECONDS);
@@ -259,6 +260,13 @@ public final class LinuxMachine implements AutoCloseable {
             }
         }
         timers.shutdownNow();
+        try {
+            if (!timers.awaitTermination(2, TimeUnit.SECONDS)) {
+                stuck.add("zx4j-timers");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         console.flush();
         long wall = System.nanoTime() - start;
         Map<String, Long> ex = new java.util.TreeMap<>();
