@@ -172,6 +172,21 @@ public final class Kernel {
         return new Port(this, new HandleCell(this, out[0], "Port"), true);
     }
 
+    /** A new event ({@code zx_event_create}). */
+    public Event createEvent() {
+        int[] out = new int[1];
+        ZxException.check("zx_event_create", sys.zx_event_create(0, out));
+        return new Event(this, new HandleCell(this, out[0], "Event"), true);
+    }
+
+    /** A new timer on the monotonic clock ({@code zx_timer_create}). */
+    public Timer createTimer(TimerSlack slack) {
+        int[] out = new int[1];
+        ZxException.check("zx_timer_create",
+                sys.zx_timer_create(slack.raw(), Zx.ZX_CLOCK_MONOTONIC, out));
+        return new Timer(this, new HandleCell(this, out[0], "Timer"), true);
+    }
+
     /** A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}. */
     public Interrupt createVirtualInterrupt() {
         int[] out = new int[1];
@@ -282,6 +297,10 @@ public final class Kernel {
             o = new Guest(this, cell, true, null); // the VMAR came with another handle
         } else if (type == Vcpu.class) {
             o = Vcpu.adopted(this, cell); // owner thread unknown: the kernel checks it
+        } else if (type == Event.class) {
+            o = new Event(this, cell, true);
+        } else if (type == Timer.class) {
+            o = new Timer(this, cell, true);
         } else {
             o = new Handle(this, cell, true);
         }
@@ -303,6 +322,10 @@ public final class Kernel {
             return ObjectType.GUEST;
         } else if (type == Vcpu.class) {
             return ObjectType.VCPU;
+        } else if (type == Event.class) {
+            return ObjectType.EVENT;
+        } else if (type == Timer.class) {
+            return ObjectType.TIMER;
         }
         throw new IllegalArgumentException("no object type for " + type);
     }

@@ -60,6 +60,8 @@ public final class SimKernel implements Syscalls {
     final SimClock clock;
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
+    /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
+    private final SignalSyscalls signalCalls;
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
     /** Every VCPU ever created, in creation order, for {@link #vcpuStats()}. */
@@ -119,6 +121,7 @@ public final class SimKernel implements Syscalls {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        this.signalCalls = new SignalSyscalls(this, handles);
     }
 
     public SimClock clock() {
@@ -176,10 +179,17 @@ public final class SimKernel implements Syscalls {
     }
 
     private void removeHandle(HandleTable.Handle h) {
+        signalCalls.handleClosing(h);
         KernelObject last = handles.remove(h);
         if (last != null) {
             last.onZeroHandles();
         }
+    }
+
+    /** {@link #publish} as a function, for the syscall bodies kept outside this class. */
+    @FunctionalInterface
+    interface Publisher {
+        int publish(KernelObject object, int rights, int[] out) throws SysErr;
     }
 
     /** Publishes a new object's handle through a one-element out array, or fails cleanly. */
@@ -345,10 +355,57 @@ public final class SimKernel implements Syscalls {
                     copyOutOptional(avail, 1);
                     return records == 0 ? ZX_ERR_BUFFER_TOO_SMALL : ZX_OK;
                 }
+                case ZX_INFO_TIMER:
+                    return signalCalls.infoTimer(handle, buffer, bufferSize, actual, avail);
                 default:
                     return ZX_ERR_NOT_SUPPORTED;
             }
         });
+    }
+
+    // ---- events, signals, waits, timers (bodies in SignalSyscalls) -------------------------
+
+    @Override
+    public int zx_event_create(int options, int[] out) {
+        return syscall("zx_event_create", () -> signalCalls.eventCreate(options, out, this::publish));
+    }
+
+    @Override
+    public int zx_object_signal(int handle, int clearMask, int setMask) {
+        return syscall("zx_object_signal", () -> signalCalls.objectSignal(handle, clearMask, setMask));
+    }
+
+    @Override
+    public int zx_object_wait_one(int handle, int signals, long deadline, int[] observed) {
+        return syscall("zx_object_wait_one",
+                () -> signalCalls.waitOne(handle, signals, deadline, observed));
+    }
+
+    @Override
+    public int zx_object_wait_many(byte[] items, long count, long deadline) {
+        return syscall("zx_object_wait_many", () -> signalCalls.waitMany(items, count, deadline));
+    }
+
+    @Override
+    public int zx_object_wait_async(int handle, int port, long key, int signals, int options) {
+        return syscall("zx_object_wait_async",
+                () -> signalCalls.waitAsync(handle, port, key, signals, options));
+    }
+
+    @Override
+    public int zx_timer_create(int options, int clockId, int[] out) {
+        return syscall("zx_timer_create",
+                () -> signalCalls.timerCreate(options, clockId, out, this::publish));
+    }
+
+    @Override
+    public int zx_timer_set(int handle, long deadline, long slack) {
+        return syscall("zx_timer_set", () -> signalCalls.timerSet(handle, deadline, slack));
+    }
+
+    @Override
+    public int zx_timer_cancel(int handle) {
+        return syscall("zx_timer_cancel", () -> signalCalls.timerCancel(handle));
     }
 
     /**
@@ -438,7 +495,7 @@ public final class SimKernel implements Syscalls {
     @Override
     public int zx_port_cancel(int handle, int source, long key) {
         return syscall("zx_port_cancel", () -> {
-            handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
+            PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             HandleTable.Handle src = handles.lookup(source);
             if ((src.rights & ZX_RIGHT_WAIT) == 0) {
                 throw new SysErr(ZX_ERR_ACCESS_DENIED);
@@ -446,9 +503,7 @@ public final class SimKernel implements Syscalls {
             if (!src.object.waitable()) {
                 throw new SysErr(ZX_ERR_NOT_SUPPORTED);
             }
-            // Only zx_object_wait_async creates observers or signal packets, and that call is not
-            // part of this surface: there is never anything to cancel.
-            return ZX_ERR_NOT_FOUND;
+            return signalCalls.portCancel(port, src, key);
         });
     }
 

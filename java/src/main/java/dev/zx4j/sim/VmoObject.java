@@ -33,6 +33,12 @@ final class VmoObject extends KernelObject {
         return true;
     }
 
+    /** No VMO of this kernel ever has a child: ZX_VMO_ZERO_CHILDREN stays asserted. */
+    @Override
+    int initialSignals() {
+        return dev.zx4j.abi.Zx.ZX_VMO_ZERO_CHILDREN;
+    }
+
     /** The page at {@code pageIndex}, allocated on first use. Thread-safe. */
     byte[] page(long pageIndex) {
         int c = (int) (pageIndex / CHUNK);
