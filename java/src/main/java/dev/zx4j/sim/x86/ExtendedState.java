@@ -156,4 +156,37 @@ final class ExtendedState {
             }
         }
     }
+
+    /** XGETBV: #UD without CR4.OSXSAVE; ECX = 0 reads XCR0 into EDX:EAX, anything else #GP(0). */
+    static void xgetbv(X86Cpu cpu) {
+        if ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) == 0) {
+            throw CpuSignal.fault(6);
+        }
+        if ((int) cpu.regs[1] != 0) {
+            throw CpuSignal.fault(13, 0);
+        }
+        cpu.regs[0] = cpu.xcr0 & 0xFFFFFFFFL;
+        cpu.regs[2] = cpu.xcr0 >>> 32;
+    }
+
+    /**
+     * XSETBV: #UD without CR4.OSXSAVE (and #GP(0) above CPL 0) in the guest; otherwise it exits
+     * to the kernel, which requires ECX = 0 and a value that is a subset of the supported
+     * components, has x87 and not AVX without SSE. Any violation ends {@code zx_vcpu_enter}
+     * with ZX_ERR_INVALID_ARGS (no #GP), as the modelled kernel does.
+     */
+    static void xsetbv(X86Cpu cpu) {
+        if ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) == 0) {
+            throw CpuSignal.fault(6);
+        }
+        long v = (cpu.regs[2] << 32) | (cpu.regs[0] & 0xFFFFFFFFL);
+        if ((int) cpu.regs[1] != 0 || (v & ~XCR0_SUPPORTED) != 0 || (v & 1) == 0
+                || ((v & 4) != 0 && (v & 2) == 0)) {
+            throw CpuSignal.error(dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS,
+                    "XSETBV ecx=" + (int) cpu.regs[1] + " value 0x" + Long.toHexString(v)
+                    + " (the kernel accepts only XCR0 subsets of 0x" + Long.toHexString(XCR0_SUPPORTED)
+                    + " with x87)");
+        }
+        cpu.xcr0 = v;
+    }
 }

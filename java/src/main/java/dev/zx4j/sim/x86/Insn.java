@@ -110,6 +110,10 @@ final class Insn {
     static final int CMPXCHG8B = 104;   // opSize 8: CMPXCHG8B, 16: CMPXCHG16B
     static final int POPCNT = 105;
     static final int RDTSCP = 106;
+    /** MMX/SSE–SSE4.2 and 0F AE: sub = SseDecode key, imm2 = ModRM.reg, opSize 8 with REX.W. */
+    static final int SSE = 120;
+    static final int XGETBV = 121;
+    static final int XSETBV = 122;
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

@@ -174,9 +174,11 @@ final class SoftFp {
         int minLsb = 1 - f.bias - f.fracBits;
         int rc = rc();
         boolean tiny = false;
+        boolean unboundedInexact = false;
         if (exp + shift < minLsb) {
             // tininess after rounding: round to p bits with an unbounded exponent first
             long q = roundBits(sig, shift, sticky, rc, neg);
+            unboundedInexact = lastInexact;
             int top = 63 - Long.numberOfLeadingZeros(q) + exp + shift;
             tiny = top < 1 - f.bias;
             shift = minLsb - exp;
@@ -190,10 +192,9 @@ final class SoftFp {
         }
         if (tiny) {
             if (!masked(UE)) {
-                flags |= UE;
-                if (inexact) {
-                    flags |= PE;
-                }
+                // unmasked: UE, and PE when the result rounded with an unbounded exponent
+                // (what the handler would see) is inexact (host CPU)
+                flags |= UE | (unboundedInexact ? PE : 0);
                 return signBits | q; // not stored by the caller (unmasked)
             }
             if ((mxcsr & FTZ) != 0) {
@@ -213,7 +214,7 @@ final class SoftFp {
         }
         long e = (long) lsb + f.fracBits + f.bias;
         if (e >= f.maxExp) {
-            flags |= OE | PE;
+            flags |= masked(OE) ? OE | PE : OE | (inexact ? PE : 0); // unmasked (host CPU)
             return signBits | overflowMagnitude(f, neg, rc);
         }
         return signBits | (e << f.fracBits) | (q & ((1L << f.fracBits) - 1));
@@ -419,8 +420,7 @@ final class SoftFp {
                 flags |= IE;
                 return indefinite(f);
             }
-            checkDenormal(f, a);
-            flags |= ZE;
+            flags |= ZE; // a denormal dividend does not also raise DE (host CPU)
             return s | ((long) f.maxExp << f.fracBits);
         }
         checkDenormal(f, a);
@@ -458,8 +458,7 @@ final class SoftFp {
             return a;
         }
         if (sign(f, a)) {
-            checkDenormal(f, a);
-            flags |= IE;
+            flags |= IE; // a negative denormal raises IE only (host CPU)
             return indefinite(f);
         }
         if (isInf(f, a)) {
@@ -675,8 +674,7 @@ final class SoftFp {
     /**
      * ROUNDSS/SD/PS/PD: to an integral value in the same format; {@code mode} 0–3 or -1 for
      * MXCSR.RC; {@code suppressPe} (imm bit 3) keeps PE clear. An SNaN raises IE and is
-     * quieted. Denormal inputs do not raise DE? (they do: the instruction lists #D? no) —
-     * follows the host CPU (see the differential test).
+     * quieted; denormal inputs raise no DE.
      */
     long roundInt(Fmt f, long a, int mode, boolean suppressPe) {
         a = daz(f, a);

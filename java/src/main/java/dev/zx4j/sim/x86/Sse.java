@@ -235,9 +235,26 @@ final class Sse {
         boolean sseForm = SseDecode.regKind(info) == SseDecode.XMM
                 || SseDecode.rmKind(info) == SseDecode.XMM;
         gate(sseForm);
-        if (mmxForm) {
+        int fsw = st.fsw;
+        int ftw = st.ftw;
+        // CVTPI2PS/PD from memory do not switch the x87 unit to MMX use
+        if (mmxForm && !(map == 0 && op == 0x2A && i.mem)) {
             touchMmx();
         }
+        try {
+            dispatch(i, la, info, pc, map, op, mmxForm);
+        } catch (CpuSignal e) {
+            // A memory fault comes before the switch to MMX use (TOP and tags unchanged); a
+            // SIMD floating-point exception comes after it (host CPU).
+            if (e.kind != CpuSignal.FAULT || e.vector != 19) {
+                st.fsw = fsw;
+                st.ftw = ftw;
+            }
+            throw e;
+        }
+    }
+
+    private void dispatch(Insn i, long la, int info, int pc, int map, int op, boolean mmxForm) {
         if (map == 1) {
             exec38(i, la, info, pc, op);
             return;
@@ -246,7 +263,7 @@ final class Sse {
             exec3A(i, la, info, pc, op);
             return;
         }
-        int words = pc == 0 && SseDecode.regKind(info) == SseDecode.MM ? 1 : 2;
+        int words = mmxForm ? 1 : 2;
         switch (op) {
             case 0x10: case 0x11: {
                 boolean storeForm = op == 0x11;
@@ -359,7 +376,7 @@ final class Sse {
             }
             case 0x50: {
                 loadX(i.rm, a);
-                long m = pc == 0 ? (a[0] >>> 31 & 1) | (a[0] >>> 62 & 2) | (a[1] << 1 >>> 32 & 4)
+                long m = pc == 0 ? (a[0] >>> 31 & 1) | (a[0] >>> 62 & 2) | (a[1] >>> 29 & 4)
                         | (a[1] >>> 60 & 8) : (a[0] >>> 63) | (a[1] >>> 62 & 2);
                 host.setGpr(i.reg, 4, m);
                 return;
@@ -494,7 +511,8 @@ final class Sse {
                 store(SseDecode.rmKind(info), i.rm, r);
                 return;
             }
-            case 0x77:
+            case 0x77: // EMMS: TOP = 0 (as every MMX instruction), then all tags empty
+                st.fsw &= ~0x3800;
                 st.ftw = 0;
                 return;
             case 0x7C: case 0x7D: case 0xD0:
@@ -644,14 +662,10 @@ final class Sse {
             }
         } else {                    // CVTPI2PS / CVTPI2PD from mm/m64
             long v = i.mem ? host.readMem(la, 8) : mm(i.rm);
-            if (!i.mem) {
-                touchMmx();
-            }
             if (pc == 0) {
                 setF32(r, 0, fp.fromInt(F32, (int) v));
                 setF32(r, 1, fp.fromInt(F32, (int) (v >> 32)));
             } else {
-                touchMmx();
                 r[0] = fp.fromInt(F64, (int) v);
                 r[1] = fp.fromInt(F64, (int) (v >> 32));
             }
@@ -773,10 +787,9 @@ final class Sse {
     private void exec38(Insn i, long la, int info, int pc, int op) {
         if (op == 0xF0 || op == 0xF1) {
             int size = op == 0xF0 ? 1 : i.opSize;
-            long v = i.mem ? host.readMem(la, size) : host.gpr(i.rm);
-            if (op == 0xF0 && !i.mem && i.rm >= 16) {
-                v = host.gpr(i.rm - 16) >>> 8; // AH..BH
-            }
+            long v = i.mem ? host.readMem(la, size)
+                    : i.rm >= 16 ? host.gpr(i.rm - 16) >>> 8 // AH..BH
+                    : host.gpr(i.rm);
             long crc = SseInt.crc32c(host.gpr(i.reg), v, size);
             host.setGpr(i.reg, i.opSize == 8 ? 8 : 4, crc);
             return;

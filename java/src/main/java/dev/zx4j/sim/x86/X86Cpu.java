@@ -137,6 +137,7 @@ public final class X86Cpu {
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
+    public static final long CR4_OSXMMEXCPT = 1L << 10;
     public static final long CR4_FSGSBASE = 1L << 16;
     public static final long CR4_OSXSAVE = 1L << 18;
     /** Set in the real CR4 under VMX and hidden from the guest (mask VMXE, read shadow 0). */
@@ -227,6 +228,15 @@ public final class X86Cpu {
     long rflags = FLAG_RESERVED_ONE;
     long cr0, cr2, cr3, cr4, cr8, efer;
     long cr0Shadow = CR0_ET;
+    /** The x87/MMX/SSE register file, shared by X87 and {@link Sse}. */
+    final FpuState fpu = new FpuState();
+    /**
+     * XCR0. The modelled kernel starts a guest with its host's XCR0 (x87|SSE|AVX); AVX is not
+     * implemented here, so the value is x87|SSE (see ExtendedState.XCR0_SUPPORTED).
+     */
+    long xcr0 = ExtendedState.XCR0_SUPPORTED;
+    /** The MMX/SSE unit. */
+    final Sse sse = new Sse(new CpuSseHost(this), fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
