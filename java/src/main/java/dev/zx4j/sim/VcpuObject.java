@@ -157,7 +157,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 case ZX_ERR_NOT_SUPPORTED -> "an exit the kernel cannot handle";
                 default -> "the VCPU cannot continue";
             };
-            lastFault = new VcpuFault(status, cpu.rip(), new byte[0], reason);
+            lastFault = new VcpuFault(status, cpu.rip(), cpu.peekInstruction(), reason);
         }
         return status;
     }

@@ -218,7 +218,8 @@ class GuestRunnerTest {
         assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
                 "guest fault on vcpu-0: ZX_ERR_NOT_SUPPORTED");
         // the one line names the instruction's address (and, with --trace, so does the trace)
-        assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT, "at RIP 0x2001");
+        assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
+                "at RIP 0x2001 (bytes f3 6c f4 00");
         Run traced = run("-q", "--trace", p.toString());
         assertOneLineError(traced, ExitCode.GUEST_FAULT, "at RIP 0x2001");
         assertTrue(traced.err().contains("[trace] vcpu-0: enter failed: zx_vcpu_enter: "
