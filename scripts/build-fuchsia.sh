@@ -18,7 +18,7 @@
 # $S = $FUCHSIA_SDK/arch/$A/sysroot, $G = target/fuchsia/gen, $O = target/fuchsia/classes):
 #
 # 1. Java classes:   mvn -q -DskipTests compile
-# 2. JNI sources:    java -cp target/classes:<javacpp.jar> org.bytedeco.javacpp.tools.Builder
+# 2. JNI sources:    java -cp target/classes:native/fuchsia/javacpp:<javacpp.jar> org.bytedeco.javacpp.tools.Builder
 #                         -nocompile -properties fuchsia-$P -d $G/$P dev.zx4j.jni.LibZircon
 # 3. Probe, once per call in {zx_vcpu_enter, zx_vcpu_resume, zx_vcpu_kick, zx_interrupt_bind_vcpu}
 #    (and zx_port_create, which must be found, as a check that the SDK's headers compile):
@@ -122,7 +122,7 @@ for a in $archs; do
   gen="$work/gen/$p"
   out="$work/classes/dev/zx4j/jni/fuchsia-$p"
   rm -rf "$gen" && mkdir -p "$gen" "$out"
-  java -cp "target/classes:$jar_path" org.bytedeco.javacpp.tools.Builder \
+  java -cp "target/classes:native/fuchsia/javacpp:$jar_path" org.bytedeco.javacpp.tools.Builder \
       -nocompile -properties "fuchsia-$p" -d "$gen" dev.zx4j.jni.LibZircon
   # shellcheck disable=SC2086
   set -x
