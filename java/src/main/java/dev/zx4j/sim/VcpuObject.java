@@ -151,6 +151,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
      */
     int enter(byte[] packet) throws InterruptedException {
         failReason = null;
+        bus.noMemoryAt = -1;
         int status = runLoop(packet);
         if (status < 0 && status != ZX_ERR_CANCELED) {
             String reason = failReason != null ? failReason : switch (status) {
