@@ -20,6 +20,12 @@ final class SseCaseGenerator {
 
     final List<Integer> keys = new ArrayList<>();
     private final Random r;
+    /**
+     * Golden-vector mode: only the registers an instruction can read keep random values
+     * (XMM0, RAX, RCX, RDX, RDI, R15, its ModRM operands, the MMX registers of MMX forms); the
+     * others are zero, so the recorded cases stay small.
+     */
+    boolean sparse;
 
     SseCaseGenerator(long seed) {
         r = new Random(seed);
@@ -237,6 +243,28 @@ final class SseCaseGenerator {
         ByteBuffer d = SseCase.le(data);
         for (int k = 0; k < SseCase.MEM_SIZE / 8; k++) {
             d.putLong(8 * k, word());
+        }
+        if (sparse) {
+            boolean mmx = regKind == SseDecode.MM || rmKind == SseDecode.MM;
+            for (int k = 0; k < 16; k++) {
+                boolean keepX = k == 0 || (regKind == SseDecode.XMM && k == reg && !group)
+                        || (rmKind == SseDecode.XMM && k == rm && !mem) || (group && k == rm);
+                if (!keepX) {
+                    f.putLong(160 + 16 * k, 0);
+                    f.putLong(168 + 16 * k, 0);
+                }
+                boolean keepG = k == 0 || k == 1 || k == 2 || k == 7 || k == 15
+                        || (regKind == SseDecode.GPR && k == reg) || (rmKind == SseDecode.GPR && k == rm);
+                if (!keepG) {
+                    gpr[k] = 0;
+                }
+            }
+            if (!mmx) {
+                for (int k = 0; k < 8; k++) {
+                    f.putLong(32 + 16 * k, 0);
+                    f.putShort(40 + 16 * k, (short) 0);
+                }
+            }
         }
         String text = String.format("key %03x (%s0F%s %02X%s) reg %d rm %s%s%s", key,
                 pc == 1 ? "66 " : pc == 2 ? "F3 " : pc == 3 ? "F2 " : "",
