@@ -764,7 +764,9 @@ final class SoftFp {
         long q;
         boolean inexact;
         if (e >= 0) {
-            if (e > 62 - 53 + 1 && 64 - Long.numberOfLeadingZeros(m) + e > 63) {
+            int len = 64 - Long.numberOfLeadingZeros(m) + e;
+            boolean minValue = len == 64 && neg && Long.bitCount(m) == 1; // exactly -2^63
+            if (len > 63 && !minValue) {
                 flags |= IE;
                 return indefinite;
             }
@@ -783,7 +785,7 @@ final class SoftFp {
         long limit = bits == 32 ? (1L << 31) : Long.MIN_VALUE; // magnitude bound (unsigned)
         boolean fits;
         if (bits == 32) {
-            fits = neg ? q <= limit : q < limit;
+            fits = q >= 0 && (neg ? q <= limit : q < limit);
         } else {
             fits = q >= 0 || (neg && q == Long.MIN_VALUE);
         }
