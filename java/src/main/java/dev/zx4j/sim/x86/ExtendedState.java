@@ -185,6 +185,9 @@ final class ExtendedState {
         if ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) == 0) {
             throw CpuSignal.fault(6);
         }
+        if (cpu.cpl != 0) {
+            throw CpuSignal.fault(13, 0); // checked by the processor before any exit
+        }
         long v = (cpu.regs[2] << 32) | (cpu.regs[0] & 0xFFFFFFFFL);
         if ((int) cpu.regs[1] != 0 || (v & ~XCR0_SUPPORTED) != 0 || (v & 1) == 0
                 || ((v & 4) != 0 && (v & 2) == 0)) {

@@ -162,9 +162,13 @@ final class SseCaseGenerator {
         for (int k = 256; k < 640; k += 8) {
             m.putLong(k, word());
         }
+        int mxOff = kind == 2 ? disp + 64 : 24;
         if (r.nextInt(5) != 0) {
-            m.putInt(kind == 2 ? disp + 64 : 24, mxcsr());
+            m.putInt(mxOff, mxcsr());
         }
+        // bit 17 is AMD's misaligned-SSE mode (host MXCSR_MASK 0x2FFFF); this VCPU has Intel's
+        // MXCSR_MASK 0xFFFF, so the bit is not generated
+        m.putInt(mxOff, m.getInt(mxOff) & ~(1 << 17));
         if (kind == 5 && r.nextInt(5) != 0) {
             m.putLong(512, r.nextInt(4));
             for (int k = 520; k < 576; k += 8) {
