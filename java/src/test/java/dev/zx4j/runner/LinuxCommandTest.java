@@ -100,6 +100,29 @@ class LinuxCommandTest {
     }
 
     @Test
+    void ioApicRegistersThroughMemTrapExits() throws IOException {
+        byte[] code = {
+            (byte) 0xBA, 0x00, 0x00, (byte) 0xC0, (byte) 0xFE,   // mov edx, 0xFEC00000
+            (byte) 0xB8, 0x01, 0x00, 0x00, 0x00,                 // mov eax, 1 (VER)
+            (byte) 0x89, 0x02,                                   // mov [rdx], eax (IOREGSEL)
+            (byte) 0x8B, 0x42, 0x10,                             // mov eax, [rdx+0x10] (IOWIN)
+            (byte) 0x89, (byte) 0xC1,                            // mov ecx, eax
+            0x04, 0x21,                                          // add al, 0x21: 0x20 -> 'A'
+            0x66, (byte) 0xBA, (byte) 0xF8, 0x03, (byte) 0xEE,   // mov dx, 0x3f8; out dx, al
+            (byte) 0x89, (byte) 0xC8,                            // mov eax, ecx
+            (byte) 0xC1, (byte) 0xE8, 0x10,                      // shr eax, 16
+            0x04, 0x2A,                                          // add al, 0x2A: 0x17 -> 'A'
+            (byte) 0xEE, (byte) 0xB0, '\n', (byte) 0xEE};        // out; mov al, 10; out
+        byte[] all = new byte[code.length + POWEROFF.length];
+        System.arraycopy(code, 0, all, 0, code.length);
+        System.arraycopy(POWEROFF, 0, all, code.length, POWEROFF.length);
+        Run r = run("--linux", kernel("", all).toString(), "--memory", "64M", "-q");
+        assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("AA\n"), "IO-APIC version 0x20, 24 entries: " + r.out());
+        assertTrue(r.out().contains("exits:        ") && r.out().contains("mem 2"), r.out());
+    }
+
+    @Test
     void rebootAndPanicHaveTheirOwnCodesAndShowTheLastLines() throws IOException {
         Run r = run("--linux", kernel("going down\n", RESET).toString(), "--memory", "64M");
         assertEquals(ExitCode.GUEST_REBOOTED, r.code(), r.err());
