@@ -162,6 +162,39 @@ class LinuxCommandTest {
     }
 
     @Test
+    void secondVcpuStartsFromInitAndStartupIpis() throws IOException {
+        // AP, real mode at 0x8000: mov dx, 0x3f8; mov al, 'A'; out dx, al;
+        // mov byte [0x9000], 1; hlt
+        int[] ap = {0xBA, 0xF8, 0x03, 0xB0, 'A', 0xEE, 0xC6, 0x06, 0x00, 0x90, 0x01, 0xF4};
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        for (int d = 0; d < 3; d++) {                       // mov dword [0x8000 + 4d], imm32
+            code.writeBytes(new byte[] {(byte) 0xC7, 0x04, 0x25, (byte) (4 * d), (byte) 0x80,
+                0, 0, (byte) ap[4 * d], (byte) ap[4 * d + 1], (byte) ap[4 * d + 2],
+                (byte) ap[4 * d + 3]});
+        }
+        code.writeBytes(new byte[] {
+            (byte) 0xB9, 0x30, 0x08, 0, 0,                  // mov ecx, 0x830 (x2APIC ICR)
+            (byte) 0xBA, 0x01, 0, 0, 0,                     // mov edx, 1 (destination)
+            (byte) 0xB8, 0x00, 0x45, 0, 0, 0x0F, 0x30,      // INIT, assert: wrmsr
+            (byte) 0xB8, 0x08, 0x46, 0, 0, 0x0F, 0x30,      // STARTUP vector 8: wrmsr
+            0x0F, 0x30,                                     // a second STARTUP, as Linux sends
+            (byte) 0x80, 0x3C, 0x25, 0x00, (byte) 0x90, 0, 0, 0x01, // cmp byte [0x9000], 1
+            0x75, (byte) 0xF6});                            // jne back
+        print(code, "S\n");
+        code.writeBytes(POWEROFF);
+        Path k = kernel("", code.toByteArray());
+        Run r = run("--linux", k.toString(), "--memory", "64M", "--vcpus", "2", "-q");
+        assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("AS\n"), r.out());
+        assertTrue(r.out().contains("vcpus:        2 started"), r.out());
+        assertTrue(r.out().contains("startup 2"), r.out());
+        // with one VCPU in the MADT the STARTUP is ignored and the boot VCPU waits forever
+        r = run("--linux", k.toString(), "--memory", "64M", "--vcpus", "1", "-q",
+                "--time-limit", "500ms");
+        assertEquals(ExitCode.TIME_LIMIT, r.code(), r.out() + r.err());
+    }
+
+    @Test
     void rebootAndPanicHaveTheirOwnCodesAndShowTheLastLines() throws IOException {
         Run r = run("--linux", kernel("going down\n", RESET).toString(), "--memory", "64M");
         assertEquals(ExitCode.GUEST_REBOOTED, r.code(), r.err());
