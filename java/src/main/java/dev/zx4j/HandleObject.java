@@ -28,7 +28,7 @@ import dev.zx4j.abi.Zx;
  * only marks the handle closed, and the last of those calls closes it in the kernel as it returns.
  * So closing does <em>not</em> wake a thread blocked in the kernel on this handle: such calls are
  * woken by their own means — {@link Interrupt#destroy()} for {@code zx_interrupt_wait}, a deadline
- * for {@link Port#wait(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
+ * for {@link Port#waitFor(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
  * after. Operations that hand the value over ({@code release}, {@code replace}) are refused with
  * {@link IllegalStateException} while calls are in flight, since they cannot wait for them.
  *

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +21,7 @@ import java.util.function.BiConsumer;
  *      Interrupt irq = zx.createVirtualInterrupt()) {
  *     irq.bind(port, 7);
  *     irq.trigger();
- *     PortPacket p = port.wait(Duration.ofSeconds(1));
+ *     PortPacket p = port.waitFor(Duration.ofSeconds(1));
  * }
  * }</pre>
  *
@@ -136,6 +137,30 @@ public final class Kernel {
         }
         return new NativeKernelUnavailableException("no native kernel: " + what + detail + where,
                 cause);
+    }
+
+    /**
+     * The simulated kernel behind this kernel, if it is one ({@link #simulated()},
+     * {@link #simulated(SimKernel)}, or {@link #of(Syscalls)} given a {@code SimKernel}).
+     *
+     * @return the simulated kernel, or empty for the native kernel and other implementations
+     */
+    public Optional<SimKernel> simulation() {
+        return sys instanceof SimKernel sim ? Optional.of(sim) : Optional.empty();
+    }
+
+    /**
+     * The simulated machine's resources and interrupt lines, typed.
+     *
+     * @return the platform of the simulated kernel behind this kernel
+     * @throws UnsupportedOperationException if this kernel is not simulated (on Fuchsia the
+     *                                       resources come from the system, not from zx4j)
+     */
+    public SimulatedPlatform simulatedPlatform() {
+        SimKernel sim = simulation().orElseThrow(() -> new UnsupportedOperationException(
+                "no simulated platform: " + this + " is not a simulated kernel; on Fuchsia the "
+                        + "resources are handed to the process by the system"));
+        return new SimulatedPlatform(this, sim);
     }
 
     /** The raw syscall surface behind this kernel. */

@@ -367,8 +367,8 @@ public final class GuestRunner implements Callable<Integer> {
         }
         if (o instanceof GuestMachine.Outcome.Fault f) {
             throw new RunnerException(ExitCode.GUEST_FAULT, "guest fault on vcpu-" + f.apicId()
-                    + ": "
-                    + f.status().name() + " (" + explain(f.status()) + ")");
+                    + ": " + f.status().name() + " (" + (f.detail() != null ? f.detail()
+                            : explain(f.status())) + ")");
         }
         if (o instanceof GuestMachine.Outcome.TimeLimit t) {
             throw new RunnerException(ExitCode.TIME_LIMIT, "time limit exceeded: the guest was"

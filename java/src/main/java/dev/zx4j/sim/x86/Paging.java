@@ -5,8 +5,11 @@ import static dev.zx4j.sim.x86.X86Cpu.CR0_PG;
 import static dev.zx4j.sim.x86.X86Cpu.CR0_WP;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PAE;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PSE;
+import static dev.zx4j.sim.x86.X86Cpu.CR4_SMAP;
+import static dev.zx4j.sim.x86.X86Cpu.CR4_SMEP;
 import static dev.zx4j.sim.x86.X86Cpu.EFER_LMA;
 import static dev.zx4j.sim.x86.X86Cpu.EFER_NXE;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_AC;
 import static dev.zx4j.sim.x86.X86Cpu.I32;
 import static dev.zx4j.sim.x86.X86Cpu.I64;
 
@@ -17,7 +20,7 @@ import static dev.zx4j.sim.x86.X86Cpu.I64;
  */
 final class Paging {
     static final long ADDR_MASK = 0x000FFFFFFFFFF000L;
-    static final long PTE_P = 1, PTE_RW = 2, PTE_A = 1L << 5, PTE_D = 1L << 6,
+    static final long PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 1L << 5, PTE_D = 1L << 6,
             PTE_PS = 1L << 7, PTE_NX = 1L << 63;
 
     private Paging() {
@@ -42,11 +45,57 @@ final class Paging {
         I64.set(p, (int) (gpa & 0xFF8), v);
     }
 
+    /**
+     * The #PF for {@code la}: CR2 = la; error code P (a protection violation rather than a
+     * missing page), W/R (a write), U/S (a user-mode access: CPL 3 and not an implicit
+     * supervisor access such as a descriptor-table read), I/D (an instruction fetch, reported
+     * when EFER.NXE or CR4.SMEP is set, with PAE or 4-level paging for NXE) (Intel SDM vol. 3,
+     * 4.7).
+     */
     static CpuSignal pageFault(X86Cpu cpu, long la, boolean present, int access) {
-        int err = (present ? 1 : 0) | (access == 1 ? 2 : 0)
-                | (access == 2 && (cpu.efer & EFER_NXE) != 0 && (cpu.cr4 & CR4_PAE) != 0 ? 16 : 0);
+        boolean fetchBit = access == 2 && (((cpu.efer & EFER_NXE) != 0 && (cpu.cr4 & CR4_PAE) != 0)
+                || (cpu.cr4 & CR4_SMEP) != 0);
+        int err = (present ? 1 : 0) | (access == 1 ? 2 : 0) | (cpu.userAccess() ? 4 : 0)
+                | (fetchBit ? 16 : 0);
         cpu.cr2 = la;
         return CpuSignal.fault(14, err);
+    }
+
+    /**
+     * The access-rights checks of a completed walk (Intel SDM vol. 3, 4.6): {@code user} and
+     * {@code writable} are the U/S and R/W bits ANDed over all levels, {@code nx} the XD bits
+     * ORed (with EFER.NXE). A user-mode access needs U/S = 1, and R/W = 1 to write. A supervisor
+     * write to a read-only page faults when CR0.WP = 1. A fetch from an NX page faults; a
+     * supervisor fetch from a user page faults with CR4.SMEP; a supervisor data access to a user
+     * page faults with CR4.SMAP unless it is explicit and RFLAGS.AC = 1. Records in
+     * {@link X86Cpu#walkUncacheable} whether the translation may go into the software TLB (not
+     * when the outcome depends on RFLAGS.AC).
+     */
+    static void checkAccess(X86Cpu cpu, long la, int access, boolean user, boolean writable,
+            boolean nx) {
+        boolean um = cpu.userAccess();
+        cpu.walkUncacheable = cpu.dataBreakpoints;
+        if (um) {
+            if (!user || (access == 1 && !writable) || (access == 2 && nx)) {
+                throw pageFault(cpu, la, true, access);
+            }
+            return;
+        }
+        if (access == 2) {
+            if (nx || (user && (cpu.cr4 & CR4_SMEP) != 0)) {
+                throw pageFault(cpu, la, true, access);
+            }
+            return;
+        }
+        if (access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) {
+            throw pageFault(cpu, la, true, access);
+        }
+        if (user && (cpu.cr4 & CR4_SMAP) != 0) {
+            if (cpu.sysAccess || (cpu.rflags & FLAG_AC) == 0 || cpu.cpl == 3) {
+                throw pageFault(cpu, la, true, access);
+            }
+            cpu.walkUncacheable = true;
+        }
     }
 
     /**
@@ -56,6 +105,7 @@ final class Paging {
      */
     static long translate(X86Cpu cpu, long la, int access) {
         if ((cpu.cr0 & CR0_PG) == 0) {
+            cpu.walkUncacheable = cpu.dataBreakpoints;
             return la & 0xFFFFFFFFL;
         }
         if ((cpu.efer & EFER_LMA) == 0) {
@@ -66,6 +116,7 @@ final class Paging {
         }
         long table = cpu.cr3 & ADDR_MASK;
         boolean writable = true;
+        boolean user = true;
         boolean nx = false;
         for (int level = 3; level >= 0; level--) {
             long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
@@ -74,12 +125,11 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable &= (e & PTE_RW) != 0;
+            user &= (e & PTE_US) != 0;
             nx |= (e & PTE_NX) != 0 && (cpu.efer & EFER_NXE) != 0;
             boolean leaf = level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0);
             if (leaf) {
-                if ((access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
-                    throw pageFault(cpu, la, true, access);
-                }
+                checkAccess(cpu, la, access, user, writable, nx);
                 long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);
@@ -125,6 +175,7 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable = (pde & PTE_RW) != 0;
+            boolean user = (pde & PTE_US) != 0;
             boolean large = (pde & PTE_PS) != 0 && (cpu.cr4 & CR4_PSE) != 0;
             long pteAddr = pdeAddr;
             long pte = pde;
@@ -138,10 +189,9 @@ final class Paging {
                     throw pageFault(cpu, la, false, access);
                 }
                 writable &= (pte & PTE_RW) != 0;
+                user &= (pte & PTE_US) != 0;
             }
-            if (access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) {
-                throw pageFault(cpu, la, true, access);
-            }
+            checkAccess(cpu, la, access, user, writable, false);
             long ne = pte | PTE_A | (access == 1 ? PTE_D : 0);
             if (ne != pte) {
                 physWrite32(cpu, pteAddr, ne);
@@ -157,6 +207,7 @@ final class Paging {
         }
         long table = pdpte & ADDR_MASK;
         boolean nx = false;
+        boolean user = true;
         for (int level = 1; level >= 0; level--) {
             long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
             long e = physRead64(cpu, ea);
@@ -164,11 +215,10 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable &= (e & PTE_RW) != 0;
+            user &= (e & PTE_US) != 0;
             nx |= (e & PTE_NX) != 0 && (cpu.efer & EFER_NXE) != 0;
             if (level == 0 || (e & PTE_PS) != 0) {
-                if ((access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
-                    throw pageFault(cpu, la, true, access);
-                }
+                checkAccess(cpu, la, access, user, writable, nx);
                 long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);
