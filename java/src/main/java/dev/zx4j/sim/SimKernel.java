@@ -58,6 +58,8 @@ public final class SimKernel implements Syscalls {
 
     final ReentrantLock lock = new ReentrantLock();
     final SimClock clock;
+    /** The live VCPUs' kernel timers (the local APIC timers). */
+    final Set<KernelTimer> timers = ConcurrentHashMap.newKeySet();
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -119,6 +121,8 @@ public final class SimKernel implements Syscalls {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        // Kernel timers on a manual clock fire when it passes their deadlines.
+        clock.addListener(() -> timers.forEach(KernelTimer::fireIfDue));
     }
 
     public SimClock clock() {
@@ -772,7 +776,7 @@ public final class SimKernel implements Syscalls {
             GuestBus bus = new GuestBus(g);
             X86Cpu cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
                     : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
-            cpu.setTimeStampCounter(clock::now);
+            cpu.setTimeStampCounter(() -> SimTsc.ticksAt(clock.now()));
             VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu);
             vcpuThreads.put(self, vcpu);
             allVcpus.add(vcpu);
