@@ -35,6 +35,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final int vpid;
     final Thread owner;
     final X86Cpu cpu;
+    /** This VCPU's view of guest-physical memory (it reports pages the budget refused). */
+    private final SimKernel.GuestBus bus;
     final InterruptTracker tracker;
     final LocalApic apic;
     final KvmClock kvmClock;
@@ -45,15 +47,26 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private boolean destroyed;
     /** The guest-memory version the CPU's caches were last synchronised with. */
     private long memorySeen;
+    /**
+     * A BELL write whose packet could not be queued yet because a kick ended the wait for the
+     * trap's packet pool; the next enter queues it before running guest code. -1: none.
+     */
+    private long pendingBell = -1;
+    /** Why the run loop is about to fail enter (owner thread only); null: a generic reason. */
+    private String failReason;
+    /** The explanation of the last failed enter, for {@link SimKernel#lastVcpuFault(int)}. */
+    private volatile VcpuFault lastFault;
 
-    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu) {
+    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu,
+               SimKernel.GuestBus bus) {
         super(kernel);
+        this.bus = bus;
         this.guest = guest;
         this.vpid = vpid;
         this.owner = owner;
         this.cpu = cpu;
-        this.clock = kernel.clock;
         this.memorySeen = kernel.memoryVersion();
+        this.clock = kernel.clock;
         this.tracker = new InterruptTracker(cpu::requestStop);
         this.apic = new LocalApic(vpid, clock, tracker);
         this.kvmClock = new KvmClock(false);
@@ -82,11 +95,29 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- any thread ------------------------------------------------------------------------
 
-    /** {@code NormalVcpu::Kick}: sets the kick flag and cancels a HLT wait. */
+    /**
+     * {@code zx_vcpu_kick}: ends {@code zx_vcpu_enter} wherever it is, running guest code,
+     * halted, or blocked on a full BELL-trap packet pool; an enter that starts later returns at
+     * once. The kernel lock is taken only after this object's monitor is released (the kernel
+     * takes them in the other order when it forwards interrupts).
+     */
     void kick() {
         kicked = true;
-        tracker.cancel();
+        tracker.cancel();    // NormalVcpu::Kick cancels a HLT wait
         cpu.requestStop();
+        kernel.lock.lock();
+        try {
+            guest.poolFreed.signalAll(); // a VCPU blocked on a full BELL pool re-checks
+        } finally {
+            kernel.lock.unlock();
+        }
+    }
+
+    /** Consumes a pending kick; true if there was one. */
+    private boolean takeKick() {
+        boolean k = kicked;
+        kicked = false;
+        return k;
     }
 
     /** {@code zx_vcpu_interrupt}: vectors of 256 and more are dropped silently. */
@@ -111,11 +142,29 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- the owner thread ------------------------------------------------------------------
 
+    /** Why the last failed {@code zx_vcpu_enter} failed (kicks excluded), or null. */
+    VcpuFault lastFault() {
+        return lastFault;
+    }
+
     /**
-     * The loop of {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes)
-     * when an exit needs the VMM.
+     * {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes) when an exit
+     * needs the VMM. A failure (other than a kick) is explained in {@link #lastFault()}.
      */
     int enter(byte[] packet) throws InterruptedException {
+        failReason = null;
+        int status = runLoop(packet);
+        if (status < 0 && status != ZX_ERR_CANCELED) {
+            String reason = failReason != null ? failReason : switch (status) {
+                case ZX_ERR_NOT_SUPPORTED -> "an exit the kernel cannot handle";
+                default -> "the VCPU cannot continue";
+            };
+            lastFault = new VcpuFault(status, cpu.rip(), new byte[0], reason);
+        }
+        return status;
+    }
+
+    private int runLoop(byte[] packet) throws InterruptedException {
         while (true) {
             long memory = kernel.memoryVersion();
             if (memory != memorySeen) {
@@ -124,8 +173,15 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 cpu.flushTlb();
                 cpu.invalidateAllCode();
             }
-            if (kicked) {
-                kicked = false;
+            if (pendingBell != -1) {
+                long addr = pendingBell;
+                pendingBell = -1;
+                int status = ring(addr);
+                if (status != ZX_OK) {
+                    return status;
+                }
+            }
+            if (takeKick()) {
                 return ZX_ERR_CANCELED;
             }
             int status = maybeInterrupt();
@@ -169,6 +225,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             }
         }
         if (vector > LAST_EXCEPTION && vector < FIRST_EXTERNAL) {
+            failReason = "pending vector " + vector + " is reserved (21-31)";
             return ZX_ERR_NOT_SUPPORTED;
         }
         // The software CPU has no NMI blocking, so an NMI is never held back here.
@@ -194,6 +251,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         } else if (exit instanceof VcpuExit.HaltExit) {
             return waitForInterrupt();
         } else if (exit instanceof VcpuExit.ErrorExit e) {
+            if (bus.noMemoryAt != -1) {
+                // A guest write needed a page the kernel memory budget could not hold.
+                failReason = "no memory to commit the page at guest-physical 0x"
+                        + Long.toHexString(bus.noMemoryAt) + " (kernel memory budget)";
+                bus.noMemoryAt = -1;
+                return ZX_ERR_NO_MEMORY;
+            }
+            failReason = e.detail();
             return e.status();
         } else if (exit instanceof VcpuExit.IoExit io) {
             int status = ioExit(io, packet);
@@ -266,6 +331,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null) {
+            failReason = (io.input() ? "IN from" : "OUT to") + " IO port 0x"
+                    + Integer.toHexString(io.port()) + ", which has no trap";
             return ZX_ERR_NOT_FOUND;
         }
         Arrays.fill(packet, (byte) 0);
@@ -289,6 +356,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null || trap.kind != ZX_GUEST_TRAP_MEM) {
+            failReason = "the MEM trap at 0x" + Long.toHexString(mem.addr())
+                    + " went away while the instruction ran";
             return ZX_ERR_OUT_OF_RANGE; // the trap went away while the instruction ran
         }
         Arrays.fill(packet, (byte) 0);
@@ -309,12 +378,24 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         try {
             GuestObject.Trap trap = guest.findTrap(false, addr);
             if (trap == null || trap.kind != ZX_GUEST_TRAP_BELL) {
+                failReason = "the BELL trap at 0x" + Long.toHexString(addr)
+                        + " went away while the instruction ran";
                 return ZX_ERR_OUT_OF_RANGE;
             }
             while (trap.inFlight >= GuestObject.BELL_POOL && trap.port.handleCount > 0) {
+                // Zircon blocks here on the trap's packet semaphore, which only a thread kill
+                // or suspend ends. zx4j lets a kick end it too, so a VMM can always stop its
+                // VCPU: the write stays pending and is queued by the next enter, so no packet
+                // is lost and the guest cannot tell.
+                if (takeKick()) {
+                    pendingBell = addr;
+                    return ZX_ERR_CANCELED;
+                }
                 guest.poolFreed.await();
             }
             if (trap.port.handleCount == 0) {
+                failReason = "the port of the BELL trap at 0x" + Long.toHexString(addr)
+                        + " has no handles left";
                 return ZX_ERR_BAD_STATE;
             }
             byte[] bell = new byte[PORT_PACKET_SIZE];
@@ -338,6 +419,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         apic.close();
         kernel.timers.remove(apic.timer);
         kernel.releaseVcpuThread(this);
+        kernel.retireVcpu(this);
         guest.freeVpid(vpid);
         guest.vcpuGone();
     }

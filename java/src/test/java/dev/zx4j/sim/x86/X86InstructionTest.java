@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -1028,6 +1030,83 @@ class X86InstructionTest {
     }
 
     @Test
+    void platformMsrsAnswerTheMsrsTheyClaim() {
+        clearRegs(0x2);
+        run("exc_setup");
+        List<String> seen = new ArrayList<>();
+        cpu.setPlatformMsrs(new PlatformMsrs() {
+            @Override
+            public boolean claims(int msr) {
+                return msr == X86Cpu.MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x83F);
+            }
+
+            @Override
+            public long read(int msr) {
+                seen.add("r" + Integer.toHexString(msr));
+                if (msr == 0x839) {
+                    throw PlatformMsrs.generalProtection();
+                }
+                return 0x1234_5678_9ABC_DEF0L + msr;
+            }
+
+            @Override
+            public VcpuExit write(int msr, long value) {
+                seen.add("w" + Integer.toHexString(msr) + "=" + Long.toHexString(value));
+                if (msr == X86Cpu.MSR_APIC_BASE) {
+                    throw PlatformMsrs.enterFails(ZX_ERR_INVALID_ARGS, "test");
+                }
+                return msr == X86Cpu.MSR_X2APIC_ICR ? new VcpuExit.IcrWrite(value) : null;
+            }
+        });
+        assertEquals(0x1234_5678_9ABC_DEF0L + 0x1B, rdmsr(X86Cpu.MSR_APIC_BASE));
+        assertEquals(0x1234_5678_9ABC_DEF0L + 0x808, rdmsr(X86Cpu.MSR_X2APIC_TPR));
+        wrmsr(X86Cpu.MSR_X2APIC_TPR, 0x30);
+        cpu.setReg(X86Cpu.RCX, 0x839);
+        expectFault("rdmsr", 13, 0);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_ICR);
+        cpu.setReg(X86Cpu.RAX, 0x4031);
+        cpu.setReg(X86Cpu.RDX, 2);
+        cpu.setRip(sym.get("wrmsr"));
+        assertEquals(new VcpuExit.IcrWrite(0x2_0000_4031L), cpu.run(1000));
+        assertEquals(sym.get("wrmsr") + 2, cpu.rip(), "the exit comes after the WRMSR");
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_APIC_BASE);
+        cpu.setRip(sym.get("wrmsr"));
+        VcpuExit e = cpu.run(1000);
+        assertEquals(ZX_ERR_INVALID_ARGS, assertInstanceOf(VcpuExit.ErrorExit.class, e).status());
+        assertEquals(List.of("r1b", "r808", "w808=30", "r839", "w830=200004031",
+                "w1b=200004031"), seen);
+        // MSRs it does not claim stay the CPU's own.
+        assertEquals(0, rdmsr(0xFE), "MTRRCAP reads 0");
+        cpu.setPlatformMsrs(null);
+        assertEquals(X86Cpu.APIC_BASE_VALUE | X86Cpu.APIC_BASE_BSP, rdmsr(X86Cpu.MSR_APIC_BASE));
+    }
+
+    @Test
+    void cpuidEditsApplyOnTopOfTheProcessorsLeaves() {
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        long ecx = cpu.reg(X86Cpu.RCX);
+        List<String> seen = new ArrayList<>();
+        cpu.setCpuidEdits((leaf, sub, r) -> {
+            seen.add(Integer.toHexString(leaf) + "/" + sub);
+            if (leaf == 1) {
+                r[2] |= 1L << 24;
+                r[3] = -1;
+            }
+        });
+        cpu.setReg(0, 1);
+        cpu.setReg(1, 5);
+        run("cpuid");
+        assertEquals(ecx | (1L << 24), cpu.reg(X86Cpu.RCX), "edited bit added to the processor's");
+        assertEquals(0xFFFFFFFFL, cpu.reg(X86Cpu.RDX), "results stay 32-bit");
+        cpu.setReg(0, 0x12345);
+        cpu.setReg(1, 0);
+        run("cpuid");
+        assertEquals(List.of("1/5", "12345/0"), seen, "the guest's leaf and subleaf");
+    }
+
+    @Test
     void msrsAsTheKernelPresentsThem() {
         clearRegs(0x2);
         run("exc_setup");
@@ -1101,7 +1180,7 @@ class X86InstructionTest {
         clearRegs(0x2);
         cpu.setReg(0, 0);
         run("cpuid");
-        assertEquals(0xB, cpu.reg(0), "leaf 0xB (topology) is in range");
+        assertEquals(0xD, cpu.reg(0), "leaf 0xD (XSAVE state) is the highest basic leaf");
         assertEquals(0x756E6547L, cpu.reg(3));
         cpu.setReg(0, 1);
         run("cpuid");
@@ -1110,7 +1189,6 @@ class X86InstructionTest {
         assertEquals(0, cpu.reg(3) >>> 24, "initial APIC ID = VPID - 1 = 0");
         assertEquals((1L << 31) | (1L << 21), ecx & ((1L << 31) | (1L << 21)), "hypervisor, x2APIC");
         assertEquals(0, ecx & ((1L << 5) | (1L << 3)), "no VMX, no MONITOR");
-        assertEquals(0, edx & 1, "no x87 FPU");
         assertEquals(0, edx & (1L << 11), "no SYSENTER (not implemented)");
         cpu.setReg(0, 0xB);
         cpu.setReg(1, 0);
@@ -1134,9 +1212,10 @@ class X86InstructionTest {
         assertEquals(1L << 5, cpu.reg(1) & (1L << 5), "LZCNT");
         for (long leaf : new long[] {0xC, 0x12345, 0x40000002L, 0x80000002L, 0xFFFFFFFFL}) {
             cpu.setReg(0, leaf);
+            cpu.setReg(1, 5);
             cpu.setReg(2, -1);
             run("cpuid");
-            assertEquals(0, cpu.reg(0), "leaf 0x" + Long.toHexString(leaf) + " answers as leaf 0xB");
+            assertEquals(0, cpu.reg(0), "leaf 0x" + Long.toHexString(leaf) + " answers as leaf 0xD subleaf 5");
             assertEquals(0, cpu.reg(2));
         }
     }
