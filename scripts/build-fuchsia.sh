@@ -34,7 +34,7 @@
 #    as weak references (native/include/zx4j/jni_glue.h): it loads on every Fuchsia release and a
 #    call the running vDSO lacks returns ZX_ERR_NOT_SUPPORTED; zx_vcpu_enter falls back to
 #    zx_vcpu_resume.
-# 3. JNI sources:    java -cp $ZX4J_CLASSES:$JAVACPP_JAR org.bytedeco.javacpp.tools.Builder
+# 3. JNI sources:    java -cp $ZX4J_CLASSES:native/fuchsia/javacpp:$JAVACPP_JAR org.bytedeco.javacpp.tools.Builder
 #                         -nocompile -properties fuchsia-$P -d $G/$P dev.zx4j.jni.LibZircon
 # 4. Compile and link:
 #      $CLANGXX --target=$T-unknown-fuchsia --sysroot=$S -std=c++17 -O2 -fPIC -shared
@@ -178,7 +178,7 @@ for a in $archs; do
   gen="$work/gen/$p"
   out="$work/classes/dev/zx4j/jni/fuchsia-$p"
   rm -rf "$gen" && mkdir -p "$gen" "$out"
-  java -cp "$classes:$jar_path" org.bytedeco.javacpp.tools.Builder \
+  java -cp "$classes:native/fuchsia/javacpp:$jar_path" org.bytedeco.javacpp.tools.Builder \
       -nocompile -properties "fuchsia-$p" -d "$gen" dev.zx4j.jni.LibZircon >/dev/null
   set -x
   "$CLANGXX" --target="$(triple "$a")" --sysroot="$s" -std=c++17 -O2 -fPIC -shared \
