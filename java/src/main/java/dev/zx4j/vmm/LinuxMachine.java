@@ -135,11 +135,9 @@ public final class LinuxMachine implements AutoCloseable {
             return t;
         });
         try {
-            Resource hypervisor = own(kernel.adopt(sim.platform().createHypervisorResource(),
-                    Resource.class));
+            Resource hypervisor = own(kernel.simulatedPlatform().hypervisorResource());
             guest = own(kernel.createGuest(hypervisor));
-            Resource vmex = own(kernel.adopt(sim.platform().createVmexResource(),
-                    Resource.class));
+            Resource vmex = own(kernel.simulatedPlatform().vmexResource());
             ram = own(kernel.createVmo(config.memory()).replaceAsExecutable(vmex));
             guest.physicalVmar().mapAt(0, ram, VmPerms.READ_WRITE_EXECUTE);
             guest.setIoTrap(0, 0xFFFF, KEY_IO);
