@@ -187,7 +187,7 @@ public final class LinuxMachine implements AutoCloseable {
         return ram;
     }
 
-    /** The console UART (to feed it input). */
+    /** {@return the console UART (to feed it input)} */
     public Uart8250 uart() {
         return uart;
     }
@@ -467,7 +467,7 @@ public final class LinuxMachine implements AutoCloseable {
                 sim.guestInstructions(), console.bytes(), bus.unclaimedAccesses()));
     }
 
-    /** Accesses to ports no device claims, by port (for traces and tests). */
+    /** {@return accesses to ports no device claims, by port (for traces and tests)} */
     public Map<Integer, Long> unclaimedPorts() {
         return bus.unclaimedAccesses();
     }
