@@ -23,6 +23,7 @@ module dev.zx4j {
     exports dev.zx4j.sim;
     exports dev.zx4j.sim.x86;
     exports dev.zx4j.tools;
+    exports dev.zx4j.vmm;
 
     // picocli fills the runner's option fields reflectively; JavaCPP reads the binding class
     opens dev.zx4j.runner to info.picocli;
