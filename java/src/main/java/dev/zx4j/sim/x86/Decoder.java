@@ -451,6 +451,27 @@ final class Decoder {
     }
 
     private void decodeTwoByte(Insn i, int op, int osize, int ssize, int segPrefix) {
+        if (op == 0x38 || op == 0x3A) {
+            int op2 = u8();
+            if (op == 0x38 && (op2 == 0xF0 || op2 == 0xF1) && i.rep != 2) {
+                i.op = Insn.UNSUPPORTED; // MOVBE
+                return;
+            }
+            sse(i, op == 0x38 ? 1 : 2, op2, segPrefix);
+            return;
+        }
+        if (op == 0xAE && opsz && i.rep == 0) { // 66 0F AE /7 (memory): CLFLUSHOPT
+            modrm(i, osize, segPrefix);
+            i.op = i.mem && regField == 7 ? Insn.CLFLUSH : Insn.UD;
+            i.reg = -1;
+            return;
+        }
+        if ((op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2F) || (op >= 0x50 && op <= 0x7F)
+                || (op >= 0xC2 && op <= 0xC6) || (op >= 0xD0 && op <= 0xFE)
+                || (op == 0xAE && i.rep == 0)) {
+            sse(i, 0, op, segPrefix);
+            return;
+        }
         if (op >= 0x80 && op <= 0x8F) {
             i.op = Insn.JCC; i.sub = op & 0xF; i.opSize = ssize;
             i.imm = mode == 16 && !opsz ? s16() : s32();
@@ -492,6 +513,8 @@ final class Decoder {
                         case 0xCB: i.op = Insn.STAC; return;
                         case 0xF8: i.op = mode == 64 ? Insn.SWAPGS : Insn.UD; return;
                         case 0xF9: i.op = Insn.RDTSCP; return;
+                        case 0xD0: i.op = Insn.XGETBV; return;
+                        case 0xD1: i.op = Insn.XSETBV; return;
                         default: break;
                     }
                     if (sub == 4 || sub == 6) {
@@ -502,7 +525,7 @@ final class Decoder {
                         i.opSize = sub == 4 ? osize : 2;
                         return;
                     }
-                    i.op = Insn.UNSUPPORTED; // MONITOR/MWAIT, XGETBV/XSETBV, VMX, ...
+                    i.op = Insn.UNSUPPORTED; // MONITOR/MWAIT, VMX, ...
                     return;
                 }
                 pos = save;
@@ -641,6 +664,29 @@ final class Decoder {
                 return;
             default:
                 i.op = Insn.UNSUPPORTED;
+        }
+    }
+
+    /** An MMX/SSE instruction (see {@link SseDecode}): ModRM, then an imm8 when the form has one. */
+    private void sse(Insn i, int map, int op, int segPrefix) {
+        int pc = i.rep == 1 ? 2 : i.rep == 2 ? 3 : opsz ? 1 : 0;
+        int key = SseDecode.key(pc, map, op);
+        boolean w = (rex & 8) != 0;
+        i.op = Insn.SSE;
+        i.sub = key;
+        i.opSize = w ? 8 : 4;
+        if (map == 1 && op == 0xF1 && opsz && !w) {
+            i.opSize = 2; // CRC32 r32, r/m16
+        }
+        if (op == 0x77 && map == 0) {
+            return; // EMMS has no ModRM
+        }
+        boolean byteRm = map == 1 && op == 0xF0;
+        modrm(i, byteRm ? 1 : 4, segPrefix);
+        i.reg = regField | ((rex & 4) << 1);
+        i.imm2 = regField;
+        if ((SseDecode.info(key) & SseDecode.IMM8) != 0) {
+            i.imm = u8();
         }
     }
 

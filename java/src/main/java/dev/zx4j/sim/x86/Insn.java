@@ -135,6 +135,10 @@ final class Insn {
     static final int CLFLUSH = 129;     // CLFLUSH/CLFLUSHOPT: a byte access, no data change
     static final int STAC = 130;
     static final int CLAC = 131;
+    /** MMX/SSE–SSE4.2 and 0F AE: sub = SseDecode key, imm2 = ModRM.reg, opSize 8 with REX.W. */
+    static final int SSE = 132;
+    static final int XGETBV = 133;
+    static final int XSETBV = 134;
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

@@ -707,6 +707,15 @@ final class Interpreter {
                     cpu.rflags &= ~FLAG_AC;
                 }
                 break;
+            case Insn.SSE:
+                cpu.sse.exec(i, i.mem ? cpu.ea(i) : 0);
+                break;
+            case Insn.XGETBV:
+                ExtendedState.xgetbv(cpu);
+                break;
+            case Insn.XSETBV:
+                ExtendedState.xsetbv(cpu);
+                break;
             case Insn.UD:
                 throw CpuSignal.fault(6);
             case Insn.GP_TOO_LONG:

@@ -137,12 +137,12 @@ public final class X86Cpu {
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
+    public static final long CR4_OSXMMEXCPT = 1L << 10;
     public static final long CR4_FSGSBASE = 1L << 16;
     public static final long CR4_OSXSAVE = 1L << 18;
     public static final long CR4_TSD = 1L << 2;
     public static final long CR4_DE = 1L << 3;
     public static final long CR4_PCE = 1L << 8;
-    public static final long CR4_OSXMMEXCPT = 1L << 10;
     public static final long CR4_UMIP = 1L << 11;
     public static final long CR4_SMEP = 1L << 20;
     public static final long CR4_SMAP = 1L << 21;
@@ -234,6 +234,15 @@ public final class X86Cpu {
     long rflags = FLAG_RESERVED_ONE;
     long cr0, cr2, cr3, cr4, cr8, efer;
     long cr0Shadow = CR0_ET;
+    /** The x87/MMX/SSE register file, shared by X87 and {@link Sse}. */
+    final FpuState fpu = new FpuState();
+    /**
+     * XCR0. The modelled kernel starts a guest with its host's XCR0 (x87|SSE|AVX); AVX is not
+     * implemented here, so the value is x87|SSE (see ExtendedState.XCR0_SUPPORTED).
+     */
+    long xcr0 = ExtendedState.XCR0_SUPPORTED;
+    /** The MMX/SSE unit. */
+    final Sse sse = new Sse(new CpuSseHost(this), fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
