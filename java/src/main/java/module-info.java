@@ -1,7 +1,7 @@
 /**
  * zx4j: Zircon handles, ports, interrupts, guests and VCPUs from Java — the raw syscall surface,
  * the typed API, the simulated kernel with its software x86-64 VCPU, the JNI kernel, the JUnit 5
- * extension and the guest runner.
+ * extension, the guest runner and the PC-like VMM that boots Linux ({@code dev.zx4j.vmm}).
  *
  * <p>Only JavaCPP is required at run time (by the JNI kernel). The JUnit extension needs
  * {@code org.junit.jupiter.api} and the runner {@code info.picocli}; both are optional here, so
