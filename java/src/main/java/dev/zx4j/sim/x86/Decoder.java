@@ -602,9 +602,11 @@ final class Decoder {
                     i.op = Insn.NOP; // LFENCE / MFENCE / SFENCE
                     return;
                 }
+                // Without F3/F2 the group is decoded with the SSE family (FXSAVE..CLFLUSHOPT,
+                // Sse.group15); F3 0F AE is FSGSBASE and friends, not implemented.
                 pos = save;
                 modrm(i, osize, segPrefix);
-                i.op = i.mem && regField == 7 && i.rep == 0 ? Insn.CLFLUSH : Insn.UNSUPPORTED;
+                i.op = Insn.UNSUPPORTED;
                 i.reg = -1;
                 return;
             }

@@ -52,8 +52,21 @@ final class Events {
                 cpu.retired++;
                 return new VcpuExit.BellExit(s.addr);
             default:
-                return new VcpuExit.ErrorExit(s.status, s.getMessage());
+                return new VcpuExit.ErrorExit(s.status, where(cpu, s.getMessage()));
         }
+    }
+
+    /**
+     * An enter failure's reason with the instruction it happened at: RIP and the instruction
+     * bytes, unless the message names them already.
+     */
+    static String where(X86Cpu cpu, String detail) {
+        if (detail != null && detail.contains("rip 0x")) {
+            return detail;
+        }
+        Insn in = cpu.cur;
+        return detail + " (at rip 0x" + Long.toHexString(cpu.rip)
+                + (in != null && in.bytes != null ? ", bytes " + Interpreter.hex(in.bytes) : "") + ")";
     }
 
     static boolean contributory(int v) {
@@ -78,7 +91,7 @@ final class Events {
                 cpu.setSysAccess(false);
                 cpu.rip = faultRip;
                 if (s.kind == CpuSignal.ERROR) {
-                    return new VcpuExit.ErrorExit(s.status, s.getMessage());
+                    return new VcpuExit.ErrorExit(s.status, where(cpu, s.getMessage()));
                 }
                 if (s.kind != CpuSignal.FAULT) {
                     return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED,
