@@ -28,7 +28,7 @@ import dev.zx4j.abi.Zx;
  * only marks the handle closed, and the last of those calls closes it in the kernel as it returns.
  * So closing does <em>not</em> wake a thread blocked in the kernel on this handle: such calls are
  * woken by their own means — {@link Interrupt#destroy()} for {@code zx_interrupt_wait}, a deadline
- * for {@link Port#wait(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
+ * for {@link Port#waitFor(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
  * after. Operations that hand the value over ({@code release}, {@code replace}) are refused with
  * {@link IllegalStateException} while calls are in flight, since they cannot wait for them.
  *
@@ -64,7 +64,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return wrap(cell, true);
     }
 
-    /** The kernel this handle belongs to. */
+    /** {@return the kernel this handle belongs to} */
     public final Kernel kernel() {
         return kernel;
     }
@@ -74,7 +74,12 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return owner;
     }
 
-    /** Whether the handle was closed, released or replaced (by this object or, for a view, its owner). */
+    /**
+
+     * {@return whether the handle was closed, released or replaced (by this object or, for a view,
+     * its owner)}
+
+     */
     public final boolean isClosed() {
         return cell.isEnded();
     }

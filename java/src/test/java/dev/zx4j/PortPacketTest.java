@@ -76,7 +76,7 @@ class PortPacketTest {
         try (Port port = zx.createPort()) {
             PortPacket.UserPacket sent = new PortPacket.UserPacket(0xFEEDL, Status.of(-3), payload());
             port.queue(sent);
-            PortPacket got = port.wait(Duration.ZERO);
+            PortPacket got = port.waitFor(Duration.ZERO);
             assertEquals(sent, got);
         }
     }

@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,17 +44,20 @@ import picocli.CommandLine.Parameters;
                 + "output and a summary.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:guest halted cleanly (status 0 on the done port)",
+            "0:guest halted cleanly (status 0 on the done port; --linux: powered off)",
             "1:internal error",
             "2:bad command line",
-            "3:image missing or unreadable",
+            "3:image missing, unreadable or not a regular file",
             "4:image invalid (not ELF/x86-64, malformed, overlaps the page tables)",
             "5:image larger than guest memory",
             "6:guest fault (a VCPU stopped with an error status)",
             "7:time limit exceeded",
             "8:native kernel unavailable",
             "9:a thread did not stop at teardown",
-            "10:guest reported failure (non-zero status on the done port)"})
+            "10:guest reported failure (non-zero status on the done port)",
+            "11:--linux: not a bzImage, or a boot protocol older than 2.12",
+            "12:--linux: the guest rebooted",
+            "13:--linux: the kernel panicked"})
 public final class GuestRunner implements Callable<Integer> {
 
     /** The bundled demo guest (an ELF executable built from native/guests/demo.S). */
@@ -83,10 +87,11 @@ public final class GuestRunner implements Callable<Integer> {
                     + "address of a flat image).")
     Long entry;
 
-    @Option(names = "--memory", defaultValue = "16M", paramLabel = "SIZE",
-            converter = SizeConverter.class,
+    @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Guest RAM at guest-physical 0: bytes, or with K, M or G "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: 16M; with --linux 256M).")
+    Long memoryOption;
+
     long memory;
 
     @Option(names = "--vcpus", defaultValue = "2", paramLabel = "N",
@@ -98,11 +103,25 @@ public final class GuestRunner implements Callable<Integer> {
             description = "Rate of the timer interrupt, IRQ line 40 (default: ${DEFAULT-VALUE}).")
     int timerHz;
 
-    @Option(names = "--time-limit", defaultValue = "10s", paramLabel = "DURATION",
+    @Option(names = "--time-limit", paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "Stop the guest after this long: 500ms, 10s, 2m "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: 10s; with --linux none).")
     Duration timeLimit;
+
+    @Option(names = "--linux", paramLabel = "BZIMAGE",
+            description = "Boot this Linux kernel (a bzImage, e.g. target/linux/vmlinuz) on the "
+                    + "PC-like VMM instead of a flat or ELF guest; its console is the terminal.")
+    Path linux;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+            description = "With --linux: the initial RAM disk (e.g. target/linux/initrd.gz).")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "TEXT",
+            description = "With --linux: the kernel command line (default: \"console=ttyS0 "
+                    + "panic=-1\").")
+    String cmdline;
 
     @Option(names = "--kernel", defaultValue = "sim", paramLabel = "sim|native",
             description = "sim: the pure-Java simulated kernel; native: the real kernel "
@@ -119,10 +138,11 @@ public final class GuestRunner implements Callable<Integer> {
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
+    private InputStream in;
 
     /** Runs the runner and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        int code = execute(System.out, System.err, args);
+        int code = execute(System.in, System.out, System.err, args);
         System.out.flush();
         System.err.flush();
         System.exit(code);
@@ -134,9 +154,18 @@ public final class GuestRunner implements Callable<Integer> {
      * {@link ExitCode#TEARDOWN_FAILED}) when it returns.
      */
     public static int execute(PrintStream out, PrintStream err, String... args) {
+        return execute(null, out, err, args);
+    }
+
+    /**
+     * As {@link #execute(PrintStream, PrintStream, String...)}, with {@code in} as the Linux
+     * guest's console input (null: none).
+     */
+    public static int execute(InputStream in, PrintStream out, PrintStream err, String... args) {
         GuestRunner runner = new GuestRunner();
         runner.out = out;
         runner.err = err;
+        runner.in = in;
         CommandLine cl = new CommandLine(runner);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new java.io.PrintWriter(out, true));
@@ -160,6 +189,16 @@ public final class GuestRunner implements Callable<Integer> {
     public Integer call() {
         if (vcpus < 1 || vcpus > 64) {
             throw new RunnerException(ExitCode.USAGE, "--vcpus must be 1..64, not " + vcpus);
+        }
+        if (linux != null) {
+            return callLinux();
+        }
+        if (initrd != null || cmdline != null) {
+            throw new RunnerException(ExitCode.USAGE, "--initrd and --cmdline need --linux");
+        }
+        memory = memoryOption != null ? memoryOption : 16L << 20;
+        if (timeLimit == null) {
+            timeLimit = Duration.ofSeconds(10);
         }
         if (timerHz < 1 || timerHz > 10_000) {
             throw new RunnerException(ExitCode.USAGE, "--timer-hz must be 1..10000, not "
@@ -195,6 +234,31 @@ public final class GuestRunner implements Callable<Integer> {
         }
         Summary.print(out, result, timerHz);
         return verdict(result);
+    }
+
+    private int callLinux() {
+        if (image != null) {
+            throw new RunnerException(ExitCode.USAGE, "--linux takes the kernel; no IMAGE "
+                    + "argument as well");
+        }
+        if (timeLimit != null && (timeLimit.isNegative() || timeLimit.isZero())) {
+            throw new RunnerException(ExitCode.USAGE, "--time-limit must be positive");
+        }
+        if (!kernel.equalsIgnoreCase("sim")) {
+            chooseKernel(); // refuses native with its reason
+        }
+        boolean terminal = in == System.in && System.console() != null;
+        LinuxCommand.Options o = new LinuxCommand.Options(linux, initrd,
+                cmdline != null ? cmdline : LinuxCommand.DEFAULT_CMDLINE,
+                memoryOption != null ? memoryOption : LinuxCommand.DEFAULT_MEMORY, vcpus,
+                timeLimit != null ? timeLimit : Duration.ofSeconds(Long.MAX_VALUE / 2), trace,
+                quiet);
+        if (!terminal) {
+            return LinuxCommand.run(o, in, false, out, err);
+        }
+        try (TerminalMode raw = TerminalMode.raw()) {
+            return LinuxCommand.run(o, in, raw.active(), out, err);
+        }
     }
 
     private SimKernel chooseKernel() {
@@ -241,11 +305,19 @@ public final class GuestRunner implements Callable<Integer> {
         } else {
             name = image.toString();
             try {
-                if (Files.isDirectory(image)) {
+                // Only a regular file is an image: a FIFO would block the read before any time
+                // limit applies, a device (/dev/zero) never ends. Reading the attributes opens
+                // nothing, so it cannot block.
+                BasicFileAttributes attrs = Files.readAttributes(image, BasicFileAttributes.class);
+                if (attrs.isDirectory()) {
                     throw new RunnerException(ExitCode.IMAGE_MISSING, name
                             + ": is a directory, not an image");
                 }
-                long size = Files.size(image);
+                if (!attrs.isRegularFile()) {
+                    throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": is not a regular"
+                            + " file (a FIFO, device or socket); give an image file");
+                }
+                long size = attrs.size();
                 boolean flat = format == Format.flat
                         || (format == Format.auto && hasFlatExtension(name));
                 if (flat && size > memory) {
@@ -257,7 +329,13 @@ public final class GuestRunner implements Callable<Integer> {
                     throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name
                             + ": image file of " + size + " bytes is too large");
                 }
-                bytes = Files.readAllBytes(image);
+                bytes = readCapped(image, memory + 1);
+                if (bytes.length > memory) {
+                    // the file grew, or is an ELF file larger than all of guest memory
+                    throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name + ": image file is "
+                            + "larger than guest memory (" + GuestImage.size(memory)
+                            + "; try --memory)");
+                }
             } catch (NoSuchFileException e) {
                 throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": no such file");
             } catch (AccessDeniedException e) {
@@ -284,6 +362,13 @@ public final class GuestRunner implements Callable<Integer> {
         }
     }
 
+    /** At most {@code limit} bytes of {@code file}: a file that grows cannot exhaust the heap. */
+    static byte[] readCapped(Path file, long limit) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+        }
+    }
+
     private static boolean hasFlatExtension(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return n.endsWith(".bin") || n.endsWith(".img") || n.endsWith(".raw");
@@ -304,8 +389,8 @@ public final class GuestRunner implements Callable<Integer> {
         }
         if (o instanceof GuestMachine.Outcome.Fault f) {
             throw new RunnerException(ExitCode.GUEST_FAULT, "guest fault on vcpu-" + f.apicId()
-                    + ": "
-                    + f.status().name() + " (" + explain(f.status()) + ")");
+                    + ": " + f.status().name() + " (" + (f.detail() != null ? f.detail()
+                            : explain(f.status())) + ")");
         }
         if (o instanceof GuestMachine.Outcome.TimeLimit t) {
             throw new RunnerException(ExitCode.TIME_LIMIT, "time limit exceeded: the guest was"

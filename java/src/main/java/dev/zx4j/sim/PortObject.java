@@ -11,6 +11,7 @@ import static dev.zx4j.abi.Zx.ZX_OBJ_TYPE_PORT;
 import static dev.zx4j.abi.Zx.ZX_OK;
 import static dev.zx4j.abi.Zx.ZX_PKT_TYPE_INTERRUPT;
 import static dev.zx4j.abi.Zx.ZX_PORT_BIND_TO_INTERRUPT;
+import static dev.zx4j.abi.Zx.ZX_TIME_INFINITE;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -185,7 +186,11 @@ final class PortObject extends KernelObject {
             return false;
         }
         long nanos = kernel.clock.realNanosUntil(deadline);
+        boolean finite = deadline != ZX_TIME_INFINITE;
         waiters++;
+        if (finite) {
+            kernel.clock.waitStarted("zx_port_wait", deadline);
+        }
         try {
             if (nanos == Long.MAX_VALUE) {
                 available.await();
@@ -194,6 +199,9 @@ final class PortObject extends KernelObject {
             }
         } finally {
             waiters--;
+            if (finite) {
+                kernel.clock.waitEnded();
+            }
         }
         return true;
     }

@@ -131,10 +131,20 @@ final class SignalSyscalls {
             return false;
         }
         long nanos = kernel.clock.realNanosUntil(deadline);
-        if (nanos == Long.MAX_VALUE) {
-            changed.await();
-        } else {
-            changed.awaitNanos(nanos);
+        boolean finite = deadline != ZX_TIME_INFINITE;
+        if (finite) {
+            kernel.clock.waitStarted("zx_object_wait", deadline); // stall detection
+        }
+        try {
+            if (nanos == Long.MAX_VALUE) {
+                changed.await();
+            } else {
+                changed.awaitNanos(nanos);
+            }
+        } finally {
+            if (finite) {
+                kernel.clock.waitEnded();
+            }
         }
         return true;
     }

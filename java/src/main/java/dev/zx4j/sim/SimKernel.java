@@ -22,12 +22,14 @@ import dev.zx4j.abi.Syscalls;
 import dev.zx4j.sim.x86.GuestPhysicalBus;
 import dev.zx4j.sim.x86.X86Cpu;
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,20 +60,34 @@ public final class SimKernel implements Syscalls {
 
     final ReentrantLock lock = new ReentrantLock();
     final SimClock clock;
+    /** The live VCPUs' kernel timers (the local APIC timers). */
+    final Set<KernelTimer> timers = ConcurrentHashMap.newKeySet();
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
     /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
     private final SignalSyscalls signalCalls;
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
-    /** Every VCPU ever created, in creation order, for {@link #vcpuStats()}. */
-    private final List<VcpuObject> allVcpus = new ArrayList<>();
+    /** The VCPUs not yet closed, in creation order, for {@link #vcpuStats()}. */
+    private final List<VcpuObject> liveVcpus = new ArrayList<>();
+    /** Final counters of the most recently closed VCPUs (at most {@link #CLOSED_STATS_KEPT}). */
+    private final ArrayDeque<VcpuStats> closedVcpus = new ArrayDeque<>();
+    /** Instructions retired by every VCPU closed so far. */
+    private long closedInstructions;
+    /** How many closed VCPUs {@link #vcpuStats()} still lists. */
+    public static final int CLOSED_STATS_KEPT = 1024;
     /** Bumped whenever guest memory is remapped or written by the host. */
     private volatile long memoryVersion;
     private long nextKoid = 1024;
     private volatile boolean recordOrigins;
     private volatile boolean faultsArmed;
     private final Map<String, ConcurrentLinkedQueue<Integer>> faults = new ConcurrentHashMap<>();
+    /** Kernel memory: VMO pages, VCPUs, ports; exhaustion is ZX_ERR_NO_MEMORY. */
+    final MemoryBudget memory = new MemoryBudget();
+    /** Rough Java heap cost of a VCPU (CPU state, TLBs, code caches as they start). */
+    static final long VCPU_COST = 256 * 1024;
+    /** Rough Java heap cost of a port and of a guest. */
+    static final long PORT_COST = 1024, GUEST_COST = 4096;
 
     /**
      * Counters of one VCPU of this kernel, for VMM statistics (not part of the Zircon ABI).
@@ -89,27 +105,61 @@ public final class SimKernel implements Syscalls {
                             long interruptsInjected) {}
 
     /**
-     * The counters of every VCPU ever created on this kernel (closed ones included), in creation
-     * order. Safe from any thread; the counts of a running VCPU are a recent snapshot, read
-     * without stopping it.
+     * The counters of every open VCPU of this kernel and of the last {@value #CLOSED_STATS_KEPT}
+     * closed ones (their final counts), in creation order. The kernel keeps no closed VCPU
+     * itself, only these numbers. Safe from any thread; the counts of a running VCPU are a
+     * recent snapshot, read without stopping it.
+     *
+     * @return one entry per VCPU
      */
     public List<VcpuStats> vcpuStats() {
         lock.lock();
         try {
-            List<VcpuStats> out = new ArrayList<>(allVcpus.size());
-            for (VcpuObject v : allVcpus) {
-                out.add(new VcpuStats(v.koid, v.guest.koid, v.vpid - 1, v.instructions(),
-                        v.interruptsInjected()));
+            List<VcpuStats> out = new ArrayList<>(closedVcpus.size() + liveVcpus.size());
+            out.addAll(closedVcpus);
+            for (VcpuObject v : liveVcpus) {
+                out.add(stats(v));
             }
+            out.sort(java.util.Comparator.comparingLong(VcpuStats::koid));
             return out;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Guest instructions retired by all VCPUs ever created on this kernel. */
+    private static VcpuStats stats(VcpuObject v) {
+        return new VcpuStats(v.koid, v.guest.koid, v.vpid - 1, v.instructions(),
+                v.interruptsInjected());
+    }
+
+    /**
+     * Guest instructions retired by all VCPUs ever created on this kernel.
+     *
+     * @return the total, closed VCPUs included
+     */
     public long guestInstructions() {
-        return vcpuStats().stream().mapToLong(VcpuStats::instructions).sum();
+        lock.lock();
+        try {
+            long n = closedInstructions;
+            for (VcpuObject v : liveVcpus) {
+                n += v.instructions();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A VCPU's last handle is gone: keep its final counters, not the VCPU. Under the lock. */
+    void retireVcpu(VcpuObject vcpu) {
+        if (liveVcpus.remove(vcpu)) {
+            VcpuStats last = stats(vcpu);
+            closedInstructions += last.instructions();
+            closedVcpus.addLast(last);
+            if (closedVcpus.size() > CLOSED_STATS_KEPT) {
+                closedVcpus.removeFirst();
+            }
+        }
     }
 
     /** A kernel whose clock follows real time. */
@@ -117,22 +167,68 @@ public final class SimKernel implements Syscalls {
         this(SimClock.system());
     }
 
+    /**
+     * A kernel whose monotonic clock (deadlines, timestamps) is {@code clock}.
+     *
+     * @param clock {@link SimClock#system()} or a {@link ManualClock}
+     */
     public SimKernel(SimClock clock) {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        // Kernel timers on a manual clock fire when it passes their deadlines.
+        clock.addListener(() -> timers.forEach(KernelTimer::fireIfDue));
         this.signalCalls = new SignalSyscalls(this, handles);
     }
 
+    /** {@return the kernel's monotonic clock} */
     public SimClock clock() {
         return clock;
     }
 
+    /** {@return the simulated machine: resources and hardware interrupt lines} */
     public SimPlatform platform() {
         return platform;
     }
 
-    /** Makes every handle created from now on remember where it was created. */
+    /**
+     * Sets the kernel memory budget: the bytes that VMO pages (committed on first write), VMO
+     * page tables, VCPUs, guests and ports may take together. An allocation past it fails its
+     * syscall with {@code ZX_ERR_NO_MEMORY} ({@code zx_vmo_create}, {@code zx_vmo_write},
+     * {@code zx_vcpu_create}, {@code zx_port_create}, {@code zx_guest_create}, and
+     * {@code zx_vcpu_enter} when a guest write needs a new page). The default is half of the
+     * JVM's maximum heap. Lowering it below what is in use fails only new allocations.
+     *
+     * @param bytes the budget, at least 0
+     */
+    public void setMemoryBudget(long bytes) {
+        memory.setLimit(bytes);
+    }
+
+    /**
+     * The kernel memory budget.
+     *
+     * @return the budget in bytes (see {@link #setMemoryBudget(long)})
+     */
+    public long memoryBudget() {
+        return memory.limit();
+    }
+
+    /**
+     * Kernel memory charged now: committed VMO pages and the objects of
+     * {@link #setMemoryBudget(long)} that are still reachable.
+     *
+     * @return bytes charged
+     */
+    public long memoryCharged() {
+        return memory.used();
+    }
+
+    /**
+     * Makes every handle created from now on remember where it was created (for leak reports).
+     *
+     * @param on whether to record
+     */
     public void recordHandleOrigins(boolean on) {
         recordOrigins = on;
     }
@@ -141,6 +237,10 @@ public final class SimKernel implements Syscalls {
      * Fault injection: the next call of {@code syscall} (e.g. {@code "zx_port_wait"}) returns
      * {@code status} at once, without any effect. Several injections for one syscall apply in
      * order, one per call.
+     *
+     * @param syscall the C name of a syscall of {@link dev.zx4j.abi.Syscalls}
+     * @param status  a negative status
+     * @throws IllegalArgumentException for an unknown syscall or a status that is not an error
      */
     public void failNext(String syscall, int status) {
         if (!SYSCALL_NAMES.contains(syscall)) {
@@ -153,7 +253,7 @@ public final class SimKernel implements Syscalls {
         faultsArmed = true;
     }
 
-    /** Every handle currently open, in table order. */
+    /** {@return every handle currently open, in table order} */
     public List<LiveHandle> liveHandles() {
         lock.lock();
         try {
@@ -256,6 +356,10 @@ public final class SimKernel implements Syscalls {
             return e.status;
         } catch (InterruptedException e) {
             return interrupted();
+        } catch (OutOfMemoryError e) {
+            // The budget should fail an allocation first; if the heap runs out anyway, the
+            // caller still gets the kernel's answer, never the JVM's.
+            return ZX_ERR_NO_MEMORY;
         }
     }
 
@@ -446,7 +550,11 @@ public final class SimKernel implements Syscalls {
             if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) {
                 return ZX_ERR_INVALID_ARGS;
             }
-            return publish(new PortObject(this, options), ZX_DEFAULT_PORT_RIGHTS, out);
+            PortObject port = new PortObject(this, options);
+            if (!memory.open(port).charge(PORT_COST)) {
+                return ZX_ERR_NO_MEMORY;
+            }
+            return publish(port, ZX_DEFAULT_PORT_RIGHTS, out);
         });
     }
 
@@ -619,7 +727,7 @@ public final class SimKernel implements Syscalls {
             if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
                 return ZX_ERR_OUT_OF_RANGE;
             }
-            return publish(new VmoObject(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
+            return publish(VmoObject.create(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
         });
     }
 
@@ -644,8 +752,11 @@ public final class SimKernel implements Syscalls {
             if (!valid(buffer, bufferSize)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
-            vmo.write(offset, buffer, 0, (int) bufferSize);
-            memoryVersion++;
+            try {
+                vmo.write(offset, buffer, 0, (int) bufferSize); // NO_MEMORY past the budget
+            } finally {
+                memoryVersion++;
+            }
             return ZX_OK;
         });
     }
@@ -762,6 +873,9 @@ public final class SimKernel implements Syscalls {
             handles.lookup(resource, ResourceObject.class, ZX_RIGHT_NONE)
                     .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
             GuestObject guest = new GuestObject(this);
+            if (!memory.open(guest).charge(GUEST_COST)) {
+                return ZX_ERR_NO_MEMORY;
+            }
             if (!valid(guestHandle) || !valid(vmarHandle)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
@@ -825,12 +939,22 @@ public final class SimKernel implements Syscalls {
                 throw new SysErr(ZX_ERR_BAD_STATE);
             }
             GuestBus bus = new GuestBus(g);
-            X86Cpu cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
-                    : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
-            cpu.setTimeStampCounter(clock::now);
-            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu);
+            X86Cpu cpu;
+            try {
+                cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
+                        : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
+            } catch (OutOfMemoryError e) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_NO_MEMORY);
+            }
+            cpu.setTimeStampCounter(() -> SimTsc.ticksAt(clock.now()));
+            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu, bus);
+            if (!memory.open(vcpu).charge(VCPU_COST)) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_NO_MEMORY);
+            }
             vcpuThreads.put(self, vcpu);
-            allVcpus.add(vcpu);
+            liveVcpus.add(vcpu);
             g.liveVcpus++;
             return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
         });
@@ -864,6 +988,26 @@ public final class SimKernel implements Syscalls {
             }
             return status;
         });
+    }
+
+    /**
+     * Why the last failed {@code zx_vcpu_enter} of the VCPU {@code handle} failed: status, RIP,
+     * instruction bytes and reason (not part of the Zircon ABI, which reports only the status).
+     *
+     * @param handle a handle to a VCPU of this kernel
+     * @return the explanation, or empty when the handle is not an open VCPU handle or its enter
+     *         has not failed yet (a kick is not a failure)
+     */
+    public Optional<VcpuFault> lastVcpuFault(int handle) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(handles.lookup(handle, VcpuObject.class, ZX_RIGHT_NONE)
+                    .lastFault());
+        } catch (SysErr e) {
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -939,8 +1083,10 @@ public final class SimKernel implements Syscalls {
     }
 
     /** Guest-physical memory of one guest, as its VCPUs see it. */
-    private final class GuestBus implements GuestPhysicalBus {
+    final class GuestBus implements GuestPhysicalBus {
         private final GuestObject guest;
+        /** The guest-physical address whose page could not be committed (budget), or -1. */
+        long noMemoryAt = -1;
 
         GuestBus(GuestObject guest) {
             this.guest = guest;
@@ -959,7 +1105,31 @@ public final class SimKernel implements Syscalls {
                 if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
                     return null;
                 }
-                return m.vmo().page(offset / VmoObject.PAGE);
+                byte[] page = m.vmo().page(offset / VmoObject.PAGE);
+                if (page == null) {
+                    noMemoryAt = gpa; // the VCPU fails enter with NO_MEMORY, not OUT_OF_RANGE
+                }
+                return page;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A page never written reads as the shared zero page: nothing is committed. */
+        @Override
+        public byte[] ramPageForRead(long pageNumber) {
+            long gpa = pageNumber * VmoObject.PAGE;
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().pageForRead(offset / VmoObject.PAGE);
             } finally {
                 lock.unlock();
             }
