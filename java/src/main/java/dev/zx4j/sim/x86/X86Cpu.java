@@ -243,6 +243,8 @@ public final class X86Cpu {
     long xcr0 = ExtendedState.XCR0_SUPPORTED;
     /** The MMX/SSE unit. */
     final Sse sse = new Sse(new CpuSseHost(this), fpu);
+    /** The x87 unit. */
+    final X87 x87 = new X87(fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
