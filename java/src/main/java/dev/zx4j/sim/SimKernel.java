@@ -60,6 +60,8 @@ public final class SimKernel implements Syscalls {
 
     final ReentrantLock lock = new ReentrantLock();
     final SimClock clock;
+    /** The live VCPUs' kernel timers (the local APIC timers). */
+    final Set<KernelTimer> timers = ConcurrentHashMap.newKeySet();
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
     /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
@@ -169,6 +171,8 @@ public final class SimKernel implements Syscalls {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        // Kernel timers on a manual clock fire when it passes their deadlines.
+        clock.addListener(() -> timers.forEach(KernelTimer::fireIfDue));
         this.signalCalls = new SignalSyscalls(this, handles);
     }
 
@@ -928,7 +932,7 @@ public final class SimKernel implements Syscalls {
                 g.freeVpid(vpid);
                 throw new SysErr(ZX_ERR_NO_MEMORY);
             }
-            cpu.setTimeStampCounter(clock::now);
+            cpu.setTimeStampCounter(() -> SimTsc.ticksAt(clock.now()));
             VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu, bus);
             if (!memory.open(vcpu).charge(VCPU_COST)) {
                 g.freeVpid(vpid);
@@ -1091,6 +1095,26 @@ public final class SimKernel implements Syscalls {
                     noMemoryAt = gpa; // the VCPU fails enter with NO_MEMORY, not OUT_OF_RANGE
                 }
                 return page;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A page never written reads as the shared zero page: nothing is committed. */
+        @Override
+        public byte[] ramPageForRead(long pageNumber) {
+            long gpa = pageNumber * VmoObject.PAGE;
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().pageForRead(offset / VmoObject.PAGE);
             } finally {
                 lock.unlock();
             }

@@ -77,8 +77,12 @@ public final class LinuxMachine implements AutoCloseable {
         /** The guest asked for a sleep state the VMM does not have. */
         record SleepUnsupported(int slpTyp) implements Outcome {}
 
-        /** {@code zx_vcpu_enter} failed. */
-        record Fault(int apicId, Status status, X86Registers registers) implements Outcome {}
+        /**
+         * {@code zx_vcpu_enter} failed; {@code detail} is the kernel's explanation where it
+         * gives one (the simulated kernel does: RIP, instruction, reason), else null.
+         */
+        record Fault(int apicId, Status status, String detail, X86Registers registers)
+                implements Outcome {}
 
         /** The VMM could not emulate a device access. */
         record DeviceError(int apicId, String message) implements Outcome {}
@@ -374,7 +378,8 @@ public final class LinuxMachine implements AutoCloseable {
                     if (hook != null) {
                         hook.accept(apicId, e.status());
                     }
-                    requestStop(new Outcome.Fault(apicId, e.status(), regs));
+                    requestStop(new Outcome.Fault(apicId, e.status(), e.detail().orElse(null),
+                            regs));
                     return;
                 }
                 if (exit instanceof VcpuExit.IoExit io) {

@@ -460,12 +460,6 @@ final class Decoder {
             sse(i, op == 0x38 ? 1 : 2, op2, segPrefix);
             return;
         }
-        if (op == 0xAE && opsz && i.rep == 0) { // 66 0F AE /7 (memory): CLFLUSHOPT
-            modrm(i, osize, segPrefix);
-            i.op = i.mem && regField == 7 ? Insn.CLFLUSH : Insn.UD;
-            i.reg = -1;
-            return;
-        }
         if ((op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2F) || (op >= 0x50 && op <= 0x7F)
                 || (op >= 0xC2 && op <= 0xC6) || (op >= 0xD0 && op <= 0xFE)
                 || (op == 0xAE && i.rep == 0)) {
@@ -608,9 +602,11 @@ final class Decoder {
                     i.op = Insn.NOP; // LFENCE / MFENCE / SFENCE
                     return;
                 }
+                // Without F3/F2 the group is decoded with the SSE family (FXSAVE..CLFLUSHOPT,
+                // Sse.group15); F3 0F AE is FSGSBASE and friends, not implemented.
                 pos = save;
                 modrm(i, osize, segPrefix);
-                i.op = i.mem && regField == 7 && i.rep == 0 ? Insn.CLFLUSH : Insn.UNSUPPORTED;
+                i.op = Insn.UNSUPPORTED;
                 i.reg = -1;
                 return;
             }

@@ -132,7 +132,6 @@ final class Insn {
     static final int LMSW = 126;
     static final int CLTS = 127;
     static final int WBINVD = 128;      // WBINVD and INVD
-    static final int CLFLUSH = 129;     // CLFLUSH/CLFLUSHOPT: a byte access, no data change
     static final int STAC = 130;
     static final int CLAC = 131;
     /** MMX/SSE–SSE4.2 and 0F AE: sub = SseDecode key, imm2 = ModRM.reg, opSize 8 with REX.W. */

@@ -693,9 +693,6 @@ final class Interpreter {
             case Insn.WBINVD:
                 Privilege.requireCpl0(cpu);
                 break;
-            case Insn.CLFLUSH:
-                Paging.translate(cpu, cpu.ea(i), 0);
-                break;
             case Insn.STAC:
             case Insn.CLAC:
                 if (cpu.cpl > 0) {

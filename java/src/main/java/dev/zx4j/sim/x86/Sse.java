@@ -1001,6 +1001,11 @@ final class Sse {
             }
             throw CpuSignal.fault(6);
         }
+        if (pc == 1 && sub == 7) {
+            // CLFLUSHOPT (66 0F AE /7): like CLFLUSH, checks the address only
+            host.readMem(la, 1);
+            return;
+        }
         if (pc != 0) {
             throw CpuSignal.fault(6);
         }

@@ -827,8 +827,34 @@ public final class X86Cpu {
         return b;
     }
 
+    /**
+     * Up to 15 bytes at CS:RIP as an instruction fetch would read them, for error reports. No
+     * effect on the guest: no accessed bits, no fault, CR2 untouched. Stops at the first byte
+     * whose page is not present or not RAM (so the result may be shorter, or empty).
+     *
+     * @return the bytes, at most 15
+     */
+    public byte[] peekInstruction() {
+        byte[] out = new byte[15];
+        int n = 0;
+        long la = codeSize == 64 ? rip : (segBase[CS] + rip) & 0xFFFFFFFFL;
+        while (n < out.length) {
+            long gpa = Paging.probe(this, la);
+            byte[] page = gpa < 0 ? null : bus.ramPageForRead(gpa >>> 12);
+            if (page == null) {
+                break;
+            }
+            int off = (int) (gpa & 0xFFF);
+            int k = Math.min(out.length - n, 4096 - off);
+            System.arraycopy(page, off, out, n, k);
+            n += k;
+            la = codeSize == 64 ? la + k : (la + k) & 0xFFFFFFFFL;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
     byte[] codePage(long gpa) {
-        byte[] page = bus.ramPage(gpa >>> 12);
+        byte[] page = bus.ramPageForRead(gpa >>> 12);
         if (page == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "instruction fetch from guest-physical 0x" + Long.toHexString(gpa)

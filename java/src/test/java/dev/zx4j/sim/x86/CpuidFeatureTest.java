@@ -73,6 +73,21 @@ class CpuidFeatureTest {
         assertEquals(bit, cpu.cr4() & bit, "CR4 bit 0x" + Long.toHexString(bit) + " set");
     }
 
+    /** Sets XMMn to (lo, hi). */
+    void xmm(int n, long lo, long hi) {
+        cpu.fpu.xmm[2 * n] = lo;
+        cpu.fpu.xmm[2 * n + 1] = hi;
+    }
+
+    /** One byte of CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as CRC32 r32, r/m8 computes it. */
+    static long crc32cStep(long crc, int b) {
+        long c = (crc ^ (b & 0xFF)) & 0xFFFFFFFFL;
+        for (int k = 0; k < 8; k++) {
+            c = (c & 1) != 0 ? (c >>> 1) ^ 0x82F63B78L : c >>> 1;
+        }
+        return c;
+    }
+
     Map<Bit, Consumer<CpuidFeatureTest>> checks() {
         Map<Bit, Consumer<CpuidFeatureTest>> m = new LinkedHashMap<>();
         m.put(new Bit(1, 'd', 2), t -> { // DE: CR4.DE, then DR4 is reserved (#UD)
@@ -158,6 +173,63 @@ class CpuidFeatureTest {
             t.cpu.setReg(7, DATA);
             t.run(0x48, 0x0F, 0xC7, 0x0F);           // cmpxchg16b [rdi]
             assertEquals(8, t.g.read64(DATA + 8));
+        });
+        m.put(new Bit(1, 'c', 0), t -> { // SSE3: haddpd xmm0, xmm1
+            t.xmm(0, Double.doubleToRawLongBits(1.5), Double.doubleToRawLongBits(2.0));
+            t.xmm(1, Double.doubleToRawLongBits(4.0), Double.doubleToRawLongBits(8.0));
+            t.run(0x66, 0x0F, 0x7C, 0xC1);
+            assertEquals(3.5, Double.longBitsToDouble(t.cpu.fpu.xmm[0]));
+            assertEquals(12.0, Double.longBitsToDouble(t.cpu.fpu.xmm[1]));
+        });
+        m.put(new Bit(1, 'c', 9), t -> { // SSSE3: pshufb xmm0, xmm1 (all lanes from byte 3)
+            t.xmm(0, 0x0706050403020100L, 0x0F0E0D0C0B0A0908L);
+            t.xmm(1, 0x0303030303030303L, 0x0303030303030303L);
+            t.run(0x66, 0x0F, 0x38, 0x00, 0xC1);
+            assertEquals(0x0303030303030303L, t.cpu.fpu.xmm[0]);
+        });
+        m.put(new Bit(1, 'c', 19), t -> { // SSE4.1: pminsd xmm0, xmm1
+            t.xmm(0, 0x0000000500000001L, 0);
+            t.xmm(1, 0xFFFFFFFF00000002L, 0);
+            t.run(0x66, 0x0F, 0x38, 0x39, 0xC1);
+            assertEquals(0xFFFFFFFF00000001L, t.cpu.fpu.xmm[0]);
+        });
+        m.put(new Bit(1, 'c', 20), t -> { // SSE4.2: crc32 eax, cl (CRC-32C of byte 0 from ~0)
+            t.cpu.setReg(X86Cpu.RAX, 0xFFFFFFFFL);
+            t.cpu.setReg(X86Cpu.RCX, 0);
+            t.run(0xF2, 0x0F, 0x38, 0xF0, 0xC1);
+            assertEquals(crc32cStep(0xFFFFFFFFL, 0), t.cpu.reg(X86Cpu.RAX));
+        });
+        m.put(new Bit(1, 'c', 26), t -> { // XSAVE: xgetbv reads XCR0 = x87|SSE
+            t.cpu.setReg(X86Cpu.RCX, 0);
+            t.run(0x0F, 0x01, 0xD0);
+            assertEquals(3, t.cpu.reg(X86Cpu.RAX));
+        });
+        m.put(new Bit(1, 'c', 27), t -> assertTrue((t.cpu.cr4() & X86Cpu.CR4_OSXSAVE) != 0,
+                "OSXSAVE mirrors CR4.OSXSAVE"));
+        m.put(new Bit(1, 'd', 23), t -> { // MMX: paddb mm0, mm1
+            t.cpu.setReg(X86Cpu.RAX, 0x0101010101010101L);
+            t.run(0x48, 0x0F, 0x6E, 0xC0,            // movq mm0, rax
+                    0x48, 0x0F, 0x6E, 0xC8,          // movq mm1, rax
+                    0x0F, 0xFC, 0xC1,                // paddb mm0, mm1
+                    0x48, 0x0F, 0x7E, 0xC0,          // movq rax, mm0
+                    0x0F, 0x77);                     // emms
+            assertEquals(0x0202020202020202L, t.cpu.reg(X86Cpu.RAX));
+        });
+        m.put(new Bit(1, 'd', 24), t -> { // FXSR: fxsave [rdi] stores MXCSR at +24
+            t.cpu.setReg(7, DATA);
+            t.run(0x0F, 0xAE, 0x07);
+            assertEquals(0x1F80, t.g.read64(DATA + 24) & 0xFFFFFFFFL);
+        });
+        m.put(new Bit(1, 'd', 25), t -> { // SSE: addss xmm0, xmm1
+            t.xmm(0, Float.floatToRawIntBits(1.25f), 0);
+            t.xmm(1, Float.floatToRawIntBits(2.5f), 0);
+            t.run(0xF3, 0x0F, 0x58, 0xC1);
+            assertEquals(3.75f, Float.intBitsToFloat((int) t.cpu.fpu.xmm[0]));
+        });
+        m.put(new Bit(1, 'd', 26), t -> { // SSE2: cvtsi2sd xmm0, rax
+            t.cpu.setReg(X86Cpu.RAX, -7);
+            t.run(0xF2, 0x48, 0x0F, 0x2A, 0xC0);
+            assertEquals(-7.0, Double.longBitsToDouble(t.cpu.fpu.xmm[0]));
         });
         m.put(new Bit(1, 'c', 21), t -> assertEquals(0, t.rdmsr(X86Cpu.MSR_X2APIC_ID)));
         m.put(new Bit(1, 'c', 23), t -> {
