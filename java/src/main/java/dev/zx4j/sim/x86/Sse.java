@@ -106,7 +106,9 @@ final class Sse {
 
     private void storeMem(long la, int size, long[] v) {
         if (size == 16) {
-            host.probeWrite(la, 16);
+            if ((la & 0xFFF) > 0xFF0) {
+                host.probeWrite(la, 16); // across a page: nothing is written if either faults
+            }
             host.writeMem(la, 8, v[0]);
             host.writeMem(la + 8, 8, v[1]);
         } else {

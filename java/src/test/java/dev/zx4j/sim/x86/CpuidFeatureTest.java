@@ -141,28 +141,6 @@ class CpuidFeatureTest {
             t.cpu.setReg(7, DATA);
             t.run(0x0F, 0xAE, 0x3F);                 // clflush [rdi]
         });
-        m.put(new Bit(1, 'c', 0), t -> t.run(0xF2, 0x0F, 0x7C, 0xC1));          // haddps
-        m.put(new Bit(1, 'c', 9), t -> t.run(0x66, 0x0F, 0x38, 0x00, 0xC1));    // pshufb
-        m.put(new Bit(1, 'c', 19), t -> {                                       // ptest
-            t.run(0x66, 0x0F, 0x38, 0x17, 0xC1);
-            assertEquals(X86Cpu.FLAG_ZF, t.cpu.rflags() & X86Cpu.FLAG_ZF, "zero registers");
-        });
-        m.put(new Bit(1, 'c', 20), t -> t.run(0xF2, 0x0F, 0x38, 0xF1, 0xC1));   // crc32 eax, ecx
-        m.put(new Bit(1, 'c', 26), t -> {                                       // xgetbv
-            t.cpu.setReg(X86Cpu.RCX, 0);
-            t.run(0x0F, 0x01, 0xD0);
-            assertEquals(1, t.cpu.reg(X86Cpu.RAX) & 1, "XCR0.x87");
-        });
-        m.put(new Bit(1, 'c', 27), t -> assertEquals(X86Cpu.CR4_OSXSAVE,
-                t.cpu.cr4() & X86Cpu.CR4_OSXSAVE, "OSXSAVE mirrors CR4.OSXSAVE"));
-        m.put(new Bit(1, 'd', 23), t -> t.run(0x0F, 0xEF, 0xC0));               // pxor mm0, mm0
-        m.put(new Bit(1, 'd', 24), t -> {                                       // fxsave [rdi]
-            t.cpu.setReg(7, DATA);
-            t.run(0x0F, 0xAE, 0x07);
-            assertEquals(0x037F, t.g.read64(DATA) & 0xFFFF, "FCW in the FXSAVE image");
-        });
-        m.put(new Bit(1, 'd', 25), t -> t.run(0x0F, 0x57, 0xC0));               // xorps
-        m.put(new Bit(1, 'd', 26), t -> t.run(0x66, 0x0F, 0xEF, 0xC0));         // pxor xmm0
         m.put(new Bit(1, 'c', 13), t -> {
             t.g.write64(DATA, 1);
             t.g.write64(DATA + 8, 2);
