@@ -259,6 +259,8 @@ public final class X86Cpu {
     long dr6 = Debug.DR6_ONES;
     long dr7 = Debug.DR7_ONES;
     boolean execBreakpoints, dataBreakpoints;
+    /** Any breakpoint armed or debug trap pending or held: the run loop goes step by step. */
+    boolean debugSlow;
     /** Data-breakpoint hits (DR6 B0–B3) of the instruction running. */
     long dataHits;
     /** #DB trap conditions due before the next instruction, and those held by MOV SS. */
@@ -656,23 +658,22 @@ public final class X86Cpu {
                     return new VcpuExit.Stopped(VcpuExit.StopReason.BUDGET_EXHAUSTED);
                 }
                 try {
-                    if (pendingDebugTraps != 0) {
+                    if (shadow || debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                        // One instruction at a time: the shadow ends at an instruction boundary
+                        // the loop sees, and debug traps are taken between instructions.
                         prev = null;
-                        VcpuExit e = Debug.deliverPending(this);
-                        if (e != null) {
-                            return e;
+                        if (pendingDebugTraps != 0) {
+                            VcpuExit e = Debug.deliverPending(this);
+                            if (e != null) {
+                                return e;
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    if ((rflags & (FLAG_TF | FLAG_RF)) != 0 || execBreakpoints || dataBreakpoints
-                            || heldDebugTraps != 0) {
-                        prev = null;
-                        Debug.step(this);
-                    } else if (shadow) {
-                        // One instruction, so the shadow ends at an instruction boundary the
-                        // loop sees.
-                        prev = null;
-                        interpret(lookup().insns, 1);
+                        if (debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                            Debug.step(this);
+                        } else {
+                            interpret(lookup().insns, 1);
+                        }
                     } else {
                         long ip = rip;
                         CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
