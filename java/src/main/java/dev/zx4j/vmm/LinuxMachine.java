@@ -139,11 +139,9 @@ public final class LinuxMachine implements AutoCloseable {
             return t;
         });
         try {
-            Resource hypervisor = own(kernel.adopt(sim.platform().createHypervisorResource(),
-                    Resource.class));
+            Resource hypervisor = own(kernel.simulatedPlatform().hypervisorResource());
             guest = own(kernel.createGuest(hypervisor));
-            Resource vmex = own(kernel.adopt(sim.platform().createVmexResource(),
-                    Resource.class));
+            Resource vmex = own(kernel.simulatedPlatform().vmexResource());
             ram = own(kernel.createVmo(config.memory()).replaceAsExecutable(vmex));
             guest.physicalVmar().mapAt(0, ram, VmPerms.READ_WRITE_EXECUTE);
             guest.setIoTrap(0, 0xFFFF, KEY_IO);
@@ -193,7 +191,7 @@ public final class LinuxMachine implements AutoCloseable {
         return ram;
     }
 
-    /** The console UART (to feed it input). */
+    /** {@return the console UART (to feed it input)} */
     public Uart8250 uart() {
         return uart;
     }
@@ -474,7 +472,7 @@ public final class LinuxMachine implements AutoCloseable {
                 sim.guestInstructions(), console.bytes(), bus.unclaimedAccesses()));
     }
 
-    /** Accesses to ports no device claims, by port (for traces and tests). */
+    /** {@return accesses to ports no device claims, by port (for traces and tests)} */
     public Map<Integer, Long> unclaimedPorts() {
         return bus.unclaimedAccesses();
     }

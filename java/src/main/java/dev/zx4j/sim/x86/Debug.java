@@ -158,7 +158,7 @@ final class Debug {
         }
         long bits = cpu.dataHits | (tf ? DR6_BS : 0);
         cpu.dataHits = 0;
-        if (cpu.shadow && cpu.movSsShadow && cpu.shadowFresh) {
+        if (cpu.shadow && cpu.movSsShadow) { // this instruction was MOV SS / POP SS
             cpu.heldDebugTraps |= bits;
             return;
         }

@@ -83,6 +83,9 @@ final class Events {
 
     static VcpuExit raise(X86Cpu cpu, int vector, boolean hasErr, int err, long faultRip) {
         for (;;) {
+            // A software interrupt (INT n) is benign whatever its vector number: a fault while
+            // delivering it is delivered as itself, never as #DF (SDM vol. 3, table 6-5).
+            boolean soft = cpu.softEvent;
             try {
                 deliver(cpu, vector, hasErr, err);
                 return null;
@@ -98,13 +101,13 @@ final class Events {
                             "event delivery touched a trapped guest-physical page");
                 }
                 int second = s.vector;
-                if (vector == 8) {
+                if (vector == 8 && !soft) {
                     cpu.shutdown = true;
                     return new VcpuExit.ErrorExit(ZX_ERR_BAD_STATE,
                             "triple fault (exception " + second + " while delivering #DF)");
                 }
-                if ((contributory(vector) && contributory(second))
-                        || (vector == 14 && (contributory(second) || second == 14))) {
+                if (!soft && ((contributory(vector) && contributory(second))
+                        || (vector == 14 && (contributory(second) || second == 14)))) {
                     vector = 8;
                     hasErr = true;
                     err = 0;

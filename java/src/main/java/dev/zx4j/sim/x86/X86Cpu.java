@@ -437,7 +437,7 @@ public final class X86Cpu {
         rip = value;
     }
 
-    /** The full RFLAGS value (lazy flags materialised; bit 1 always set). */
+    /** {@return the full RFLAGS value (lazy flags materialised; bit 1 always set)} */
     public long rflags() {
         return (rflags & ~FLAGS_ARITH) | Flags.arith(this) | FLAG_RESERVED_ONE;
     }
@@ -479,19 +479,24 @@ public final class X86Cpu {
     public TableRegister gdtr() { return new TableRegister(gdtrBase, gdtrLimit); }
     public TableRegister idtr() { return new TableRegister(idtrBase, idtrLimit); }
 
-    /** Whether the last instruction was an STI that set IF, or a MOV/POP SS (one-instruction shadow). */
+    /**
+
+     * {@return whether the last instruction was an STI that set IF, or a MOV/POP SS (one-
+     * instruction shadow)}
+
+     */
     public boolean interruptShadow() { return shadow; }
 
     /** Whether the last exit was a HLT (cleared by {@link #run} and by event delivery). */
     public boolean halted() { return halted; }
 
-    /** Whether the CPU is in 64-bit mode (EFER.LMA and CS.L). */
+    /** {@return whether the CPU is in 64-bit mode (EFER.LMA and CS.L)} */
     public boolean is64BitMode() { return codeSize == 64; }
 
-    /** Code-segment size in bits: 16, 32 or 64. */
+    /** {@return code-segment size in bits: 16, 32 or 64} */
     public int codeSize() { return codeSize; }
 
-    /** Instructions retired since creation. */
+    /** {@return instructions retired since creation} */
     public long instructionsRetired() { return retired; }
 
     /**
@@ -562,7 +567,12 @@ public final class X86Cpu {
     // Interrupts and run control
     // =====================================================================================
 
-    /** Whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no shadow. */
+    /**
+
+     * {@return whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no
+     * shadow}
+
+     */
     public boolean canTakeExternalInterrupt() {
         return (rflags & FLAG_IF) != 0 && !shadow;
     }
