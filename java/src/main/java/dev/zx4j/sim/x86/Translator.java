@@ -1,0 +1,1418 @@
+package dev.zx4j.sim.x86;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodTooLargeException;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Translates hot 64-bit guest code into JVM bytecode: one hidden class per {@link TranslatedUnit}
+ * (ASM generates it, {@link MethodHandles.Lookup#defineHiddenClass} defines it, so it unloads
+ * once the unit is dropped). The input is the {@link CodeBlock.OpBlock}s {@link Ops} built: the
+ * translator adds no instruction semantics of its own beyond what those ops already specialise,
+ * and every op it does not emit inline (and every instruction without a specialised op, which
+ * {@link Ops.Generic} hands to {@link X86Cpu#exec}) is called as it is, so the interpreter stays
+ * the single definition of every instruction.
+ *
+ * <h2>A unit</h2>
+ * Starting at a hot block, the unit takes the blocks of the same guest page reachable through
+ * direct branches, fall-throughs and call return points (at most {@link #MAX_BLOCKS}; fewer when
+ * the method would exceed {@link #MAX_CODE} bytes, under HotSpot's 8,000-byte limit for
+ * compiling a method). One JVM method runs them all:
+ * <ul>
+ *   <li>the guest registers the unit touches, and the lazy-flag state (op, size, operands,
+ *       result), live in JVM locals; they are written back at every exit, before every call into
+ *       an op the unit does not inline, and when an instruction faults. A flag producer followed
+ *       by its reader in the unit becomes a plain comparison once HotSpot sees both;</li>
+ *   <li>a branch between blocks of the unit is a JVM jump; the instruction budget is checked at
+ *       each such edge (so a budget ends a run at the same block boundary as in the
+ *       interpreter), a stop request, the interrupt window and an interrupt shadow at backward
+ *       edges and after blocks that called into the interpreter ({@link X86Cpu#mustLeave});</li>
+ *   <li>RET and indirect CALL/JMP compare their target with the return points of calls in the
+ *       unit (return-address prediction) and jump there directly; any other target leaves the
+ *       unit, and the run loop's block links and jump cache take over (chaining between
+ *       units);</li>
+ *   <li>memory operands go through {@link X86Cpu}'s fixed-size accessors, whose software-TLB hit
+ *       path HotSpot inlines; a store that hits decoded code ends the unit after the store,
+ *       exactly as {@link CodeBlock.OpBlock} does.</li>
+ * </ul>
+ * A signal raised inside the unit leaves the CPU in the state the {@link CodeBlock} contract
+ * describes (see {@link TranslatedUnit}).
+ */
+final class Translator {
+    private Translator() {
+    }
+
+    /** Runs of a block before it is translated, unless {@code zx4j.jit.threshold} says otherwise. */
+    static final int DEFAULT_THRESHOLD = 2000;
+
+    /**
+     * The translation threshold from the system property {@code zx4j.jit.threshold}: a number of
+     * runs, {@code 0} (translate every 64-bit block when it is built; the test mode) or
+     * {@code off}.
+     */
+    static int configuredThreshold() {
+        String v = System.getProperty("zx4j.jit.threshold");
+        if (v == null || v.isBlank()) {
+            return DEFAULT_THRESHOLD;
+        }
+        if (v.equalsIgnoreCase("off")) {
+            return -1;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("zx4j.jit.threshold: not a number or 'off': " + v, e);
+        }
+    }
+
+    /** Most guest blocks in one unit. */
+    static final int MAX_BLOCKS = 48;
+    /** Largest generated method, in bytes of bytecode (HotSpot compiles up to 8,000). */
+    static final int MAX_CODE = 7600;
+
+    /** Supplies the 64-bit op block at a linear address, or null (not cached, other page...). */
+    interface BlockSource {
+        CodeBlock.OpBlock blockAt(long la);
+    }
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+    private static final String CPU = "dev/zx4j/sim/x86/X86Cpu";
+    private static final String UNIT = "dev/zx4j/sim/x86/TranslatedUnit";
+    private static final String OP = "dev/zx4j/sim/x86/Op";
+    private static final String SELF = "dev/zx4j/sim/x86/Translator";
+    private static final String SIG = "dev/zx4j/sim/x86/CpuSignal";
+    private static final String OPBLOCK_DESC = "Ldev/zx4j/sim/x86/CodeBlock$OpBlock;";
+    private static final String INSN_ARRAY = "[Ldev/zx4j/sim/x86/Insn;";
+    private static final String CTOR_DESC = "(" + OPBLOCK_DESC + "[I[I" + INSN_ARRAY + "[JI)V";
+
+    /**
+     * Translates the unit headed by {@code head}; null if nothing worth translating (or the
+     * class could not be built, which only costs speed).
+     */
+    static TranslatedUnit translate(CodeBlock.OpBlock head, BlockSource source) {
+        List<CodeBlock.OpBlock> region = region(head, source);
+        for (int n = region.size(); n >= 1; n = n == 1 ? 0 : Math.max(1, n / 2)) {
+            List<CodeBlock.OpBlock> part = n == region.size() ? region : connected(region, n);
+            Gen g = new Gen(part);
+            g.generate(null);
+            Gen real = new Gen(part);
+            real.used = g.used;
+            real.written = g.written;
+            real.fallbackCount = g.fallbackCount;
+            byte[] bytes;
+            try {
+                bytes = real.generate(new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+                    @Override
+                    protected String getCommonSuperClass(String a, String b) {
+                        return "java/lang/Object";
+                    }
+                });
+            } catch (MethodTooLargeException e) {
+                continue;
+            }
+            if (real.codeSize > MAX_CODE) {
+                continue;
+            }
+            try {
+                MethodHandles.Lookup hl = LOOKUP.defineHiddenClassWithClassData(bytes,
+                        List.copyOf(real.fallbacks), false);
+                MethodHandle ctor = hl.findConstructor(hl.lookupClass(),
+                        MethodType.fromMethodDescriptorString(CTOR_DESC, Translator.class.getClassLoader()));
+                TranslatedUnit u = (TranslatedUnit) ctor.invoke(head, real.firstInBlock(),
+                        real.upToInBlock(), real.insnOf(), real.ipOf(), part.size());
+                u.codeSize = real.codeSize;
+                return u;
+            } catch (Throwable t) {
+                throw new IllegalStateException("translation of the block at 0x"
+                        + Long.toHexString(head.la) + " failed", t);
+            }
+        }
+        return null;
+    }
+
+    /** The first {@code n} blocks of the region (they are in discovery order, so connected). */
+    private static List<CodeBlock.OpBlock> connected(List<CodeBlock.OpBlock> region, int n) {
+        return new ArrayList<>(region.subList(0, n));
+    }
+
+    /** Blocks of the head's page reachable from it, breadth first. */
+    static List<CodeBlock.OpBlock> region(CodeBlock.OpBlock head, BlockSource source) {
+        List<CodeBlock.OpBlock> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        ArrayDeque<CodeBlock.OpBlock> queue = new ArrayDeque<>();
+        queue.add(head);
+        seen.add(head.la);
+        long page = head.la >>> 12;
+        while (!queue.isEmpty() && out.size() < MAX_BLOCKS) {
+            CodeBlock.OpBlock b = queue.poll();
+            out.add(b);
+            for (long t : successors(b)) {
+                if (t >>> 12 != page || !seen.add(t)) {
+                    continue;
+                }
+                CodeBlock.OpBlock s = source.blockAt(t);
+                if (s != null && s.la == t) {
+                    queue.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Statically known successors (and call return points) of a block. */
+    static long[] successors(CodeBlock.OpBlock b) {
+        if (b.fallsThrough) {
+            return new long[] {b.end};
+        }
+        Op last = b.ops.length == 0 ? null : b.ops[b.ops.length - 1];
+        if (last instanceof Ops.Branch) {
+            Ops.Branch br = (Ops.Branch) last;
+            return new long[] {br.taken, br.fall};
+        }
+        if (last instanceof Ops.Jmp) {
+            return new long[] {((Ops.Jmp) last).target};
+        }
+        if (last instanceof Ops.Call) {
+            return new long[] {((Ops.Call) last).target, ((Ops.Call) last).next};
+        }
+        if (last instanceof Ops.IndirectReg && ((Ops.IndirectReg) last).call) {
+            return new long[] {((Ops.IndirectReg) last).next};
+        }
+        if (last instanceof Ops.IndirectMem && ((Ops.IndirectMem) last).call) {
+            return new long[] {((Ops.IndirectMem) last).next};
+        }
+        return new long[0];
+    }
+
+    // =====================================================================================
+    // Helpers called by generated code (small; HotSpot inlines them)
+    // =====================================================================================
+
+    /** The condition {@code cc} for the given lazy-flag state. */
+    static boolean cond(X86Cpu c, int cc, int op, int size, long a, long b, long r) {
+        switch (op) {
+            case X86Cpu.LF_SUB: return X86Cpu.condSub(cc, size, a, b, r);
+            case X86Cpu.LF_LOGIC: return X86Cpu.condLogic(cc, size, r);
+            case X86Cpu.LF_ADD: return X86Cpu.condAdd(cc, size, a, b, r);
+            default:
+                c.lfOp = op;
+                c.lfSize = size;
+                c.lfA = a;
+                c.lfB = b;
+                c.lfR = r;
+                return c.cond(cc);
+        }
+    }
+
+    /** INC/DEC keep CF: materialise it from the lazy state into RFLAGS. */
+    static void keepCarry(X86Cpu c, int op, int size, long a, long b, long r) {
+        c.lfOp = op;
+        c.lfSize = size;
+        c.lfA = a;
+        c.lfB = b;
+        c.lfR = r;
+        long cf = c.cfBit();
+        c.rflags = (c.rflags & ~X86Cpu.FLAG_CF) | cf;
+    }
+
+    /** Replaces the six arithmetic flags (the caller sets its lazy op to none). */
+    static void setArith(X86Cpu c, long f) {
+        c.rflags = (c.rflags & ~X86Cpu.FLAGS_ARITH) | (f & X86Cpu.FLAGS_ARITH);
+    }
+
+    static long imulFlags(long a, long b, long lo, int size) {
+        boolean ovf = size == 8 ? Math.multiplyHigh(a, b) != (lo >> 63) : (int) lo != lo;
+        return (ovf ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | X86Cpu.szp(lo, size);
+    }
+
+    static long mulFlags(long hi, long lo, int size) {
+        return (hi != 0 ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | X86Cpu.szp(lo, size);
+    }
+
+    static long mulHigh64(long a, long b) {
+        return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+    }
+
+    /** A branch target, or #GP(0) if it is not canonical. */
+    static long target(long t) {
+        if (!X86Cpu.canonical(t)) {
+            throw CpuSignal.fault(13, 0);
+        }
+        return t;
+    }
+
+    // =====================================================================================
+    // Code generation
+    // =====================================================================================
+
+    /** One generation pass over a region (run twice: once to learn the registers used). */
+    private static final class Gen {
+        // local variable slots
+        static final int C = 1;
+        static final int REG0 = 2;          // 16 longs: 2..33
+        static final int LFOP = 34, LFSIZE = 35, LFA = 36, LFB = 38, LFR = 40;
+        static final int RET = 42, END = 44, PC = 46, NEXT = 47;
+        static final int T0 = 49, T1 = 51, T2 = 53, T3 = 55, EX = 57, REGS = 58;
+
+        final List<CodeBlock.OpBlock> blocks;
+        final Map<Long, Integer> index = new HashMap<>();
+        /** Return points of calls in the unit (RET / indirect targets predicted there). */
+        final List<Long> returnPoints = new ArrayList<>();
+        boolean[] used = new boolean[16];
+        boolean[] written = new boolean[16];
+        int fallbackCount;
+        final List<Op> fallbacks = new ArrayList<>();
+        final List<Integer> pcFirst = new ArrayList<>();
+        final List<Integer> pcUpTo = new ArrayList<>();
+        final List<Insn> pcInsn = new ArrayList<>();
+        final List<Long> pcIp = new ArrayList<>();
+        int codeSize;
+
+        MethodVisitor mv;
+        Label[] blockLabels;
+        Label exit;
+        Label codeWritten;
+        Label[][] fallbackRanges;
+        int fallbackSite;
+        boolean recording;
+
+        Gen(List<CodeBlock.OpBlock> blocks) {
+            this.blocks = blocks;
+            for (int i = 0; i < blocks.size(); i++) {
+                index.put(blocks.get(i).la, i);
+            }
+            for (CodeBlock.OpBlock b : blocks) {
+                for (Op o : b.ops) {
+                    long rp = o instanceof Ops.Call ? ((Ops.Call) o).next
+                            : o instanceof Ops.IndirectReg && ((Ops.IndirectReg) o).call
+                                    ? ((Ops.IndirectReg) o).next
+                            : o instanceof Ops.IndirectMem && ((Ops.IndirectMem) o).call
+                                    ? ((Ops.IndirectMem) o).next : -1;
+                    if (rp != -1 && index.containsKey(rp) && !returnPoints.contains(rp)) {
+                        returnPoints.add(rp);
+                    }
+                }
+            }
+        }
+
+        int[] firstInBlock() {
+            return pcFirst.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        int[] upToInBlock() {
+            return pcUpTo.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        Insn[] insnOf() {
+            return pcInsn.toArray(new Insn[0]);
+        }
+
+        long[] ipOf() {
+            return pcIp.stream().mapToLong(Long::longValue).toArray();
+        }
+
+        /** Generates the class; with {@code cw} null only records registers and fallbacks. */
+        byte[] generate(ClassWriter cw) {
+            recording = cw == null;
+            if (recording) {
+                used = new boolean[16];
+                written = new boolean[16];
+                mv = new MethodVisitor(ASM9) {
+                };
+            } else {
+                cw.visit(V17, ACC_FINAL | ACC_SUPER, "dev/zx4j/sim/x86/Unit", null, UNIT, null);
+                MethodVisitor init = cw.visitMethod(0, "<init>", CTOR_DESC, null, null);
+                init.visitCode();
+                init.visitVarInsn(ALOAD, 0);
+                init.visitVarInsn(ALOAD, 1);
+                init.visitVarInsn(ALOAD, 2);
+                init.visitVarInsn(ALOAD, 3);
+                init.visitVarInsn(ALOAD, 4);
+                init.visitVarInsn(ALOAD, 5);
+                init.visitVarInsn(ILOAD, 6);
+                init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", CTOR_DESC, false);
+                init.visitInsn(RETURN);
+                init.visitMaxs(0, 0);
+                init.visitEnd();
+                // the ops called from the unit, as constants: static finals set from the class data
+                MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+                clinit.visitCode();
+                for (int i = 0; i < fallbackCount; i++) {
+                    cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "op" + i, "L" + OP + ";", null, null)
+                            .visitEnd();
+                    clinit.visitLdcInsn(new ConstantDynamic("_", "L" + OP + ";",
+                            new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+                                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
+                                            + "Ljava/lang/Class;I)Ljava/lang/Object;", false),
+                            i));
+                    clinit.visitFieldInsn(PUTSTATIC, "dev/zx4j/sim/x86/Unit", "op" + i, "L" + OP + ";");
+                }
+                clinit.visitInsn(RETURN);
+                clinit.visitMaxs(0, 0);
+                clinit.visitEnd();
+                mv = cw.visitMethod(0, "run", "(L" + CPU + ";)V", null, null);
+            }
+            mv.visitCode();
+            Label bodyStart = new Label();
+            Label bodyEnd = new Label();
+            Label inlineHandler = new Label();
+            Label fallbackHandler = new Label();
+            fallbackRanges = new Label[fallbackCount][];
+            for (int i = 0; i < fallbackCount; i++) {
+                fallbackRanges[i] = new Label[] {new Label(), new Label()};
+                mv.visitTryCatchBlock(fallbackRanges[i][0], fallbackRanges[i][1], fallbackHandler, SIG);
+            }
+            mv.visitTryCatchBlock(bodyStart, bodyEnd, inlineHandler, SIG);
+            exit = new Label();
+            codeWritten = new Label();
+            blockLabels = new Label[blocks.size()];
+            for (int i = 0; i < blockLabels.length; i++) {
+                blockLabels[i] = new Label();
+            }
+
+            // entry: registers and lazy flags into locals
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "regs", "[J");
+            mv.visitVarInsn(ASTORE, REGS);
+            for (int r = 0; r < 16; r++) {
+                if (used[r]) {
+                    loadFromArray(r);
+                }
+            }
+            reloadFlags();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "retired", "J");
+            mv.visitVarInsn(LSTORE, RET);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "runEnd", "J");
+            mv.visitVarInsn(LSTORE, END);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, PC);
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, NEXT);
+            mv.visitLabel(bodyStart);
+            for (int i = 0; i < blocks.size(); i++) {
+                mv.visitLabel(blockLabels[i]);
+                block(i);
+            }
+            mv.visitLabel(bodyEnd);
+
+            // normal exit: write back, RIP = NEXT
+            mv.visitLabel(exit);
+            flushAll();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, NEXT);
+            mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, RET);
+            mv.visitFieldInsn(PUTFIELD, CPU, "retired", "J");
+            mv.visitInsn(RETURN);
+
+            // a store hit decoded code: RET already counts the store, RIP = NEXT
+            mv.visitLabel(codeWritten);
+            flushAll();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, NEXT);
+            mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, RET);
+            mv.visitFieldInsn(PUTFIELD, CPU, "retired", "J");
+            mv.visitFieldInsn(GETSTATIC, SIG, "CODE_WRITTEN_STOP", "L" + SIG + ";");
+            mv.visitInsn(ATHROW);
+
+            // a signal from inline code: locals are the exact state before the op
+            Label common = new Label();
+            mv.visitLabel(inlineHandler);
+            mv.visitVarInsn(ASTORE, EX);
+            flushAll();
+            mv.visitJumpInsn(GOTO, common);
+            // a signal out of a called op: the CPU fields are already exact
+            mv.visitLabel(fallbackHandler);
+            mv.visitVarInsn(ASTORE, EX);
+            mv.visitLabel(common);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, RET);
+            mv.visitFieldInsn(PUTFIELD, CPU, "retired", "J");
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, PC);
+            mv.visitVarInsn(ALOAD, EX);
+            mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "stopped", "(L" + CPU + ";IL" + SIG + ";)V", false);
+            mv.visitVarInsn(ALOAD, EX);
+            mv.visitInsn(ATHROW);
+            Label end = new Label();
+            mv.visitLabel(end);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            if (recording) {
+                fallbackCount = fallbackSite;
+                return null;
+            }
+            codeSize = end.getOffset();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        // ---- state movement ------------------------------------------------------------
+
+        void loadFromArray(int r) {
+            mv.visitVarInsn(ALOAD, REGS);
+            iconst(r);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, REG0 + 2 * r);
+        }
+
+        void flushRegs() {
+            for (int r = 0; r < 16; r++) {
+                if (written[r]) {
+                    mv.visitVarInsn(ALOAD, REGS);
+                    iconst(r);
+                    mv.visitVarInsn(LLOAD, REG0 + 2 * r);
+                    mv.visitInsn(LASTORE);
+                }
+            }
+        }
+
+        void flushFlags() {
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, LFOP);
+            mv.visitFieldInsn(PUTFIELD, CPU, "lfOp", "I");
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, LFSIZE);
+            mv.visitFieldInsn(PUTFIELD, CPU, "lfSize", "I");
+            for (String f : new String[] {"lfA", "lfB", "lfR"}) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, f.equals("lfA") ? LFA : f.equals("lfB") ? LFB : LFR);
+                mv.visitFieldInsn(PUTFIELD, CPU, f, "J");
+            }
+        }
+
+        void reloadFlags() {
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "lfOp", "I");
+            mv.visitVarInsn(ISTORE, LFOP);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "lfSize", "I");
+            mv.visitVarInsn(ISTORE, LFSIZE);
+            for (String f : new String[] {"lfA", "lfB", "lfR"}) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CPU, f, "J");
+                mv.visitVarInsn(LSTORE, f.equals("lfA") ? LFA : f.equals("lfB") ? LFB : LFR);
+            }
+        }
+
+        void flushAll() {
+            flushRegs();
+            flushFlags();
+        }
+
+        // ---- small emitters ------------------------------------------------------------
+
+        void iconst(int v) {
+            if (v >= -1 && v <= 5) {
+                mv.visitInsn(ICONST_0 + v);
+            } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+                mv.visitIntInsn(BIPUSH, v);
+            } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+                mv.visitIntInsn(SIPUSH, v);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+
+        void lconst(long v) {
+            if (v == 0 || v == 1) {
+                mv.visitInsn(v == 0 ? LCONST_0 : LCONST_1);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+
+        void readReg(int r) {
+            used[r] = true;
+            mv.visitVarInsn(LLOAD, REG0 + 2 * r);
+        }
+
+        void writeReg(int r) {
+            used[r] = true;
+            written[r] = true;
+            mv.visitVarInsn(LSTORE, REG0 + 2 * r);
+        }
+
+        void and(long m) {
+            if (m != -1L) {
+                lconst(m);
+                mv.visitInsn(LAND);
+            }
+        }
+
+        void pc(int k) {
+            iconst(k);
+            mv.visitVarInsn(ISTORE, PC);
+        }
+
+        /** Pushes the effective address of a memory op. */
+        void ea(Ops.MemOp m) {
+            lconst(m.disp);
+            if (m.base >= 0) {
+                readReg(m.base);
+                mv.visitInsn(LADD);
+            }
+            if (m.index >= 0) {
+                readReg(m.index);
+                if (m.scale != 0) {
+                    iconst(m.scale);
+                    mv.visitInsn(LSHL);
+                }
+                mv.visitInsn(LADD);
+            }
+        }
+
+        /** [c, la] on the stack → value. */
+        void load(int size) {
+            String name = size == 1 ? "ld8" : size == 2 ? "ld16" : size == 4 ? "ld32" : "ld64";
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, "(J)J", false);
+        }
+
+        /** [c, la, v] on the stack → stored. */
+        void store(int size) {
+            String name = size == 1 ? "st8" : size == 2 ? "st16" : size == 4 ? "st32" : "st64";
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, "(JJ)V", false);
+        }
+
+        /** After a store of op {@code k}: leave with RIP = {@code next} if it hit decoded code. */
+        void written(int k, long next) {
+            Label ok = new Label();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "codeInvalidated", "Z");
+            mv.visitJumpInsn(IFEQ, ok);
+            lconst(next);
+            mv.visitVarInsn(LSTORE, NEXT);
+            addRet(pcUpTo.get(k));
+            mv.visitJumpInsn(GOTO, codeWritten);
+            mv.visitLabel(ok);
+        }
+
+        /** Same, RIP taken from local {@code slot}. */
+        void writtenDynamic(int k, int slot) {
+            Label ok = new Label();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "codeInvalidated", "Z");
+            mv.visitJumpInsn(IFEQ, ok);
+            mv.visitVarInsn(LLOAD, slot);
+            mv.visitVarInsn(LSTORE, NEXT);
+            addRet(pcUpTo.get(k));
+            mv.visitJumpInsn(GOTO, codeWritten);
+            mv.visitLabel(ok);
+        }
+
+        void addRet(int n) {
+            if (n == 0) {
+                return;
+            }
+            mv.visitVarInsn(LLOAD, RET);
+            lconst(n);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, RET);
+        }
+
+        /** Sets the lazy-flag locals from constants and the longs in slots (or -1 for 0). */
+        void lazy(int op, int size, int aSlot, int bSlot, int rSlot) {
+            iconst(op);
+            mv.visitVarInsn(ISTORE, LFOP);
+            iconst(size);
+            mv.visitVarInsn(ISTORE, LFSIZE);
+            if (aSlot < 0) {
+                mv.visitInsn(LCONST_0);
+            } else {
+                mv.visitVarInsn(LLOAD, aSlot);
+            }
+            mv.visitVarInsn(LSTORE, LFA);
+            if (bSlot < 0) {
+                mv.visitInsn(LCONST_0);
+            } else {
+                mv.visitVarInsn(LLOAD, bSlot);
+            }
+            mv.visitVarInsn(LSTORE, LFB);
+            mv.visitVarInsn(LLOAD, rSlot);
+            mv.visitVarInsn(LSTORE, LFR);
+        }
+
+        /** Pushes the condition {@code cc} on the current lazy-flag locals (0 or 1). */
+        void condLocals(int cc) {
+            mv.visitVarInsn(ALOAD, C);
+            iconst(cc);
+            mv.visitVarInsn(ILOAD, LFOP);
+            mv.visitVarInsn(ILOAD, LFSIZE);
+            mv.visitVarInsn(LLOAD, LFA);
+            mv.visitVarInsn(LLOAD, LFB);
+            mv.visitVarInsn(LLOAD, LFR);
+            mv.visitMethodInsn(INVOKESTATIC, SELF, "cond", "(L" + CPU + ";IIIJJJ)Z", false);
+        }
+
+        void condSub(int cc, int size, int a, int b, int r) {
+            iconst(cc);
+            iconst(size);
+            mv.visitVarInsn(LLOAD, a);
+            mv.visitVarInsn(LLOAD, b);
+            mv.visitVarInsn(LLOAD, r);
+            mv.visitMethodInsn(INVOKESTATIC, CPU, "condSub", "(IIJJJ)Z", false);
+        }
+
+        void condAdd(int cc, int size, int a, int b, int r) {
+            iconst(cc);
+            iconst(size);
+            mv.visitVarInsn(LLOAD, a);
+            mv.visitVarInsn(LLOAD, b);
+            mv.visitVarInsn(LLOAD, r);
+            mv.visitMethodInsn(INVOKESTATIC, CPU, "condAdd", "(IIJJJ)Z", false);
+        }
+
+        void condLogic(int cc, int size, int r) {
+            iconst(cc);
+            iconst(size);
+            mv.visitVarInsn(LLOAD, r);
+            mv.visitMethodInsn(INVOKESTATIC, CPU, "condLogic", "(IIJ)Z", false);
+        }
+
+        // ---- blocks and edges ----------------------------------------------------------
+
+        /** Whether the block calls into an op the unit does not inline. */
+        boolean hadFallback;
+
+        void block(int bi) {
+            CodeBlock.OpBlock b = blocks.get(bi);
+            hadFallback = false;
+            int n = b.ops.length;
+            boolean transferred = false;
+            for (int k = 0; k < n; k++) {
+                Op o = b.ops[k];
+                int pc = pcFirst.size();
+                pcFirst.add(b.first[k]);
+                pcUpTo.add(b.upTo[k]);
+                pcInsn.add(b.insns[b.first[k]]);
+                pcIp.add(b.ips[b.first[k]]);
+                boolean last = k == n - 1;
+                if (last && !b.fallsThrough) {
+                    transferred = control(bi, b, o, pc);
+                    if (!transferred) {
+                        fallback(o, pc); // it sets RIP itself
+                    }
+                    break;
+                }
+                if (!inline(o, pc)) {
+                    fallback(o, pc);
+                }
+            }
+            if (transferred) {
+                return;
+            }
+            if (b.fallsThrough) {
+                addRet(b.insns.length);
+                jumpTo(bi, b.end);
+            } else {
+                // the last op (interpreted) set RIP itself
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
+                mv.visitVarInsn(LSTORE, NEXT);
+                addRet(b.insns.length);
+                mv.visitJumpInsn(GOTO, exit);
+            }
+        }
+
+        /** Ends block {@code from}: continue at {@code t} inside the unit or leave. */
+        void jumpTo(int from, long t) {
+            Integer j = index.get(t);
+            if (j == null) {
+                lconst(t);
+                mv.visitVarInsn(LSTORE, NEXT);
+                mv.visitJumpInsn(GOTO, exit);
+                return;
+            }
+            Label leave = new Label();
+            mv.visitVarInsn(LLOAD, RET);
+            mv.visitVarInsn(LLOAD, END);
+            mv.visitInsn(LSUB);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, leave);
+            if (j <= from || hadFallback) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "mustLeave", "()Z", false);
+                mv.visitJumpInsn(IFNE, leave);
+            }
+            mv.visitJumpInsn(GOTO, blockLabels[j]);
+            mv.visitLabel(leave);
+            lconst(t);
+            mv.visitVarInsn(LSTORE, NEXT);
+            mv.visitJumpInsn(GOTO, exit);
+        }
+
+        /** Ends block {@code from} at the target in local {@code slot} (RET, indirect). */
+        void jumpDynamic(int from, int slot) {
+            for (long p : returnPoints) {
+                Label no = new Label();
+                mv.visitVarInsn(LLOAD, slot);
+                lconst(p);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, no);
+                jumpTo(from, p);
+                mv.visitLabel(no);
+            }
+            mv.visitVarInsn(LLOAD, slot);
+            mv.visitVarInsn(LSTORE, NEXT);
+            mv.visitJumpInsn(GOTO, exit);
+        }
+
+        /** Calls an op the unit does not inline, with the CPU fields made exact around it. */
+        void fallback(Op o, int pc) {
+            hadFallback = true;
+            int site = fallbackSite++;
+            if (!recording) {
+                fallbacks.add(o);
+            }
+            flushAll();
+            pc(pc);
+            Label[] range = recording ? new Label[] {new Label(), new Label()} : fallbackRanges[site];
+            mv.visitLabel(range[0]);
+            mv.visitFieldInsn(GETSTATIC, "dev/zx4j/sim/x86/Unit", "op" + site, "L" + OP + ";");
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitMethodInsn(INVOKEVIRTUAL, OP, "run", "(L" + CPU + ";)V", false);
+            mv.visitLabel(range[1]);
+            // every register may have changed
+            for (int r = 0; r < 16; r++) {
+                if (used[r] || recording) {
+                    loadFromArray(r);
+                }
+            }
+            reloadFlags();
+        }
+
+        /** Emits the block's last op when it transfers control; false if it is not one. */
+        boolean control(int bi, CodeBlock.OpBlock b, Op o, int pc) {
+            int n = b.insns.length;
+            if (o instanceof Ops.Jmp) {
+                addRet(n);
+                jumpTo(bi, ((Ops.Jmp) o).target);
+                return true;
+            }
+            if (o instanceof Ops.Branch) {
+                Ops.Branch br = (Ops.Branch) o;
+                if (!branchCondition(br)) {
+                    return false;
+                }
+                Label fall = new Label();
+                mv.visitJumpInsn(IFEQ, fall);
+                addRet(n);
+                jumpTo(bi, br.taken);
+                mv.visitLabel(fall);
+                addRet(n);
+                jumpTo(bi, br.fall);
+                return true;
+            }
+            if (o instanceof Ops.Call) {
+                Ops.Call call = (Ops.Call) o;
+                pc(pc);
+                push(pc, call.next, call.target, -1);
+                addRet(n);
+                jumpTo(bi, call.target);
+                return true;
+            }
+            if (o instanceof Ops.Ret) {
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                readReg(X86Cpu.RSP);
+                load(8);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "target", "(J)J", false);
+                mv.visitVarInsn(LSTORE, T0);
+                readReg(X86Cpu.RSP);
+                lconst(((Ops.Ret) o).release);
+                mv.visitInsn(LADD);
+                writeReg(X86Cpu.RSP);
+                addRet(n);
+                jumpDynamic(bi, T0);
+                return true;
+            }
+            if (o instanceof Ops.IndirectReg || o instanceof Ops.IndirectMem) {
+                boolean isCall;
+                long next;
+                pc(pc);
+                if (o instanceof Ops.IndirectReg) {
+                    Ops.IndirectReg ir = (Ops.IndirectReg) o;
+                    isCall = ir.call;
+                    next = ir.next;
+                    readReg(ir.s);
+                } else {
+                    Ops.IndirectMem im = (Ops.IndirectMem) o;
+                    isCall = im.call;
+                    next = im.next;
+                    mv.visitVarInsn(ALOAD, C);
+                    ea(im);
+                    load(8);
+                }
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "target", "(J)J", false);
+                mv.visitVarInsn(LSTORE, T0);
+                if (isCall) {
+                    push(pc, next, 0, T0);
+                }
+                addRet(n);
+                jumpDynamic(bi, T0);
+                return true;
+            }
+            return false;
+        }
+
+        /** PUSH {@code value}; on a code hit leave with RIP = target (constant or slot). */
+        void push(int pc, long value, long target, int targetSlot) {
+            readReg(X86Cpu.RSP);
+            lconst(8);
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, T1);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, T1);
+            lconst(value);
+            store(8);
+            mv.visitVarInsn(LLOAD, T1);
+            writeReg(X86Cpu.RSP);
+            if (targetSlot < 0) {
+                written(pc, target);
+            } else {
+                writtenDynamic(pc, targetSlot);
+            }
+        }
+
+        /** Pushes the branch condition (0/1) of a conditional op, flags updated; false if unknown. */
+        boolean branchCondition(Ops.Branch br) {
+            int cc = br.cc;
+            int size = br.size;
+            if (br instanceof Ops.Jcc) {
+                condLocals(cc);
+            } else if (br instanceof Ops.JccSub) {
+                condSub(cc, size, LFA, LFB, LFR);
+            } else if (br instanceof Ops.JccAdd) {
+                condAdd(cc, size, LFA, LFB, LFR);
+            } else if (br instanceof Ops.JccLogic) {
+                condLogic(cc, size, LFR);
+            } else if (br instanceof Ops.CmpRIJcc || br instanceof Ops.CmpRRJcc) {
+                int d;
+                long m;
+                boolean write;
+                if (br instanceof Ops.CmpRIJcc) {
+                    Ops.CmpRIJcc x = (Ops.CmpRIJcc) br;
+                    d = x.d;
+                    m = x.m;
+                    write = x.write;
+                    readReg(d);
+                    and(m);
+                    mv.visitVarInsn(LSTORE, T0);
+                    lconst(x.b);
+                } else {
+                    Ops.CmpRRJcc x = (Ops.CmpRRJcc) br;
+                    d = x.d;
+                    m = x.m;
+                    write = x.write;
+                    readReg(d);
+                    and(m);
+                    mv.visitVarInsn(LSTORE, T0);
+                    readReg(x.s);
+                    and(m);
+                }
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(LSUB);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                if (write) {
+                    mv.visitVarInsn(LLOAD, T2);
+                    writeReg(d);
+                }
+                lazy(X86Cpu.LF_SUB, size, T0, T1, T2);
+                condSub(cc, size, T0, T1, T2);
+            } else if (br instanceof Ops.TestRRJcc) {
+                Ops.TestRRJcc x = (Ops.TestRRJcc) br;
+                readReg(x.d);
+                readReg(x.s);
+                mv.visitInsn(LAND);
+                and(x.m);
+                mv.visitVarInsn(LSTORE, T2);
+                lazy(X86Cpu.LF_LOGIC, size, -1, -1, T2);
+                condLogic(cc, size, T2);
+            } else if (br instanceof Ops.TestRIJcc) {
+                Ops.TestRIJcc x = (Ops.TestRIJcc) br;
+                readReg(x.d);
+                lconst(x.b);
+                mv.visitInsn(LAND);
+                mv.visitVarInsn(LSTORE, T2);
+                lazy(X86Cpu.LF_LOGIC, size, -1, -1, T2);
+                condLogic(cc, size, T2);
+            } else if (br instanceof Ops.AddRIJcc) {
+                Ops.AddRIJcc x = (Ops.AddRIJcc) br;
+                readReg(x.d);
+                and(x.m);
+                mv.visitVarInsn(LSTORE, T0);
+                lconst(x.b);
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(LADD);
+                and(x.m);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T2);
+                writeReg(x.d);
+                lazy(X86Cpu.LF_ADD, size, T0, T1, T2);
+                condAdd(cc, size, T0, T1, T2);
+            } else {
+                return false;
+            }
+            return true;
+        }
+
+        // ---- inline ops ----------------------------------------------------------------
+
+        /** Emits {@code o} inline; false if the unit calls it instead. */
+        boolean inline(Op o, int pc) {
+            if (o instanceof Ops.MovRR) {
+                Ops.MovRR x = (Ops.MovRR) o;
+                readReg(x.s);
+                and(x.m);
+                writeReg(x.d);
+            } else if (o instanceof Ops.MovRI) {
+                Ops.MovRI x = (Ops.MovRI) o;
+                lconst(x.v);
+                writeReg(x.d);
+            } else if (o instanceof Ops.ExtendRR) {
+                Ops.ExtendRR x = (Ops.ExtendRR) o;
+                readReg(x.s);
+                iconst(x.shift);
+                mv.visitInsn(LSHL);
+                iconst(x.shift);
+                mv.visitInsn(x.sx ? LSHR : LUSHR);
+                and(x.m);
+                writeReg(x.d);
+            } else if (o instanceof Ops.Lea) {
+                Ops.Lea x = (Ops.Lea) o;
+                ea(x);
+                and(x.m);
+                writeReg(x.d);
+            } else if (o instanceof Ops.Load) {
+                Ops.Load x = (Ops.Load) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x);
+                load(x.size);
+                writeReg(x.d);
+            } else if (o instanceof Ops.ExtendLoad) {
+                Ops.ExtendLoad x = (Ops.ExtendLoad) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x);
+                load(x.srcSize);
+                if (x.sx) {
+                    iconst(x.shift);
+                    mv.visitInsn(LSHL);
+                    iconst(x.shift);
+                    mv.visitInsn(LSHR);
+                    and(x.m);
+                }
+                writeReg(x.d);
+            } else if (o instanceof Ops.Store) {
+                Ops.Store x = (Ops.Store) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x);
+                readReg(x.s);
+                store(x.size);
+                written(pc, x.next);
+            } else if (o instanceof Ops.StoreImm) {
+                Ops.StoreImm x = (Ops.StoreImm) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x);
+                lconst(x.v);
+                store(x.size);
+                written(pc, x.next);
+            } else if (o instanceof Ops.AluOp && aluRegister((Ops.AluOp) o)) {
+                return true;
+            } else if (o instanceof Ops.Not) {
+                Ops.Not x = (Ops.Not) o;
+                readReg(x.d);
+                lconst(-1L);
+                mv.visitInsn(LXOR);
+                and(x.m);
+                writeReg(x.d);
+            } else if (o instanceof Ops.ShiftRI) {
+                shift((Ops.ShiftRI) o);
+            } else if (o instanceof Ops.Imul) {
+                imul((Ops.Imul) o);
+            } else if (o instanceof Ops.Mul) {
+                mul((Ops.Mul) o);
+            } else if (o instanceof Ops.Cmov) {
+                Ops.Cmov x = (Ops.Cmov) o;
+                Label no = new Label();
+                Label done = new Label();
+                condLocals(x.cc);
+                mv.visitJumpInsn(IFEQ, no);
+                readReg(x.s);
+                mv.visitJumpInsn(GOTO, done);
+                mv.visitLabel(no);
+                readReg(x.d);
+                mv.visitLabel(done);
+                and(x.m);
+                writeReg(x.d);
+            } else if (o instanceof Ops.Setcc) {
+                Ops.Setcc x = (Ops.Setcc) o;
+                readReg(x.d);
+                lconst(~0xFFL);
+                mv.visitInsn(LAND);
+                condLocals(x.cc);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LOR);
+                writeReg(x.d);
+            } else if (o instanceof Ops.AluRegMem) {
+                Ops.AluRegMem x = (Ops.AluRegMem) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x);
+                load(x.size);
+                mv.visitVarInsn(LSTORE, T1);
+                readReg(x.d);
+                and(x.m);
+                mv.visitVarInsn(LSTORE, T0);
+                aluValue(x.sub, x.m);
+                if (x.sub != 7) {
+                    mv.visitVarInsn(LLOAD, T2);
+                    writeReg(x.d);
+                }
+                if (x.fl) {
+                    lazy(x.kind, x.size, T0, T1, T2);
+                }
+            } else if (o instanceof Ops.AluMem) {
+                Ops.AluMem x = (Ops.AluMem) o;
+                pc(pc);
+                ea(x);
+                mv.visitVarInsn(LSTORE, T3);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, T3);
+                load(x.size);
+                mv.visitVarInsn(LSTORE, T0);
+                if (x.s < 0) {
+                    lconst(x.imm);
+                } else {
+                    readReg(x.s);
+                    and(x.m);
+                }
+                mv.visitVarInsn(LSTORE, T1);
+                aluValue(x.sub, x.m);
+                if (x.write) {
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitVarInsn(LLOAD, T3);
+                    mv.visitVarInsn(LLOAD, T2);
+                    store(x.size);
+                }
+                if (x.fl) {
+                    boolean test = x.sub == 8;
+                    lazy(x.kind, x.size, test ? -1 : T0, test ? -1 : T1, T2);
+                }
+                if (x.write) {
+                    written(pc, x.next);
+                }
+            } else if (o instanceof Ops.Push) {
+                Ops.Push x = (Ops.Push) o;
+                pc(pc);
+                readReg(X86Cpu.RSP);
+                lconst(8);
+                mv.visitInsn(LSUB);
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, T1);
+                readReg(x.s);
+                store(8);
+                mv.visitVarInsn(LLOAD, T1);
+                writeReg(X86Cpu.RSP);
+                written(pc, x.next);
+            } else if (o instanceof Ops.PushImm) {
+                Ops.PushImm x = (Ops.PushImm) o;
+                pc(pc);
+                readReg(X86Cpu.RSP);
+                lconst(8);
+                mv.visitInsn(LSUB);
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, T1);
+                lconst(x.v);
+                store(8);
+                mv.visitVarInsn(LLOAD, T1);
+                writeReg(X86Cpu.RSP);
+                written(pc, x.next);
+            } else if (o instanceof Ops.Pop) {
+                Ops.Pop x = (Ops.Pop) o;
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                readReg(X86Cpu.RSP);
+                load(8);
+                mv.visitVarInsn(LSTORE, T0);
+                readReg(X86Cpu.RSP);
+                lconst(8);
+                mv.visitInsn(LADD);
+                writeReg(X86Cpu.RSP);
+                mv.visitVarInsn(LLOAD, T0);
+                writeReg(x.d);
+            } else {
+                return false;
+            }
+            return true;
+        }
+
+        /** T2 = aluValue(sub, T0, T1) & m for ADD OR AND SUB XOR CMP TEST(8). */
+        void aluValue(int sub, long m) {
+            mv.visitVarInsn(LLOAD, T0);
+            mv.visitVarInsn(LLOAD, T1);
+            switch (sub) {
+                case 0: mv.visitInsn(LADD); break;
+                case 1: mv.visitInsn(LOR); break;
+                case 4: case 8: mv.visitInsn(LAND); break;
+                case 6: mv.visitInsn(LXOR); break;
+                default: mv.visitInsn(LSUB); break;
+            }
+            and(m);
+            mv.visitVarInsn(LSTORE, T2);
+        }
+
+        /** The register-destination ALU ops; false for those left to the op (ADC, SBB). */
+        boolean aluRegister(Ops.AluOp x) {
+            int d = x.d;
+            long m = x.m;
+            int size = x.size;
+            int sub;
+            int src = -1;
+            long imm = 0;
+            boolean hasImm = false;
+            if (x instanceof Ops.AddRR) { sub = 0; src = ((Ops.AddRR) x).s; }
+            else if (x instanceof Ops.AddRI) { sub = 0; imm = ((Ops.AddRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.OrRR) { sub = 1; src = ((Ops.OrRR) x).s; }
+            else if (x instanceof Ops.OrRI) { sub = 1; imm = ((Ops.OrRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.AndRR) { sub = 4; src = ((Ops.AndRR) x).s; }
+            else if (x instanceof Ops.AndRI) { sub = 4; imm = ((Ops.AndRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.SubRR) { sub = 5; src = ((Ops.SubRR) x).s; }
+            else if (x instanceof Ops.SubRI) { sub = 5; imm = ((Ops.SubRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.XorRR) { sub = 6; src = ((Ops.XorRR) x).s; }
+            else if (x instanceof Ops.XorRI) { sub = 6; imm = ((Ops.XorRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.CmpRR) { sub = 7; src = ((Ops.CmpRR) x).s; }
+            else if (x instanceof Ops.CmpRI) { sub = 7; imm = ((Ops.CmpRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.TestRR) { sub = 8; src = ((Ops.TestRR) x).s; }
+            else if (x instanceof Ops.TestRI) { sub = 8; imm = ((Ops.TestRI) x).b; hasImm = true; }
+            else if (x instanceof Ops.IncDec) {
+                boolean inc = ((Ops.IncDec) x).inc;
+                readReg(d);
+                and(m);
+                mv.visitVarInsn(LSTORE, T0);
+                mv.visitVarInsn(LLOAD, T0);
+                lconst(1);
+                mv.visitInsn(inc ? LADD : LSUB);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T2);
+                writeReg(d);
+                if (x.fl) {
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitVarInsn(ILOAD, LFOP);
+                    mv.visitVarInsn(ILOAD, LFSIZE);
+                    mv.visitVarInsn(LLOAD, LFA);
+                    mv.visitVarInsn(LLOAD, LFB);
+                    mv.visitVarInsn(LLOAD, LFR);
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "keepCarry", "(L" + CPU + ";IIJJJ)V", false);
+                    lconst(1);
+                    mv.visitVarInsn(LSTORE, T1);
+                    lazy(inc ? X86Cpu.LF_INC : X86Cpu.LF_DEC, size, T0, T1, T2);
+                }
+                return true;
+            } else if (x instanceof Ops.Neg) {
+                readReg(d);
+                and(m);
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(LNEG);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T2);
+                writeReg(d);
+                if (x.fl) {
+                    lazy(X86Cpu.LF_SUB, size, -1, T1, T2);
+                }
+                return true;
+            } else {
+                return false; // ADC, SBB
+            }
+            readReg(d);
+            and(m);
+            mv.visitVarInsn(LSTORE, T0);
+            if (hasImm) {
+                lconst(imm);
+            } else {
+                readReg(src);
+                and(m);
+            }
+            mv.visitVarInsn(LSTORE, T1);
+            aluValue(sub, m);
+            if (sub != 7 && sub != 8) {
+                mv.visitVarInsn(LLOAD, T2);
+                writeReg(d);
+            }
+            if (x.fl) {
+                int kind = sub == 0 ? X86Cpu.LF_ADD : sub == 5 || sub == 7 ? X86Cpu.LF_SUB : X86Cpu.LF_LOGIC;
+                boolean logic = kind == X86Cpu.LF_LOGIC;
+                lazy(kind, size, logic ? -1 : T0, logic ? -1 : T1, T2);
+            }
+            return true;
+        }
+
+        void shift(Ops.ShiftRI x) {
+            readReg(x.d);
+            if (x.size == 8) {
+                switch (x.kind) {
+                    case 0:
+                        iconst(x.n);
+                        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "rotateLeft", "(JI)J", false);
+                        break;
+                    case 1:
+                        iconst(x.n);
+                        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "rotateRight", "(JI)J", false);
+                        break;
+                    case 5: iconst(x.n); mv.visitInsn(LUSHR); break;
+                    case 7: iconst(x.n); mv.visitInsn(LSHR); break;
+                    default: iconst(x.n); mv.visitInsn(LSHL); break;
+                }
+            } else {
+                mv.visitInsn(L2I);
+                switch (x.kind) {
+                    case 0:
+                        iconst(x.n);
+                        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "rotateLeft", "(II)I", false);
+                        break;
+                    case 1:
+                        iconst(x.n);
+                        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "rotateRight", "(II)I", false);
+                        break;
+                    case 5: iconst(x.n); mv.visitInsn(IUSHR); break;
+                    case 7: iconst(x.n); mv.visitInsn(ISHR); break;
+                    default: iconst(x.n); mv.visitInsn(ISHL); break;
+                }
+                mv.visitInsn(I2L);
+                lconst(0xFFFFFFFFL);
+                mv.visitInsn(LAND);
+            }
+            writeReg(x.d);
+        }
+
+        /** T0 = the operand of a 32/64-bit multiply, sign-extended from 32 bits when size 4. */
+        void signedOperand(int r, int size) {
+            readReg(r);
+            if (size != 8) {
+                mv.visitInsn(L2I);
+                mv.visitInsn(I2L);
+            }
+        }
+
+        void imul(Ops.Imul x) {
+            signedOperand(x.s, x.size);
+            mv.visitVarInsn(LSTORE, T0);
+            if (x.s2 < 0) {
+                lconst(x.imm);
+            } else {
+                signedOperand(x.s2, x.size);
+            }
+            mv.visitVarInsn(LSTORE, T1);
+            mv.visitVarInsn(LLOAD, T0);
+            mv.visitVarInsn(LLOAD, T1);
+            mv.visitInsn(LMUL);
+            mv.visitVarInsn(LSTORE, T2);
+            mv.visitVarInsn(LLOAD, T2);
+            if (x.size != 8) {
+                lconst(0xFFFFFFFFL);
+                mv.visitInsn(LAND);
+            }
+            writeReg(x.d);
+            if (x.fl) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitVarInsn(LLOAD, T2);
+                iconst(x.size);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "imulFlags", "(JJJI)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "setArith", "(L" + CPU + ";J)V", false);
+                iconst(X86Cpu.LF_NONE);
+                mv.visitVarInsn(ISTORE, LFOP);
+            }
+        }
+
+        void mul(Ops.Mul x) {
+            if (x.size == 8) {
+                readReg(X86Cpu.RAX);
+                mv.visitVarInsn(LSTORE, T0);
+                readReg(x.s);
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(LMUL);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "mulHigh64", "(JJ)J", false);
+                mv.visitVarInsn(LSTORE, T3);
+            } else {
+                readReg(X86Cpu.RAX);
+                lconst(0xFFFFFFFFL);
+                mv.visitInsn(LAND);
+                readReg(x.s);
+                lconst(0xFFFFFFFFL);
+                mv.visitInsn(LAND);
+                mv.visitInsn(LMUL);
+                mv.visitVarInsn(LSTORE, T0);
+                mv.visitVarInsn(LLOAD, T0);
+                lconst(0xFFFFFFFFL);
+                mv.visitInsn(LAND);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T0);
+                iconst(32);
+                mv.visitInsn(LUSHR);
+                mv.visitVarInsn(LSTORE, T3);
+            }
+            mv.visitVarInsn(LLOAD, T2);
+            writeReg(X86Cpu.RAX);
+            mv.visitVarInsn(LLOAD, T3);
+            writeReg(X86Cpu.RDX);
+            if (x.fl) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, T3);
+                mv.visitVarInsn(LLOAD, T2);
+                iconst(x.size);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "mulFlags", "(JJI)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "setArith", "(L" + CPU + ";J)V", false);
+                iconst(X86Cpu.LF_NONE);
+                mv.visitVarInsn(ISTORE, LFOP);
+            }
+        }
+    }
+
+    /** For tests: the number of blocks {@link #region} would take from {@code head}. */
+    static int regionSize(CodeBlock.OpBlock head, BlockSource source) {
+        return region(head, source).size();
+    }
+}
