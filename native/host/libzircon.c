@@ -47,6 +47,36 @@ zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                 P(avail), 0);
 }
 
+/* events, signals, waits */
+zx_status_t zx_event_create(uint32_t options, zx_handle_t* out) {
+    return CALL(zx_event_create, U(options), P(out), 0, 0, 0, 0, 0);
+}
+zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask) {
+    return CALL(zx_object_signal, U(handle), U(clear_mask), U(set_mask), 0, 0, 0, 0);
+}
+zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time_t deadline,
+                               zx_signals_t* observed) {
+    return CALL(zx_object_wait_one, U(handle), U(signals), U(deadline), P(observed), 0, 0, 0);
+}
+zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline) {
+    return CALL(zx_object_wait_many, P(items), U(num_items), U(deadline), 0, 0, 0, 0);
+}
+zx_status_t zx_object_wait_async(zx_handle_t handle, zx_handle_t port, uint64_t key,
+                                 zx_signals_t signals, uint32_t options) {
+    return CALL(zx_object_wait_async, U(handle), U(port), U(key), U(signals), U(options), 0, 0);
+}
+
+/* timer */
+zx_status_t zx_timer_create(uint32_t options, zx_clock_t clock_id, zx_handle_t* out) {
+    return CALL(zx_timer_create, U(options), U(clock_id), P(out), 0, 0, 0, 0);
+}
+zx_status_t zx_timer_set(zx_handle_t handle, zx_time_t deadline, zx_duration_t slack) {
+    return CALL(zx_timer_set, U(handle), U(deadline), U(slack), 0, 0, 0, 0);
+}
+zx_status_t zx_timer_cancel(zx_handle_t handle) {
+    return CALL(zx_timer_cancel, U(handle), 0, 0, 0, 0, 0, 0);
+}
+
 /* clock */
 zx_time_t zx_clock_get_monotonic(void) {
     return (zx_time_t)call(ZX4J_NR_zx_clock_get_monotonic, 0, 0, 0, 0, 0, 0, 0, 0);

@@ -53,7 +53,15 @@ enum {
     ZX4J_NR_zx_vcpu_interrupt = 28,
     ZX4J_NR_zx_vcpu_read_state = 29,
     ZX4J_NR_zx_vcpu_write_state = 30,
-    ZX4J_NR_COUNT = 31
+    ZX4J_NR_zx_event_create = 31,
+    ZX4J_NR_zx_object_signal = 32,
+    ZX4J_NR_zx_object_wait_one = 33,
+    ZX4J_NR_zx_object_wait_many = 34,
+    ZX4J_NR_zx_object_wait_async = 35,
+    ZX4J_NR_zx_timer_create = 36,
+    ZX4J_NR_zx_timer_set = 37,
+    ZX4J_NR_zx_timer_cancel = 38,
+    ZX4J_NR_COUNT = 39
 };
 
 #ifdef __cplusplus

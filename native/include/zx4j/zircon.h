@@ -32,6 +32,8 @@ typedef uint32_t zx_packet_type_t;
 typedef int64_t zx_time_t;
 typedef int64_t zx_duration_t;
 typedef uint64_t zx_koid_t;
+typedef uint32_t zx_signals_t;
+typedef uint32_t zx_clock_t;
 typedef uintptr_t zx_vaddr_t;
 typedef uintptr_t zx_gpaddr_t;
 
@@ -83,14 +85,56 @@ typedef uintptr_t zx_gpaddr_t;
 #define ZX_OBJ_TYPE_NONE          ((zx_obj_type_t)0u)
 #define ZX_OBJ_TYPE_VMO           ((zx_obj_type_t)3u)
 #define ZX_OBJ_TYPE_PORT          ((zx_obj_type_t)6u)
+#define ZX_OBJ_TYPE_EVENT         ((zx_obj_type_t)5u)
 #define ZX_OBJ_TYPE_INTERRUPT     ((zx_obj_type_t)9u)
 #define ZX_OBJ_TYPE_RESOURCE      ((zx_obj_type_t)15u)
 #define ZX_OBJ_TYPE_VMAR          ((zx_obj_type_t)18u)
 #define ZX_OBJ_TYPE_GUEST         ((zx_obj_type_t)20u)
 #define ZX_OBJ_TYPE_VCPU          ((zx_obj_type_t)21u)
+#define ZX_OBJ_TYPE_TIMER         ((zx_obj_type_t)22u)
 
 #define ZX_INFO_HANDLE_VALID      ((uint32_t)1u)
 #define ZX_INFO_HANDLE_BASIC      ((uint32_t)2u)
+#define ZX_INFO_TIMER             ((uint32_t)25u)
+
+typedef struct zx_info_timer {
+    uint32_t options;
+    uint8_t padding1[4];
+    zx_time_t deadline;
+    zx_duration_t slack;
+} zx_info_timer_t;
+
+/* ---- signals, waits, timers (late-2021/2022 values) ------------------------------------ */
+#define ZX_SIGNAL_NONE            ((zx_signals_t)0u)
+#define ZX_SIGNAL_HANDLE_CLOSED   ((zx_signals_t)1u << 23)
+#define ZX_USER_SIGNAL_0          ((zx_signals_t)1u << 24)
+#define ZX_USER_SIGNAL_1          ((zx_signals_t)1u << 25)
+#define ZX_USER_SIGNAL_2          ((zx_signals_t)1u << 26)
+#define ZX_USER_SIGNAL_3          ((zx_signals_t)1u << 27)
+#define ZX_USER_SIGNAL_4          ((zx_signals_t)1u << 28)
+#define ZX_USER_SIGNAL_5          ((zx_signals_t)1u << 29)
+#define ZX_USER_SIGNAL_6          ((zx_signals_t)1u << 30)
+#define ZX_USER_SIGNAL_7          ((zx_signals_t)1u << 31)
+#define ZX_USER_SIGNAL_ALL        ((zx_signals_t)0xff000000u)
+#define ZX_EVENT_SIGNALED         ((zx_signals_t)1u << 3)
+#define ZX_TIMER_SIGNALED         ((zx_signals_t)1u << 3)
+#define ZX_VMO_ZERO_CHILDREN      ((zx_signals_t)1u << 3)
+
+#define ZX_WAIT_ASYNC_ONCE        ((uint32_t)0u)
+#define ZX_WAIT_ASYNC_TIMESTAMP   ((uint32_t)1u)
+#define ZX_WAIT_ASYNC_EDGE        ((uint32_t)2u)
+#define ZX_WAIT_MANY_MAX_ITEMS    ((size_t)64u)
+
+#define ZX_CLOCK_MONOTONIC        ((zx_clock_t)0u)
+#define ZX_TIMER_SLACK_CENTER     ((uint32_t)0u)
+#define ZX_TIMER_SLACK_EARLY      ((uint32_t)1u)
+#define ZX_TIMER_SLACK_LATE       ((uint32_t)2u)
+
+typedef struct zx_wait_item {
+    zx_handle_t handle;
+    zx_signals_t waitfor;
+    zx_signals_t pending;
+} zx_wait_item_t;
 
 typedef struct zx_info_handle_basic {
     zx_koid_t koid;
@@ -270,6 +314,9 @@ ZX4J_STATIC_ASSERT(sizeof(zx_packet_guest_io_t) == 32, "guest_io is 32 bytes");
 ZX4J_STATIC_ASSERT(sizeof(zx_vcpu_state_t) == 136, "x86-64 vcpu state is 136 bytes");
 ZX4J_STATIC_ASSERT(sizeof(zx_vcpu_io_t) == 8, "vcpu io is 8 bytes");
 ZX4J_STATIC_ASSERT(sizeof(zx_info_handle_basic_t) == 32, "handle basic info is 32 bytes");
+ZX4J_STATIC_ASSERT(sizeof(zx_info_timer_t) == 24, "timer info is 24 bytes");
+ZX4J_STATIC_ASSERT(sizeof(zx_wait_item_t) == 12, "wait item is 12 bytes");
+ZX4J_STATIC_ASSERT(offsetof(zx_port_packet_t, signal.timestamp) == 32, "signal.timestamp @32");
 
 /* ---- what this header declares (the Fuchsia build learns the same by probing the SDK) --- */
 #define ZX4J_HAVE_VCPU_ENTER 1
@@ -286,6 +333,20 @@ ZX4J_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights
 
 /* object.fidl */
 ZX4J_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer, size_t buffer_size, size_t* actual, size_t* avail);
+
+/* event.fidl */
+ZX4J_EXPORT zx_status_t zx_event_create(uint32_t options, zx_handle_t* out);
+
+/* object.fidl (signals and waits) */
+ZX4J_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+ZX4J_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time_t deadline, zx_signals_t* observed);
+ZX4J_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline);
+ZX4J_EXPORT zx_status_t zx_object_wait_async(zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals, uint32_t options);
+
+/* timer.fidl */
+ZX4J_EXPORT zx_status_t zx_timer_create(uint32_t options, zx_clock_t clock_id, zx_handle_t* out);
+ZX4J_EXPORT zx_status_t zx_timer_set(zx_handle_t handle, zx_time_t deadline, zx_duration_t slack);
+ZX4J_EXPORT zx_status_t zx_timer_cancel(zx_handle_t handle);
 
 /* clock.fidl */
 ZX4J_EXPORT zx_time_t zx_clock_get_monotonic(void);

@@ -28,7 +28,7 @@ import dev.zx4j.abi.Zx;
  * only marks the handle closed, and the last of those calls closes it in the kernel as it returns.
  * So closing does <em>not</em> wake a thread blocked in the kernel on this handle: such calls are
  * woken by their own means — {@link Interrupt#destroy()} for {@code zx_interrupt_wait}, a deadline
- * for {@link Port#wait(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
+ * for {@link Port#waitFor(java.time.Duration)}, a kick for a VCPU — and the handle is closed right
  * after. Operations that hand the value over ({@code release}, {@code replace}) are refused with
  * {@link IllegalStateException} while calls are in flight, since they cannot wait for them.
  *
@@ -41,7 +41,7 @@ import dev.zx4j.abi.Zx;
  *            {@link #borrow}
  */
 public abstract sealed class HandleObject<T extends HandleObject<T>> implements AutoCloseable
-        permits Handle, Port, Interrupt, Resource, Vmo, Vmar, Guest, Vcpu {
+        permits Handle, Port, Interrupt, Resource, Vmo, Vmar, Guest, Vcpu, Event, Timer {
 
     final Kernel kernel;
     final HandleCell cell;
@@ -150,6 +150,80 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
                 ObjectType.of(Layouts.i32(buf, INFO_HANDLE_BASIC_TYPE)),
                 Rights.fromBits(Layouts.i32(buf, INFO_HANDLE_BASIC_RIGHTS)),
                 Layouts.i64(buf, INFO_HANDLE_BASIC_RELATED_KOID));
+    }
+
+    /**
+     * Clears then sets signals of the object ({@code zx_object_signal}; needs
+     * {@link Rights#SIGNAL}). Only the user signals, and {@link Signals#EVENT_SIGNALED} on an
+     * event, may be changed.
+     */
+    public final void signal(Signals clear, Signals set) {
+        int h = cell.acquire();
+        try {
+            ZxException.check("zx_object_signal",
+                    kernel.syscalls().zx_object_signal(h, clear.bits(), set.bits()));
+        } finally {
+            cell.release();
+        }
+    }
+
+    /**
+     * Waits until one of {@code signals} is asserted or {@code deadline} passes
+     * ({@code zx_object_wait_one}; needs {@link Rights#WAIT}). Returns at once when one already
+     * is, whatever the deadline.
+     *
+     * @return the whole signal word at the match
+     * @throws ZxException with {@link Status#TIMED_OUT} when the deadline passes first, or
+     *                     {@link Status#CANCELED} when the handle is closed during the wait
+     */
+    public final Signals waitOne(Signals signals, long deadline) {
+        int[] observed = new int[1];
+        int h = cell.acquire();
+        try {
+            ZxException.check("zx_object_wait_one", kernel.syscalls().zx_object_wait_one(
+                    h, signals.bits(), deadline, observed));
+        } finally {
+            cell.release();
+        }
+        return new Signals(observed[0]);
+    }
+
+    /** The object's current signal word (a {@code zx_object_wait_one} that polls for nothing). */
+    public final Signals signals() {
+        int[] observed = new int[1];
+        int h = cell.acquire();
+        try {
+            int st = kernel.syscalls().zx_object_wait_one(h, 0, Zx.ZX_TIME_INFINITE_PAST, observed);
+            if (st != Zx.ZX_ERR_TIMED_OUT) {
+                ZxException.check("zx_object_wait_one", st);
+            }
+        } finally {
+            cell.release();
+        }
+        return new Signals(observed[0]);
+    }
+
+    /**
+     * Asks for one {@link PortPacket.SignalPacket} with {@code key} on {@code port} when one of
+     * {@code signals} is asserted ({@code zx_object_wait_async}; this handle needs
+     * {@link Rights#WAIT}, the port {@link Rights#WRITE}). Without {@link WaitAsyncOptions#EDGE}
+     * a signal already asserted queues the packet at once. One packet per call: call again to
+     * wait again. Closing this handle drops the wait; {@link Port#cancel} cancels it.
+     */
+    public final void waitAsync(Port port, long key, Signals signals, WaitAsyncOptions... options) {
+        int bits = WaitAsyncOptions.toBits(options);
+        int h = cell.acquire();
+        try {
+            int p = port.cell.acquire();
+            try {
+                ZxException.check("zx_object_wait_async",
+                        kernel.syscalls().zx_object_wait_async(h, p, key, signals.bits(), bits));
+            } finally {
+                port.cell.release();
+            }
+        } finally {
+            cell.release();
+        }
     }
 
     /**

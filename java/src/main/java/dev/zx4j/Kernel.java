@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +21,7 @@ import java.util.function.BiConsumer;
  *      Interrupt irq = zx.createVirtualInterrupt()) {
  *     irq.bind(port, 7);
  *     irq.trigger();
- *     PortPacket p = port.wait(Duration.ofSeconds(1));
+ *     PortPacket p = port.waitFor(Duration.ofSeconds(1));
  * }
  * }</pre>
  *
@@ -138,6 +139,30 @@ public final class Kernel {
                 cause);
     }
 
+    /**
+     * The simulated kernel behind this kernel, if it is one ({@link #simulated()},
+     * {@link #simulated(SimKernel)}, or {@link #of(Syscalls)} given a {@code SimKernel}).
+     *
+     * @return the simulated kernel, or empty for the native kernel and other implementations
+     */
+    public Optional<SimKernel> simulation() {
+        return sys instanceof SimKernel sim ? Optional.of(sim) : Optional.empty();
+    }
+
+    /**
+     * The simulated machine's resources and interrupt lines, typed.
+     *
+     * @return the platform of the simulated kernel behind this kernel
+     * @throws UnsupportedOperationException if this kernel is not simulated (on Fuchsia the
+     *                                       resources come from the system, not from zx4j)
+     */
+    public SimulatedPlatform simulatedPlatform() {
+        SimKernel sim = simulation().orElseThrow(() -> new UnsupportedOperationException(
+                "no simulated platform: " + this + " is not a simulated kernel; on Fuchsia the "
+                        + "resources are handed to the process by the system"));
+        return new SimulatedPlatform(this, sim);
+    }
+
     /** The raw syscall surface behind this kernel. */
     public Syscalls syscalls() {
         return sys;
@@ -170,6 +195,21 @@ public final class Kernel {
         ZxException.check("zx_port_create",
                 sys.zx_port_create(PortOptions.toBits(options), out));
         return new Port(this, new HandleCell(this, out[0], "Port"), true);
+    }
+
+    /** A new event ({@code zx_event_create}). */
+    public Event createEvent() {
+        int[] out = new int[1];
+        ZxException.check("zx_event_create", sys.zx_event_create(0, out));
+        return new Event(this, new HandleCell(this, out[0], "Event"), true);
+    }
+
+    /** A new timer on the monotonic clock ({@code zx_timer_create}). */
+    public Timer createTimer(TimerSlack slack) {
+        int[] out = new int[1];
+        ZxException.check("zx_timer_create",
+                sys.zx_timer_create(slack.raw(), Zx.ZX_CLOCK_MONOTONIC, out));
+        return new Timer(this, new HandleCell(this, out[0], "Timer"), true);
     }
 
     /** A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}. */
@@ -282,6 +322,10 @@ public final class Kernel {
             o = new Guest(this, cell, true, null); // the VMAR came with another handle
         } else if (type == Vcpu.class) {
             o = Vcpu.adopted(this, cell); // owner thread unknown: the kernel checks it
+        } else if (type == Event.class) {
+            o = new Event(this, cell, true);
+        } else if (type == Timer.class) {
+            o = new Timer(this, cell, true);
         } else {
             o = new Handle(this, cell, true);
         }
@@ -303,6 +347,10 @@ public final class Kernel {
             return ObjectType.GUEST;
         } else if (type == Vcpu.class) {
             return ObjectType.VCPU;
+        } else if (type == Event.class) {
+            return ObjectType.EVENT;
+        } else if (type == Timer.class) {
+            return ObjectType.TIMER;
         }
         throw new IllegalArgumentException("no object type for " + type);
     }

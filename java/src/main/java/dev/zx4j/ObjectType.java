@@ -28,9 +28,12 @@ public final class ObjectType {
     public static final ObjectType VMAR = new ObjectType(18);
     public static final ObjectType GUEST = new ObjectType(20);
     public static final ObjectType VCPU = new ObjectType(21);
+    public static final ObjectType EVENT = new ObjectType(5);
+    public static final ObjectType TIMER = new ObjectType(22);
 
     private static final Map<Integer, ObjectType> COMMON = Map.of(
-            0, NONE, 6, PORT, 9, INTERRUPT, 15, RESOURCE, 3, VMO, 18, VMAR, 20, GUEST, 21, VCPU);
+            0, NONE, 6, PORT, 9, INTERRUPT, 15, RESOURCE, 3, VMO, 18, VMAR, 20, GUEST, 21, VCPU,
+            5, EVENT, 22, TIMER);
 
     private final int raw;
 

@@ -58,11 +58,15 @@ public final class Port extends HandleObject<Port> {
 
     /**
      * Dequeues the next packet, waiting at most {@code timeout} from now (zero or negative
-     * polls; overflow waits forever).
+     * polls; overflow waits forever). Named {@code waitFor}, not {@code wait}, so that it
+     * cannot be mistaken for {@link Object#wait(long)}: {@code port.waitFor(1000)} does not
+     * compile.
      *
+     * @param timeout how long to wait at most
+     * @return the packet dequeued
      * @throws ZxException with {@link Status#TIMED_OUT} when nothing arrives in time
      */
-    public PortPacket wait(Duration timeout) {
+    public PortPacket waitFor(Duration timeout) {
         return waitUntil(kernel.deadlineAfter(timeout));
     }
 

@@ -36,7 +36,7 @@ import java.util.HexFormat;
  * (x86, in the modelled era's layout: address, instruction bytes, default operand size) and VCPU
  * ({@link GuestVcpuPacket.Interrupt} or {@link GuestVcpuPacket.Startup}, union first and a u8
  * type at +16). The MEM, IO and VCPU types are what {@link Vcpu#enter()} returns, as
- * {@link VcpuExit}s. Types without a record of their own (signal packets, a VCPU packet of an
+ * {@link VcpuExit}s. Types without a record of their own (a VCPU packet of an
  * unknown subtype) parse to {@link OtherPacket}, which keeps every byte, so nothing is lost and
  * a later record can take over its type without changing the others.
  */
@@ -82,6 +82,12 @@ public sealed interface PortPacket {
                         Arrays.copyOfRange(buffer, PACKET_UNION, PACKET_UNION + PACKET_UNION_SIZE));
             case Zx.ZX_PKT_TYPE_INTERRUPT:
                 return new InterruptPacket(key, Layouts.i64(buffer, PACKET_INTERRUPT_TIMESTAMP));
+            case Zx.ZX_PKT_TYPE_SIGNAL_ONE:
+                return new SignalPacket(key, status,
+                        new Signals(Layouts.i32(buffer, Layouts.PACKET_SIGNAL_TRIGGER)),
+                        new Signals(Layouts.i32(buffer, Layouts.PACKET_SIGNAL_OBSERVED)),
+                        Layouts.i64(buffer, Layouts.PACKET_SIGNAL_COUNT),
+                        Layouts.i64(buffer, Layouts.PACKET_SIGNAL_TIMESTAMP));
             case Zx.ZX_PKT_TYPE_GUEST_BELL:
                 return new GuestBellPacket(key, Layouts.i64(buffer, PACKET_BELL_ADDR));
             case Zx.ZX_PKT_TYPE_GUEST_IO:
@@ -197,6 +203,29 @@ public sealed interface PortPacket {
         public String toString() {
             return "UserPacket[key=" + key + ", status=" + status + ", payload="
                     + HexFormat.of().formatHex(payload) + "]";
+        }
+    }
+
+    /**
+     * An async wait ({@link HandleObject#waitAsync}) matched: {@code trigger} are the signals it
+     * waited for, {@code observed} the object's whole signal word at the match, {@code count} 1,
+     * {@code timestamp} the monotonic time of the match with {@link WaitAsyncOptions#TIMESTAMP},
+     * else 0.
+     */
+    record SignalPacket(long key, Status status, Signals trigger, Signals observed, long count,
+                        long timestamp) implements PortPacket {
+        @Override
+        public int type() {
+            return Zx.ZX_PKT_TYPE_SIGNAL_ONE;
+        }
+
+        @Override
+        public void writeTo(byte[] b) {
+            header(b, key, type(), status);
+            Layouts.put32(b, Layouts.PACKET_SIGNAL_TRIGGER, trigger.bits());
+            Layouts.put32(b, Layouts.PACKET_SIGNAL_OBSERVED, observed.bits());
+            Layouts.put64(b, Layouts.PACKET_SIGNAL_COUNT, count);
+            Layouts.put64(b, Layouts.PACKET_SIGNAL_TIMESTAMP, timestamp);
         }
     }
 

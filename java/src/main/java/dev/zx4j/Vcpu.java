@@ -3,6 +3,7 @@ package dev.zx4j;
 import dev.zx4j.abi.Layouts;
 import dev.zx4j.abi.Syscalls;
 import dev.zx4j.abi.Zx;
+import dev.zx4j.sim.VcpuFault;
 import java.lang.reflect.Method;
 import java.util.Objects;
 import java.util.Optional;
@@ -147,6 +148,8 @@ public final class Vcpu extends HandleObject<Vcpu> {
      *
      * @throws VcpuThreadException   when called from another thread (no syscall is made)
      * @throws ClosedHandleException when the handle is closed
+     * @throws VcpuFaultException    on the simulated kernel, for every failure of the guest,
+     *                               with its RIP, instruction bytes and reason
      * @throws ZxException           for every other failure: {@link Status#NOT_SUPPORTED} (an
      *                               instruction the kernel cannot handle, a pending vector in
      *                               21–31), {@link Status#OUT_OF_RANGE} or
@@ -157,14 +160,22 @@ public final class Vcpu extends HandleObject<Vcpu> {
         checkOwner("enter()");
         byte[] packet = new byte[Layouts.PORT_PACKET_SIZE];
         int status;
+        VcpuFault fault = null;
         int h = cell.acquire();
         try {
             status = kernel.syscalls().zx_vcpu_enter(h, packet);
+            if (status != Zx.ZX_OK && status != Zx.ZX_ERR_CANCELED) {
+                fault = kernel.simulation().flatMap(sim -> sim.lastVcpuFault(h)).orElse(null);
+            }
         } finally {
             cell.release();
         }
         if (status == Zx.ZX_ERR_CANCELED) {
             return new VcpuExit.Kicked();
+        }
+        if (fault != null && fault.status() == status) {
+            throw new VcpuFaultException(Status.of(status), fault.rip(), fault.instruction(),
+                    fault.reason());
         }
         ZxException.check("zx_vcpu_enter", status);
         return VcpuExit.parse(packet);

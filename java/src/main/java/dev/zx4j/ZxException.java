@@ -13,19 +13,56 @@ public class ZxException extends RuntimeException {
 
     private final transient Status status;
     private final String syscall;
+    private final String detail;
 
+    /**
+     * An error with no explanation beyond the status.
+     *
+     * @param syscall the C name of the syscall, e.g. {@code zx_port_wait}
+     * @param status  the error status
+     */
     public ZxException(String syscall, Status status) {
-        super(syscall + ": " + status.name());
-        this.syscall = syscall;
-        this.status = status;
+        this(syscall, status, null);
     }
 
-    /** The error status. */
+    /**
+     * An error with an explanation; the message reads {@code syscall: STATUS: detail}.
+     *
+     * @param syscall the C name of the syscall, e.g. {@code zx_vcpu_enter}
+     * @param status  the error status
+     * @param detail  what the kernel knows about the cause (the simulated kernel's reason), or
+     *                null
+     */
+    public ZxException(String syscall, Status status, String detail) {
+        super(syscall + ": " + status.name() + (detail == null ? "" : ": " + detail));
+        this.syscall = syscall;
+        this.status = status;
+        this.detail = detail;
+    }
+
+    /**
+     * The explanation beyond the status, when the kernel gave one.
+     *
+     * @return the detail, or empty (always empty from the real Zircon kernel)
+     */
+    public java.util.Optional<String> detail() {
+        return java.util.Optional.ofNullable(detail);
+    }
+
+    /**
+     * The error status.
+     *
+     * @return the status
+     */
     public Status status() {
         return status;
     }
 
-    /** The C name of the syscall that failed, e.g. {@code zx_port_wait}. */
+    /**
+     * The C name of the syscall that failed.
+     *
+     * @return e.g. {@code zx_port_wait}
+     */
     public String syscall() {
         return syscall;
     }

@@ -77,7 +77,7 @@ class HandleOwnershipTest {
             view.close(); // does nothing
             assertFalse(owner.isClosed());
             view.queue(PortPacket.UserPacket.ofWords(5, 42));
-            assertEquals(42, ((PortPacket.UserPacket) owner.wait(Duration.ZERO)).word(0));
+            assertEquals(42, ((PortPacket.UserPacket) owner.waitFor(Duration.ZERO)).word(0));
             IllegalStateException r = assertThrows(IllegalStateException.class, view::release);
             assertTrue(r.getMessage().contains("borrowed view cannot release"), r.getMessage());
             assertThrows(IllegalStateException.class, () -> view.replace(Rights.SAME_RIGHTS));
@@ -256,9 +256,9 @@ class HandleOwnershipTest {
         assertTrue(sim.liveHandles().isEmpty());
         try (Port port = zx.createPort()) {
             faults.failNext("zx_port_wait", Status.of(-99));
-            ZxException odd = assertThrows(ZxException.class, () -> port.wait(Duration.ZERO));
+            ZxException odd = assertThrows(ZxException.class, () -> port.waitFor(Duration.ZERO));
             assertEquals("zx_port_wait: ZX_STATUS(-99)", odd.getMessage());
-            ZxException timeout = assertThrows(ZxException.class, () -> port.wait(Duration.ZERO));
+            ZxException timeout = assertThrows(ZxException.class, () -> port.waitFor(Duration.ZERO));
             assertEquals(Status.TIMED_OUT, timeout.status());
         }
     }

@@ -31,7 +31,9 @@ class PortPacketTest {
                 new PortPacket.InterruptPacket(7, 123_456_789L),
                 new PortPacket.GuestBellPacket(8, 0x1000_0000L),
                 new PortPacket.GuestIoPacket(9, 0x3F8, 1, true, 0x41),
-                new PortPacket.OtherPacket(10, Zx.ZX_PKT_TYPE_SIGNAL_ONE, Status.OK, payload()));
+                new PortPacket.SignalPacket(11, Status.OK, Signals.USER_0,
+                        Signals.USER_0.or(Signals.EVENT_SIGNALED), 1, 987_654_321L),
+                new PortPacket.OtherPacket(10, 0x42, Status.OK, payload()));
         for (PortPacket p : packets) {
             byte[] bytes = p.toBytes();
             assertEquals(Layouts.PORT_PACKET_SIZE, bytes.length);
@@ -74,7 +76,7 @@ class PortPacketTest {
         try (Port port = zx.createPort()) {
             PortPacket.UserPacket sent = new PortPacket.UserPacket(0xFEEDL, Status.of(-3), payload());
             port.queue(sent);
-            PortPacket got = port.wait(Duration.ZERO);
+            PortPacket got = port.waitFor(Duration.ZERO);
             assertEquals(sent, got);
         }
     }

@@ -61,6 +61,21 @@ public final class Layouts {
     public static final int INFO_HANDLE_BASIC_RELATED_KOID = 16; // zx_koid_t
     public static final int INFO_HANDLE_BASIC_RESERVED = 24;     // uint32 + 4 bytes padding
 
+    // ---- zx_packet_signal_t (in the packet union), zx_wait_item_t, zx_info_timer_t --------
+    public static final int PACKET_SIGNAL_TRIGGER = PACKET_UNION;        // zx_signals_t
+    public static final int PACKET_SIGNAL_OBSERVED = PACKET_UNION + 4;   // zx_signals_t
+    public static final int PACKET_SIGNAL_COUNT = PACKET_UNION + 8;      // uint64
+    public static final int PACKET_SIGNAL_TIMESTAMP = PACKET_UNION + 16; // zx_time_t
+    public static final int PACKET_SIGNAL_RESERVED1 = PACKET_UNION + 24; // uint64
+    public static final int WAIT_ITEM_SIZE = 12;
+    public static final int WAIT_ITEM_HANDLE = 0;   // zx_handle_t
+    public static final int WAIT_ITEM_WAITFOR = 4;  // zx_signals_t
+    public static final int WAIT_ITEM_PENDING = 8;  // zx_signals_t
+    public static final int INFO_TIMER_SIZE = 24;
+    public static final int INFO_TIMER_OPTIONS = 0;   // uint32 + 4 bytes padding
+    public static final int INFO_TIMER_DEADLINE = 8;  // zx_time_t
+    public static final int INFO_TIMER_SLACK = 16;    // zx_duration_t
+
     // ---- zx_vcpu_state_t (x86-64, 136 bytes) and zx_vcpu_io_t (8 bytes) ------------------
     public static final int VCPU_STATE_SIZE = 136;
     public static final int VCPU_STATE_RFLAGS = 128;

@@ -40,6 +40,28 @@ public interface Syscalls {
     int zx_object_get_info(int handle, int topic, byte[] buffer, long bufferSize,
                            long[] actual, long[] avail);
 
+    // ---- events, signals and waits ---------------------------------------------------------
+
+    int zx_event_create(int options, int[] out);
+
+    int zx_object_signal(int handle, int clearMask, int setMask);
+
+    /** {@code observed} may be {@code null} (the C pointer may be NULL). */
+    int zx_object_wait_one(int handle, int signals, long deadline, int[] observed);
+
+    /** {@code items}: {@code count} {@code zx_wait_item_t} of 12 bytes, read and written back. */
+    int zx_object_wait_many(byte[] items, long count, long deadline);
+
+    int zx_object_wait_async(int handle, int port, long key, int signals, int options);
+
+    // ---- timer -----------------------------------------------------------------------------
+
+    int zx_timer_create(int options, int clockId, int[] out);
+
+    int zx_timer_set(int handle, long deadline, long slack);
+
+    int zx_timer_cancel(int handle);
+
     // ---- clock -----------------------------------------------------------------------------
 
     /** {@code zx_time_t zx_clock_get_monotonic(void)}: not a status, the current time in ns. */

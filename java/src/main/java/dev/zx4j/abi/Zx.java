@@ -176,5 +176,33 @@ public final class Zx {
     public static final int ZX_VCPU_STATE = 0;
     public static final int ZX_VCPU_IO = 1;
 
+    // ---- signals, events, waits, timers (late-2021/2022 values) ----------------------------
+    public static final int ZX_OBJ_TYPE_TIMER = 22;
+    public static final int ZX_DEFAULT_EVENT_RIGHTS = ZX_RIGHTS_BASIC | ZX_RIGHT_SIGNAL;
+    public static final int ZX_DEFAULT_TIMER_RIGHTS = ZX_RIGHTS_BASIC | ZX_RIGHT_WRITE | ZX_RIGHT_SIGNAL;
+    public static final int ZX_SIGNAL_NONE = 0;
+    public static final int ZX_SIGNAL_HANDLE_CLOSED = 1 << 23;
+    public static final int ZX_USER_SIGNAL_0 = 1 << 24;
+    public static final int ZX_USER_SIGNAL_1 = 1 << 25;
+    public static final int ZX_USER_SIGNAL_2 = 1 << 26;
+    public static final int ZX_USER_SIGNAL_3 = 1 << 27;
+    public static final int ZX_USER_SIGNAL_4 = 1 << 28;
+    public static final int ZX_USER_SIGNAL_5 = 1 << 29;
+    public static final int ZX_USER_SIGNAL_6 = 1 << 30;
+    public static final int ZX_USER_SIGNAL_7 = 1 << 31;
+    public static final int ZX_USER_SIGNAL_ALL = 0xFF000000;
+    public static final int ZX_EVENT_SIGNALED = 1 << 3;
+    public static final int ZX_TIMER_SIGNALED = 1 << 3;
+    public static final int ZX_VMO_ZERO_CHILDREN = 1 << 3;
+    public static final int ZX_WAIT_ASYNC_ONCE = 0;
+    public static final int ZX_WAIT_ASYNC_TIMESTAMP = 1;
+    public static final int ZX_WAIT_ASYNC_EDGE = 2;
+    public static final int ZX_WAIT_MANY_MAX_ITEMS = 64;
+    public static final int ZX_CLOCK_MONOTONIC = 0;
+    public static final int ZX_TIMER_SLACK_CENTER = 0;
+    public static final int ZX_TIMER_SLACK_EARLY = 1;
+    public static final int ZX_TIMER_SLACK_LATE = 2;
+    public static final int ZX_INFO_TIMER = 25;
+
     public static final long PAGE_SIZE = 4096;
 }

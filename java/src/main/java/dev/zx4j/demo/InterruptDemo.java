@@ -53,7 +53,7 @@ public final class InterruptDemo {
             int received = 0;
             for (int round = 1; round <= 2; round++) {
                 for (int i = 0; i < 2; i++) {
-                    PortPacket p = port.wait(Duration.ofSeconds(5));
+                    PortPacket p = port.waitFor(Duration.ofSeconds(5));
                     if (!(p instanceof PortPacket.InterruptPacket ip)) {
                         throw new IllegalStateException("unexpected packet " + p);
                     }

@@ -55,6 +55,14 @@ final class HostDispatch {
     static final int NR_zx_vcpu_interrupt = 28;
     static final int NR_zx_vcpu_read_state = 29;
     static final int NR_zx_vcpu_write_state = 30;
+    static final int NR_zx_event_create = 31;
+    static final int NR_zx_object_signal = 32;
+    static final int NR_zx_object_wait_one = 33;
+    static final int NR_zx_object_wait_many = 34;
+    static final int NR_zx_object_wait_async = 35;
+    static final int NR_zx_timer_create = 36;
+    static final int NR_zx_timer_set = 37;
+    static final int NR_zx_timer_cancel = 38;
 
     /** Largest C buffer that can become a Java array; larger ones are treated as faulting. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -228,6 +236,41 @@ final class HostDispatch {
             }
             case NR_zx_vcpu_write_state:
                 return k.zx_vcpu_write_state((int) a0, (int) a1, inBytes(a2, a3), a3);
+            case NR_zx_event_create: {
+                int[] out = inInt(a1);
+                int s = k.zx_event_create((int) a0, out);
+                outInt(a1, out);
+                return s;
+            }
+            case NR_zx_object_signal:
+                return k.zx_object_signal((int) a0, (int) a1, (int) a2);
+            case NR_zx_object_wait_one: {
+                int[] observed = inInt(a3);
+                int s = k.zx_object_wait_one((int) a0, (int) a1, a2, observed);
+                outInt(a3, observed);
+                return s;
+            }
+            case NR_zx_object_wait_many: {
+                // More than ZX_WAIT_MANY_MAX_ITEMS is refused before the kernel reads the items.
+                long bytes = a1 >= 0 && a1 <= Zx.ZX_WAIT_MANY_MAX_ITEMS
+                        ? a1 * Layouts.WAIT_ITEM_SIZE : -1;
+                byte[] items = bytes < 0 ? null : inBytes(a0, bytes);
+                int s = k.zx_object_wait_many(items, a1, a2);
+                outBytes(a0, items);
+                return s;
+            }
+            case NR_zx_object_wait_async:
+                return k.zx_object_wait_async((int) a0, (int) a1, a2, (int) a3, (int) a4);
+            case NR_zx_timer_create: {
+                int[] out = inInt(a2);
+                int s = k.zx_timer_create((int) a0, (int) a1, out);
+                outInt(a2, out);
+                return s;
+            }
+            case NR_zx_timer_set:
+                return k.zx_timer_set((int) a0, a1, a2);
+            case NR_zx_timer_cancel:
+                return k.zx_timer_cancel((int) a0);
             default:
                 return Zx.ZX_ERR_BAD_SYSCALL;
         }

@@ -52,6 +52,33 @@ public final class LibZircon {
             @Cast("size_t") long buffer_size, @Cast("size_t*") long[] actual,
             @Cast("size_t*") long[] avail);
 
+    // ---- events, signals, waits ------------------------------------------------------------
+    public static native int zx_event_create(@Cast("uint32_t") int options,
+            @Cast("zx_handle_t*") int[] out);
+
+    public static native int zx_object_signal(@Cast("zx_handle_t") int handle,
+            @Cast("uint32_t") int clear_mask, @Cast("uint32_t") int set_mask);
+
+    public static native int zx_object_wait_one(@Cast("zx_handle_t") int handle,
+            @Cast("zx_signals_t") int signals, @Cast("zx_time_t") long deadline,
+            @Cast("zx_signals_t*") int[] observed);
+
+    public static native int zx_object_wait_many(@Cast("zx_wait_item_t*") byte[] items,
+            @Cast("size_t") long num_items, @Cast("zx_time_t") long deadline);
+
+    public static native int zx_object_wait_async(@Cast("zx_handle_t") int handle,
+            @Cast("zx_handle_t") int port, @Cast("uint64_t") long key,
+            @Cast("zx_signals_t") int signals, @Cast("uint32_t") int options);
+
+    // ---- timer -----------------------------------------------------------------------------
+    public static native int zx_timer_create(@Cast("uint32_t") int options,
+            @Cast("zx_clock_t") int clock_id, @Cast("zx_handle_t*") int[] out);
+
+    public static native int zx_timer_set(@Cast("zx_handle_t") int handle,
+            @Cast("zx_time_t") long deadline, @Cast("zx_duration_t") long slack);
+
+    public static native int zx_timer_cancel(@Cast("zx_handle_t") int handle);
+
     // ---- clock -----------------------------------------------------------------------------
     public static native @Cast("zx_time_t") long zx_clock_get_monotonic();
 

@@ -243,6 +243,101 @@ public final class NativeKernel implements Syscalls {
         }
     }
 
+    // ---- events, signals, waits ---------------------------------------------------------------
+
+    @Override
+    public int zx_event_create(int options, int[] out) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_event_create(options, ptr(out));
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_object_signal(int handle, int clearMask, int setMask) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_object_signal(handle, clearMask, setMask);
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_object_wait_one(int handle, int signals, long deadline, int[] observed) {
+        Syscalls p = enter();
+        try {
+            // observed is optional; a faulting one is reported where the kernel writes it, which
+            // it does for every outcome of the wait.
+            int[] cell = observed == null ? null : Layouts.valid(observed) ? observed : new int[1];
+            int status = LibZircon.zx_object_wait_one(handle, signals, deadline, cell);
+            if (observed != null && !Layouts.valid(observed) && (status == Zx.ZX_OK
+                    || status == Zx.ZX_ERR_TIMED_OUT || status == Zx.ZX_ERR_CANCELED)) {
+                return Zx.ZX_ERR_INVALID_ARGS;
+            }
+            return status;
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_object_wait_many(byte[] items, long count, long deadline) {
+        Syscalls p = enter();
+        try {
+            long size = count >= 0 && count <= Zx.ZX_WAIT_MANY_MAX_ITEMS
+                    ? count * Layouts.WAIT_ITEM_SIZE : -1;
+            return LibZircon.zx_object_wait_many(size < 0 ? null : ptr(items, size), count,
+                    deadline);
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_object_wait_async(int handle, int port, long key, int signals, int options) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_object_wait_async(handle, port, key, signals, options);
+        } finally {
+            exit(p);
+        }
+    }
+
+    // ---- timer ------------------------------------------------------------------------------
+
+    @Override
+    public int zx_timer_create(int options, int clockId, int[] out) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_timer_create(options, clockId, ptr(out));
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_timer_set(int handle, long deadline, long slack) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_timer_set(handle, deadline, slack);
+        } finally {
+            exit(p);
+        }
+    }
+
+    @Override
+    public int zx_timer_cancel(int handle) {
+        Syscalls p = enter();
+        try {
+            return LibZircon.zx_timer_cancel(handle);
+        } finally {
+            exit(p);
+        }
+    }
+
     // ---- clock ------------------------------------------------------------------------------
 
     @Override

@@ -11,16 +11,22 @@ import dev.zx4j.sim.SimPlatform;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.security.CodeSource;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
@@ -35,8 +41,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * the {@code @AfterEach} methods, every handle still open fails the test; the message lists each
  * one's object type, rights and the first stack frame outside zx4j where it was created.
  */
-public final class ZirconExtension implements BeforeEachCallback, AfterEachCallback,
-        ParameterResolver {
+public final class ZirconExtension implements BeforeAllCallback, AfterAllCallback,
+        BeforeEachCallback, AfterEachCallback, ParameterResolver, ExecutionCondition,
+        TestExecutionExceptionHandler {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(ZirconExtension.class);
@@ -45,25 +52,85 @@ public final class ZirconExtension implements BeforeEachCallback, AfterEachCallb
     private static final List<Class<?>> INJECTABLE = List.of(SimKernel.class, Kernel.class,
             ManualClock.class, SimPlatform.class, FaultInjector.class);
 
-    /** Everything one test gets; closing it (when the test's store closes) frees leftovers. */
+    /** The configuration of a test or class: its annotation or the defaults. */
+    private record Config(SimulatedZircon.ClockKind clock, long clockStart, boolean failOnLeaks,
+                          long stallTimeoutMillis, SimulatedZircon.Lifecycle lifecycle,
+                          SimulatedZircon.Backend backend) {
+        static final Config DEFAULT = new Config(SimulatedZircon.ClockKind.MANUAL,
+                1_000_000_000L, true, 2_000, SimulatedZircon.Lifecycle.PER_TEST,
+                SimulatedZircon.Backend.SIMULATED);
+
+        static Config of(SimulatedZircon a) {
+            return new Config(a.clock(), a.clockStart(), a.failOnLeaks(), a.stallTimeoutMillis(),
+                    a.lifecycle(), a.backend());
+        }
+    }
+
+    /** Everything one test (or class) gets; closing it (when its store closes) frees leftovers. */
     static final class TestState implements ExtensionContext.Store.CloseableResource {
-        final SimulatedZircon.ClockKind clockKind;
-        final boolean failOnLeaks;
+        final Config config;
         final SimKernel sim;
         final ManualClock manualClock;
         final Kernel kernel;
         final FaultInjector faults;
+        /** The first wait found stalled on the manual clock, or null. */
+        volatile ManualClock.StalledWait stall;
+        volatile boolean stallReported;
+        private final Thread watchdog;
 
-        TestState(SimulatedZircon.ClockKind clockKind, long clockStart, boolean failOnLeaks) {
-            this.clockKind = clockKind;
-            this.failOnLeaks = failOnLeaks;
-            this.manualClock = clockKind == SimulatedZircon.ClockKind.MANUAL
-                    ? new ManualClock(clockStart) : null;
+        TestState(Config config) {
+            this.config = config;
+            this.manualClock = config.clock() == SimulatedZircon.ClockKind.MANUAL
+                    ? new ManualClock(config.clockStart()) : null;
             SimClock clock = manualClock != null ? manualClock : SimClock.system();
             this.sim = new SimKernel(clock);
             sim.recordHandleOrigins(true);
-            this.kernel = Kernel.simulated(sim);
+            this.kernel = switch (config.backend()) {
+                case JNI -> Kernel.of(Backends.hostedJni(sim));
+                case NATIVE -> Kernel.nativeKernel();
+                default -> Kernel.simulated(sim);
+            };
             this.faults = new FaultInjector(sim);
+            if (manualClock != null && config.stallTimeoutMillis() > 0) {
+                watchdog = new Thread(this::watch, "junit-zircon-stall-watchdog");
+                watchdog.setDaemon(true);
+                watchdog.start();
+            } else {
+                watchdog = null;
+            }
+        }
+
+        /** Ends every wait that nothing can end, remembering the first for the failure. */
+        private void watch() {
+            Duration limit = Duration.ofMillis(config.stallTimeoutMillis());
+            long period = Math.max(10, Math.min(100, config.stallTimeoutMillis() / 4));
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(period);
+                    for (ManualClock.StalledWait w : manualClock.stalledWaits(limit)) {
+                        if (stall == null) {
+                            stall = w;
+                        }
+                        w.thread().interrupt(); // the call returns ZX_ERR_CANCELED
+                    }
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+
+        /** The failure for a stalled wait, or null. */
+        AssertionError stallFailure(Throwable cause) {
+            ManualClock.StalledWait w = stall;
+            if (w == null || stallReported) {
+                return null;
+            }
+            stallReported = true;
+            AssertionError e = new AssertionError(w.describe());
+            if (cause != null) {
+                e.initCause(cause);
+            }
+            return e;
         }
 
         Object get(Class<?> type) {
@@ -88,8 +155,55 @@ public final class ZirconExtension implements BeforeEachCallback, AfterEachCallb
         /** Closes every handle still open, so leaked interrupts are destroyed (waking waiters). */
         @Override
         public void close() {
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
             for (LiveHandle h : sim.liveHandles()) {
                 sim.zx_handle_close(h.value());
+            }
+        }
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        Config config = config(context);
+        Optional<String> why = switch (config.backend()) {
+            case JNI -> Backends.jniUnavailable();
+            case NATIVE -> Backends.nativeUnavailable();
+            default -> Optional.empty();
+        };
+        if (why.isPresent()) {
+            return ConditionEvaluationResult.disabled("backend " + config.backend()
+                    + " unavailable: " + why.get());
+        }
+        return ConditionEvaluationResult.enabled("backend " + config.backend() + " available");
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IllegalAccessException {
+        if (config(context).lifecycle() == SimulatedZircon.Lifecycle.PER_CLASS
+                && context.getTestClass().isPresent()) {
+            state(context); // created now, so @BeforeAll methods can receive it
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (config(context).lifecycle() != SimulatedZircon.Lifecycle.PER_CLASS) {
+            return;
+        }
+        TestState state = context.getStore(NAMESPACE).get(STATE, TestState.class);
+        if (state == null) {
+            return;
+        }
+        AssertionError stalled = state.stallFailure(null);
+        if (stalled != null) {
+            throw stalled;
+        }
+        if (state.config.failOnLeaks()) {
+            List<LiveHandle> leaked = state.sim.liveHandles();
+            if (!leaked.isEmpty()) {
+                throw new AssertionError(leakReport(leaked));
             }
         }
     }
@@ -104,8 +218,13 @@ public final class ZirconExtension implements BeforeEachCallback, AfterEachCallb
 
     @Override
     public void afterEach(ExtensionContext context) {
-        TestState state = context.getStore(NAMESPACE).get(STATE, TestState.class);
-        if (state == null || !state.failOnLeaks) {
+        TestState state = state(context);
+        AssertionError stalled = state.stallFailure(null);
+        if (stalled != null) {
+            throw stalled;
+        }
+        if (state.config.lifecycle() == SimulatedZircon.Lifecycle.PER_CLASS
+                || !state.config.failOnLeaks()) {
             return;
         }
         List<LiveHandle> leaked = state.sim.liveHandles();
@@ -114,11 +233,26 @@ public final class ZirconExtension implements BeforeEachCallback, AfterEachCallb
         }
     }
 
+    /** A test that failed because its wait was ended by the stall watchdog says so. */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
+            throws Throwable {
+        TestState state = context.getStore(NAMESPACE).get(STATE, TestState.class);
+        if (state == null) {
+            state = classStore(context).get(STATE, TestState.class);
+        }
+        AssertionError stalled = state == null ? null : state.stallFailure(throwable);
+        throw stalled != null ? stalled : throwable;
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameterContext,
                                      ExtensionContext extensionContext) {
-        return INJECTABLE.contains(parameterContext.getParameter().getType())
-                && extensionContext.getTestMethod().isPresent();
+        if (!INJECTABLE.contains(parameterContext.getParameter().getType())) {
+            return false;
+        }
+        return extensionContext.getTestMethod().isPresent()
+                || config(extensionContext).lifecycle() == SimulatedZircon.Lifecycle.PER_CLASS;
     }
 
     @Override
@@ -128,17 +262,35 @@ public final class ZirconExtension implements BeforeEachCallback, AfterEachCallb
     }
 
     private static TestState state(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(STATE, k -> newState(context),
-                TestState.class);
+        Config config = config(context);
+        ExtensionContext.Store store = config.lifecycle() == SimulatedZircon.Lifecycle.PER_CLASS
+                ? classStore(context) : context.getStore(NAMESPACE);
+        return store.getOrComputeIfAbsent(STATE, k -> new TestState(config), TestState.class);
     }
 
-    private static TestState newState(ExtensionContext context) {
-        Optional<SimulatedZircon> config = context.getTestMethod()
+    /** The store of the outermost class context that configures PER_CLASS (or the class's). */
+    private static ExtensionContext.Store classStore(ExtensionContext context) {
+        ExtensionContext owner = null;
+        for (ExtensionContext c = context; c != null && c.getTestClass().isPresent();
+                c = c.getParent().orElse(null)) {
+            if (c.getTestMethod().isEmpty()) {
+                Optional<SimulatedZircon> a = c.getTestClass().flatMap(k ->
+                        AnnotationSupport.findAnnotation(k, SimulatedZircon.class));
+                if (owner == null || (a.isPresent()
+                        && a.get().lifecycle() == SimulatedZircon.Lifecycle.PER_CLASS)) {
+                    owner = c;
+                }
+            }
+        }
+        return (owner != null ? owner : context).getStore(NAMESPACE);
+    }
+
+    private static Config config(ExtensionContext context) {
+        return context.getTestMethod()
                 .flatMap(m -> AnnotationSupport.findAnnotation(m, SimulatedZircon.class))
-                .or(() -> context.getTestClass().flatMap(ZirconExtension::classConfig));
-        return config.map(c -> new TestState(c.clock(), c.clockStart(), c.failOnLeaks()))
-                .orElseGet(() -> new TestState(SimulatedZircon.ClockKind.MANUAL,
-                        1_000_000_000L, true));
+                .or(() -> context.getTestClass().flatMap(ZirconExtension::classConfig))
+                .map(Config::of)
+                .orElse(Config.DEFAULT);
     }
 
     /** The annotation on a class or, for {@code @Nested} classes, on an enclosing one. */

@@ -5,7 +5,7 @@ package dev.zx4j.runner;
  * tell them apart. Every non-zero code comes with one line on stderr saying why.
  */
 public final class ExitCode {
-    /** The guest finished and reported success (it wrote 0 to the done port). */
+    /** The guest finished and reported success (it wrote 0 to the done port; --linux: powered off). */
     public static final int OK = 0;
     /** A failure of the runner itself (a bug, or the kernel refusing setup). */
     public static final int INTERNAL = 1;
@@ -27,6 +27,12 @@ public final class ExitCode {
     public static final int TEARDOWN_FAILED = 9;
     /** The guest finished but reported failure (a non-zero byte on the done port). */
     public static final int GUEST_FAILED = 10;
+    /** --linux: the kernel is not a bzImage a 64-bit loader can start (or its protocol is too old). */
+    public static final int NOT_BZIMAGE = 11;
+    /** --linux: the guest rebooted (pulsed the reset line) without a kernel panic. */
+    public static final int GUEST_REBOOTED = 12;
+    /** --linux: the kernel panicked (and rebooted, with panic=-1). */
+    public static final int GUEST_PANICKED = 13;
 
     private ExitCode() {}
 }

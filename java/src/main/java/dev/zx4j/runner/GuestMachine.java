@@ -7,6 +7,7 @@ import dev.zx4j.Port;
 import dev.zx4j.PortOptions;
 import dev.zx4j.PortPacket;
 import dev.zx4j.Resource;
+import dev.zx4j.SimulatedPlatform;
 import dev.zx4j.Status;
 import dev.zx4j.Vcpu;
 import dev.zx4j.VcpuController;
@@ -99,7 +100,7 @@ final class GuestMachine implements AutoCloseable {
         record Completed(int status) implements Outcome {}
 
         /** {@code zx_vcpu_enter} failed on a VCPU. */
-        record Fault(int apicId, Status status) implements Outcome {}
+        record Fault(int apicId, Status status, String detail) implements Outcome {}
 
         /** The time limit expired first. */
         record TimeLimit(Duration limit) implements Outcome {}
@@ -161,10 +162,10 @@ final class GuestMachine implements AutoCloseable {
         }
         kernel = Kernel.simulated(sim);
         try {
-            Resource hypervisor = own(kernel.adopt(sim.platform().createHypervisorResource(),
-                    Resource.class));
+            SimulatedPlatform platform = kernel.simulatedPlatform();
+            Resource hypervisor = own(platform.hypervisorResource());
             guest = own(kernel.createGuest(hypervisor));
-            Resource vmex = own(kernel.adopt(sim.platform().createVmexResource(), Resource.class));
+            Resource vmex = own(platform.vmexResource());
             ram = own(kernel.createVmo(config.memory()).replaceAsExecutable(vmex));
             guest.physicalVmar().mapAt(0, ram, VmPerms.READ_WRITE_EXECUTE);
             ram.write(0, identityPageTables());
@@ -176,8 +177,7 @@ final class GuestMachine implements AutoCloseable {
             control = own(kernel.createVirtualInterrupt());
             control.bind(port, KEY_CONTROL_EVENT);
 
-            Resource irq = own(kernel.adopt(sim.platform().createIrqResource(TIMER_VECTOR, 1),
-                    Resource.class));
+            Resource irq = own(platform.irqResource(TIMER_VECTOR, 1));
             timer = own(kernel.createInterrupt(irq, TIMER_VECTOR));
         } catch (ZxException e) {
             close();
@@ -357,7 +357,7 @@ final class GuestMachine implements AutoCloseable {
             while (true) {
                 PortPacket p;
                 try {
-                    p = port.wait(stopping ? Duration.ZERO : Duration.ofMillis(200));
+                    p = port.waitFor(stopping ? Duration.ZERO : Duration.ofMillis(200));
                 } catch (ZxException e) {
                     if (e.status().equals(Status.TIMED_OUT)) {
                         if (stopping) {
@@ -435,8 +435,11 @@ final class GuestMachine implements AutoCloseable {
                 try {
                     exit = vcpu.enter();
                 } catch (ZxException e) {
-                    // Zircon's VCPU state has no RIP to report: the status is all there is.
-                    requestStop(new Outcome.Fault(rec.apicId, e.status()));
+                    // The simulated kernel explains a failure (RIP, bytes, reason); the real
+                    // kernel reports only the status.
+                    String detail = e.detail().orElse(null);
+                    trace(name + ": enter failed: " + e.getMessage());
+                    requestStop(new Outcome.Fault(rec.apicId, e.status(), detail));
                     return;
                 }
                 if (exit instanceof VcpuExit.IoExit io) {

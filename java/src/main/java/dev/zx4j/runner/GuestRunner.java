@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
                 + "output and a summary.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:guest halted cleanly (status 0 on the done port)",
+            "0:guest halted cleanly (status 0 on the done port; --linux: powered off)",
             "1:internal error",
             "2:bad command line",
             "3:image missing or unreadable",
@@ -53,7 +53,10 @@ import picocli.CommandLine.Parameters;
             "7:time limit exceeded",
             "8:native kernel unavailable",
             "9:a thread did not stop at teardown",
-            "10:guest reported failure (non-zero status on the done port)"})
+            "10:guest reported failure (non-zero status on the done port)",
+            "11:--linux: not a bzImage, or a boot protocol older than 2.12",
+            "12:--linux: the guest rebooted",
+            "13:--linux: the kernel panicked"})
 public final class GuestRunner implements Callable<Integer> {
 
     /** The bundled demo guest (an ELF executable built from native/guests/demo.S). */
@@ -83,10 +86,11 @@ public final class GuestRunner implements Callable<Integer> {
                     + "address of a flat image).")
     Long entry;
 
-    @Option(names = "--memory", defaultValue = "16M", paramLabel = "SIZE",
-            converter = SizeConverter.class,
+    @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Guest RAM at guest-physical 0: bytes, or with K, M or G "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: 16M; with --linux 256M).")
+    Long memoryOption;
+
     long memory;
 
     @Option(names = "--vcpus", defaultValue = "2", paramLabel = "N",
@@ -98,11 +102,25 @@ public final class GuestRunner implements Callable<Integer> {
             description = "Rate of the timer interrupt, IRQ line 40 (default: ${DEFAULT-VALUE}).")
     int timerHz;
 
-    @Option(names = "--time-limit", defaultValue = "10s", paramLabel = "DURATION",
+    @Option(names = "--time-limit", paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "Stop the guest after this long: 500ms, 10s, 2m "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: 10s; with --linux none).")
     Duration timeLimit;
+
+    @Option(names = "--linux", paramLabel = "BZIMAGE",
+            description = "Boot this Linux kernel (a bzImage, e.g. target/linux/vmlinuz) on the "
+                    + "PC-like VMM instead of a flat or ELF guest; its console is the terminal.")
+    Path linux;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+            description = "With --linux: the initial RAM disk (e.g. target/linux/initrd.gz).")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "TEXT",
+            description = "With --linux: the kernel command line (default: \"console=ttyS0 "
+                    + "panic=-1\").")
+    String cmdline;
 
     @Option(names = "--kernel", defaultValue = "sim", paramLabel = "sim|native",
             description = "sim: the pure-Java simulated kernel; native: the real kernel "
@@ -119,10 +137,11 @@ public final class GuestRunner implements Callable<Integer> {
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
+    private InputStream in;
 
     /** Runs the runner and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        int code = execute(System.out, System.err, args);
+        int code = execute(System.in, System.out, System.err, args);
         System.out.flush();
         System.err.flush();
         System.exit(code);
@@ -134,9 +153,18 @@ public final class GuestRunner implements Callable<Integer> {
      * {@link ExitCode#TEARDOWN_FAILED}) when it returns.
      */
     public static int execute(PrintStream out, PrintStream err, String... args) {
+        return execute(null, out, err, args);
+    }
+
+    /**
+     * As {@link #execute(PrintStream, PrintStream, String...)}, with {@code in} as the Linux
+     * guest's console input (null: none).
+     */
+    public static int execute(InputStream in, PrintStream out, PrintStream err, String... args) {
         GuestRunner runner = new GuestRunner();
         runner.out = out;
         runner.err = err;
+        runner.in = in;
         CommandLine cl = new CommandLine(runner);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new java.io.PrintWriter(out, true));
@@ -160,6 +188,16 @@ public final class GuestRunner implements Callable<Integer> {
     public Integer call() {
         if (vcpus < 1 || vcpus > 64) {
             throw new RunnerException(ExitCode.USAGE, "--vcpus must be 1..64, not " + vcpus);
+        }
+        if (linux != null) {
+            return callLinux();
+        }
+        if (initrd != null || cmdline != null) {
+            throw new RunnerException(ExitCode.USAGE, "--initrd and --cmdline need --linux");
+        }
+        memory = memoryOption != null ? memoryOption : 16L << 20;
+        if (timeLimit == null) {
+            timeLimit = Duration.ofSeconds(10);
         }
         if (timerHz < 1 || timerHz > 10_000) {
             throw new RunnerException(ExitCode.USAGE, "--timer-hz must be 1..10000, not "
@@ -195,6 +233,31 @@ public final class GuestRunner implements Callable<Integer> {
         }
         Summary.print(out, result, timerHz);
         return verdict(result);
+    }
+
+    private int callLinux() {
+        if (image != null) {
+            throw new RunnerException(ExitCode.USAGE, "--linux takes the kernel; no IMAGE "
+                    + "argument as well");
+        }
+        if (timeLimit != null && (timeLimit.isNegative() || timeLimit.isZero())) {
+            throw new RunnerException(ExitCode.USAGE, "--time-limit must be positive");
+        }
+        if (!kernel.equalsIgnoreCase("sim")) {
+            chooseKernel(); // refuses native with its reason
+        }
+        boolean terminal = in == System.in && System.console() != null;
+        LinuxCommand.Options o = new LinuxCommand.Options(linux, initrd,
+                cmdline != null ? cmdline : LinuxCommand.DEFAULT_CMDLINE,
+                memoryOption != null ? memoryOption : LinuxCommand.DEFAULT_MEMORY, vcpus,
+                timeLimit != null ? timeLimit : Duration.ofSeconds(Long.MAX_VALUE / 2), trace,
+                quiet);
+        if (!terminal) {
+            return LinuxCommand.run(o, in, false, out, err);
+        }
+        try (TerminalMode raw = TerminalMode.raw()) {
+            return LinuxCommand.run(o, in, raw.active(), out, err);
+        }
     }
 
     private SimKernel chooseKernel() {
@@ -304,8 +367,8 @@ public final class GuestRunner implements Callable<Integer> {
         }
         if (o instanceof GuestMachine.Outcome.Fault f) {
             throw new RunnerException(ExitCode.GUEST_FAULT, "guest fault on vcpu-" + f.apicId()
-                    + ": "
-                    + f.status().name() + " (" + explain(f.status()) + ")");
+                    + ": " + f.status().name() + " (" + (f.detail() != null ? f.detail()
+                            : explain(f.status())) + ")");
         }
         if (o instanceof GuestMachine.Outcome.TimeLimit t) {
             throw new RunnerException(ExitCode.TIME_LIMIT, "time limit exceeded: the guest was"

@@ -25,6 +25,35 @@ abstract class KernelObject {
     /** Called, under the lock, when the last handle to the object has been closed. */
     void onZeroHandles() {}
 
+    /** The signal word and observers; created on first use (waitable objects only). */
+    private SignalState signalState;
+
+    /** The object's signal state, created with {@link #initialSignals()} on first use. */
+    final SignalState signalState() {
+        if (signalState == null) {
+            signalState = new SignalState(initialSignals());
+        }
+        return signalState;
+    }
+
+    /** Whether anything ever looked at or changed the signal state. */
+    final boolean hasSignalState() {
+        return signalState != null;
+    }
+
+    /** The signals asserted when the object is created (e.g. a VMO's ZX_VMO_ZERO_CHILDREN). */
+    int initialSignals() {
+        return 0;
+    }
+
+    /**
+     * The bits {@code zx_object_signal} may clear or set besides the eight user signals
+     * ({@code ZX_EVENT_SIGNALED} for events; nothing for the other types of this kernel).
+     */
+    int extraUserSignals() {
+        return 0;
+    }
+
     /** Koid of a related object for {@code zx_info_handle_basic_t.related_koid}, or 0. */
     long relatedKoid() {
         return 0;

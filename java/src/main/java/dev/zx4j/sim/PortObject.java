@@ -11,9 +11,12 @@ import static dev.zx4j.abi.Zx.ZX_OBJ_TYPE_PORT;
 import static dev.zx4j.abi.Zx.ZX_OK;
 import static dev.zx4j.abi.Zx.ZX_PKT_TYPE_INTERRUPT;
 import static dev.zx4j.abi.Zx.ZX_PORT_BIND_TO_INTERRUPT;
+import static dev.zx4j.abi.Zx.ZX_TIME_INFINITE;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
@@ -40,6 +43,10 @@ final class PortObject extends KernelObject {
     private final Condition available;
     private int userPackets;
     int waiters;
+    /** Async waits ({@code zx_object_wait_async}) on this port that have not fired yet. */
+    private final Set<AsyncWait> observers = new LinkedHashSet<>();
+    /** The last handle was closed: signal packets are dropped from now on. */
+    private boolean zeroHandles;
 
     PortObject(SimKernel kernel, int options) {
         super(kernel);
@@ -70,6 +77,43 @@ final class PortObject extends KernelObject {
     void queueKernel(byte[] packet, PacketSource source) {
         packets.add(new Queued(packet, false, source));
         available.signal();
+    }
+
+    void addObserver(AsyncWait w) {
+        observers.add(w);
+    }
+
+    void observerDone(AsyncWait w) {
+        observers.remove(w);
+    }
+
+    int observerCount() {
+        return observers.size();
+    }
+
+    /** Queues a fired async wait's packet (dropped once the port has no handle left). */
+    void queueSignal(AsyncWait w, byte[] packet) {
+        if (zeroHandles) {
+            return;
+        }
+        packets.add(new Queued(packet, false, w));
+        available.signal();
+    }
+
+    /**
+     * Removes queued signal packets that came from async waits made through {@code handle} with
+     * {@code key} (CancelQueued); user and other kernel packets never match. True if any.
+     */
+    boolean cancelQueued(HandleTable.Handle handle, long key) {
+        boolean removed = false;
+        for (Iterator<Queued> it = packets.iterator(); it.hasNext(); ) {
+            Queued q = it.next();
+            if (q.source instanceof AsyncWait w && w.origin == handle && w.key == key) {
+                it.remove();
+                removed = true;
+            }
+        }
+        return removed;
     }
 
     /**
@@ -142,7 +186,11 @@ final class PortObject extends KernelObject {
             return false;
         }
         long nanos = kernel.clock.realNanosUntil(deadline);
+        boolean finite = deadline != ZX_TIME_INFINITE;
         waiters++;
+        if (finite) {
+            kernel.clock.waitStarted("zx_port_wait", deadline);
+        }
         try {
             if (nanos == Long.MAX_VALUE) {
                 available.await();
@@ -151,6 +199,9 @@ final class PortObject extends KernelObject {
             }
         } finally {
             waiters--;
+            if (finite) {
+                kernel.clock.waitEnded();
+            }
         }
         return true;
     }
@@ -169,5 +220,11 @@ final class PortObject extends KernelObject {
         }
         packets.clear();
         userPackets = 0;
+        // Every async wait still armed on this port is removed from its object (no packet).
+        zeroHandles = true;
+        for (AsyncWait w : observers) {
+            w.source.signalState().remove(w);
+        }
+        observers.clear();
     }
 }

@@ -22,6 +22,20 @@ public interface SimClock {
     /** Registers a callback run after every change of a manual clock; a no-op for real time. */
     void addListener(Runnable listener);
 
+    /**
+     * Told by the kernel that the calling thread blocks in {@code call} until {@code deadline}
+     * (a finite deadline of this clock); {@link #waitEnded()} follows when it stops waiting. A
+     * manual clock uses this to find waits that nothing will ever end; the system clock ignores
+     * it.
+     *
+     * @param call     the syscall that blocks, e.g. {@code zx_port_wait}
+     * @param deadline the absolute deadline in nanoseconds of this clock
+     */
+    default void waitStarted(String call, long deadline) {}
+
+    /** The calling thread no longer waits (see {@link #waitStarted(String, long)}). */
+    default void waitEnded() {}
+
     /** A clock that follows {@link System#nanoTime()}, starting near zero. */
     static SimClock system() {
         return new SimClock() {

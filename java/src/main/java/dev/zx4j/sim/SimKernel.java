@@ -22,12 +22,14 @@ import dev.zx4j.abi.Syscalls;
 import dev.zx4j.sim.x86.GuestPhysicalBus;
 import dev.zx4j.sim.x86.X86Cpu;
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,16 +62,30 @@ public final class SimKernel implements Syscalls {
     final SimClock clock;
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
+    /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
+    private final SignalSyscalls signalCalls;
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
-    /** Every VCPU ever created, in creation order, for {@link #vcpuStats()}. */
-    private final List<VcpuObject> allVcpus = new ArrayList<>();
+    /** The VCPUs not yet closed, in creation order, for {@link #vcpuStats()}. */
+    private final List<VcpuObject> liveVcpus = new ArrayList<>();
+    /** Final counters of the most recently closed VCPUs (at most {@link #CLOSED_STATS_KEPT}). */
+    private final ArrayDeque<VcpuStats> closedVcpus = new ArrayDeque<>();
+    /** Instructions retired by every VCPU closed so far. */
+    private long closedInstructions;
+    /** How many closed VCPUs {@link #vcpuStats()} still lists. */
+    public static final int CLOSED_STATS_KEPT = 1024;
     /** Bumped whenever guest memory is remapped or written by the host. */
     private volatile long memoryVersion;
     private long nextKoid = 1024;
     private volatile boolean recordOrigins;
     private volatile boolean faultsArmed;
     private final Map<String, ConcurrentLinkedQueue<Integer>> faults = new ConcurrentHashMap<>();
+    /** Kernel memory: VMO pages, VCPUs, ports; exhaustion is ZX_ERR_NO_MEMORY. */
+    final MemoryBudget memory = new MemoryBudget();
+    /** Rough Java heap cost of a VCPU (CPU state, TLBs, code caches as they start). */
+    static final long VCPU_COST = 256 * 1024;
+    /** Rough Java heap cost of a port and of a guest. */
+    static final long PORT_COST = 1024, GUEST_COST = 4096;
 
     /**
      * Counters of one VCPU of this kernel, for VMM statistics (not part of the Zircon ABI).
@@ -87,27 +103,61 @@ public final class SimKernel implements Syscalls {
                             long interruptsInjected) {}
 
     /**
-     * The counters of every VCPU ever created on this kernel (closed ones included), in creation
-     * order. Safe from any thread; the counts of a running VCPU are a recent snapshot, read
-     * without stopping it.
+     * The counters of every open VCPU of this kernel and of the last {@value #CLOSED_STATS_KEPT}
+     * closed ones (their final counts), in creation order. The kernel keeps no closed VCPU
+     * itself, only these numbers. Safe from any thread; the counts of a running VCPU are a
+     * recent snapshot, read without stopping it.
+     *
+     * @return one entry per VCPU
      */
     public List<VcpuStats> vcpuStats() {
         lock.lock();
         try {
-            List<VcpuStats> out = new ArrayList<>(allVcpus.size());
-            for (VcpuObject v : allVcpus) {
-                out.add(new VcpuStats(v.koid, v.guest.koid, v.vpid - 1, v.instructions(),
-                        v.interruptsInjected()));
+            List<VcpuStats> out = new ArrayList<>(closedVcpus.size() + liveVcpus.size());
+            out.addAll(closedVcpus);
+            for (VcpuObject v : liveVcpus) {
+                out.add(stats(v));
             }
+            out.sort(java.util.Comparator.comparingLong(VcpuStats::koid));
             return out;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Guest instructions retired by all VCPUs ever created on this kernel. */
+    private static VcpuStats stats(VcpuObject v) {
+        return new VcpuStats(v.koid, v.guest.koid, v.vpid - 1, v.instructions(),
+                v.interruptsInjected());
+    }
+
+    /**
+     * Guest instructions retired by all VCPUs ever created on this kernel.
+     *
+     * @return the total, closed VCPUs included
+     */
     public long guestInstructions() {
-        return vcpuStats().stream().mapToLong(VcpuStats::instructions).sum();
+        lock.lock();
+        try {
+            long n = closedInstructions;
+            for (VcpuObject v : liveVcpus) {
+                n += v.instructions();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A VCPU's last handle is gone: keep its final counters, not the VCPU. Under the lock. */
+    void retireVcpu(VcpuObject vcpu) {
+        if (liveVcpus.remove(vcpu)) {
+            VcpuStats last = stats(vcpu);
+            closedInstructions += last.instructions();
+            closedVcpus.addLast(last);
+            if (closedVcpus.size() > CLOSED_STATS_KEPT) {
+                closedVcpus.removeFirst();
+            }
+        }
     }
 
     /** A kernel whose clock follows real time. */
@@ -119,6 +169,7 @@ public final class SimKernel implements Syscalls {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        this.signalCalls = new SignalSyscalls(this, handles);
     }
 
     public SimClock clock() {
@@ -127,6 +178,39 @@ public final class SimKernel implements Syscalls {
 
     public SimPlatform platform() {
         return platform;
+    }
+
+    /**
+     * Sets the kernel memory budget: the bytes that VMO pages (committed on first write), VMO
+     * page tables, VCPUs, guests and ports may take together. An allocation past it fails its
+     * syscall with {@code ZX_ERR_NO_MEMORY} ({@code zx_vmo_create}, {@code zx_vmo_write},
+     * {@code zx_vcpu_create}, {@code zx_port_create}, {@code zx_guest_create}, and
+     * {@code zx_vcpu_enter} when a guest write needs a new page). The default is half of the
+     * JVM's maximum heap. Lowering it below what is in use fails only new allocations.
+     *
+     * @param bytes the budget, at least 0
+     */
+    public void setMemoryBudget(long bytes) {
+        memory.setLimit(bytes);
+    }
+
+    /**
+     * The kernel memory budget.
+     *
+     * @return the budget in bytes (see {@link #setMemoryBudget(long)})
+     */
+    public long memoryBudget() {
+        return memory.limit();
+    }
+
+    /**
+     * Kernel memory charged now: committed VMO pages and the objects of
+     * {@link #setMemoryBudget(long)} that are still reachable.
+     *
+     * @return bytes charged
+     */
+    public long memoryCharged() {
+        return memory.used();
     }
 
     /** Makes every handle created from now on remember where it was created. */
@@ -176,10 +260,17 @@ public final class SimKernel implements Syscalls {
     }
 
     private void removeHandle(HandleTable.Handle h) {
+        signalCalls.handleClosing(h);
         KernelObject last = handles.remove(h);
         if (last != null) {
             last.onZeroHandles();
         }
+    }
+
+    /** {@link #publish} as a function, for the syscall bodies kept outside this class. */
+    @FunctionalInterface
+    interface Publisher {
+        int publish(KernelObject object, int rights, int[] out) throws SysErr;
     }
 
     /** Publishes a new object's handle through a one-element out array, or fails cleanly. */
@@ -246,6 +337,10 @@ public final class SimKernel implements Syscalls {
             return e.status;
         } catch (InterruptedException e) {
             return interrupted();
+        } catch (OutOfMemoryError e) {
+            // The budget should fail an allocation first; if the heap runs out anyway, the
+            // caller still gets the kernel's answer, never the JVM's.
+            return ZX_ERR_NO_MEMORY;
         }
     }
 
@@ -345,10 +440,57 @@ public final class SimKernel implements Syscalls {
                     copyOutOptional(avail, 1);
                     return records == 0 ? ZX_ERR_BUFFER_TOO_SMALL : ZX_OK;
                 }
+                case ZX_INFO_TIMER:
+                    return signalCalls.infoTimer(handle, buffer, bufferSize, actual, avail);
                 default:
                     return ZX_ERR_NOT_SUPPORTED;
             }
         });
+    }
+
+    // ---- events, signals, waits, timers (bodies in SignalSyscalls) -------------------------
+
+    @Override
+    public int zx_event_create(int options, int[] out) {
+        return syscall("zx_event_create", () -> signalCalls.eventCreate(options, out, this::publish));
+    }
+
+    @Override
+    public int zx_object_signal(int handle, int clearMask, int setMask) {
+        return syscall("zx_object_signal", () -> signalCalls.objectSignal(handle, clearMask, setMask));
+    }
+
+    @Override
+    public int zx_object_wait_one(int handle, int signals, long deadline, int[] observed) {
+        return syscall("zx_object_wait_one",
+                () -> signalCalls.waitOne(handle, signals, deadline, observed));
+    }
+
+    @Override
+    public int zx_object_wait_many(byte[] items, long count, long deadline) {
+        return syscall("zx_object_wait_many", () -> signalCalls.waitMany(items, count, deadline));
+    }
+
+    @Override
+    public int zx_object_wait_async(int handle, int port, long key, int signals, int options) {
+        return syscall("zx_object_wait_async",
+                () -> signalCalls.waitAsync(handle, port, key, signals, options));
+    }
+
+    @Override
+    public int zx_timer_create(int options, int clockId, int[] out) {
+        return syscall("zx_timer_create",
+                () -> signalCalls.timerCreate(options, clockId, out, this::publish));
+    }
+
+    @Override
+    public int zx_timer_set(int handle, long deadline, long slack) {
+        return syscall("zx_timer_set", () -> signalCalls.timerSet(handle, deadline, slack));
+    }
+
+    @Override
+    public int zx_timer_cancel(int handle) {
+        return syscall("zx_timer_cancel", () -> signalCalls.timerCancel(handle));
     }
 
     /**
@@ -389,7 +531,11 @@ public final class SimKernel implements Syscalls {
             if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) {
                 return ZX_ERR_INVALID_ARGS;
             }
-            return publish(new PortObject(this, options), ZX_DEFAULT_PORT_RIGHTS, out);
+            PortObject port = new PortObject(this, options);
+            if (!memory.open(port).charge(PORT_COST)) {
+                return ZX_ERR_NO_MEMORY;
+            }
+            return publish(port, ZX_DEFAULT_PORT_RIGHTS, out);
         });
     }
 
@@ -438,7 +584,7 @@ public final class SimKernel implements Syscalls {
     @Override
     public int zx_port_cancel(int handle, int source, long key) {
         return syscall("zx_port_cancel", () -> {
-            handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
+            PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             HandleTable.Handle src = handles.lookup(source);
             if ((src.rights & ZX_RIGHT_WAIT) == 0) {
                 throw new SysErr(ZX_ERR_ACCESS_DENIED);
@@ -446,9 +592,7 @@ public final class SimKernel implements Syscalls {
             if (!src.object.waitable()) {
                 throw new SysErr(ZX_ERR_NOT_SUPPORTED);
             }
-            // Only zx_object_wait_async creates observers or signal packets, and that call is not
-            // part of this surface: there is never anything to cancel.
-            return ZX_ERR_NOT_FOUND;
+            return signalCalls.portCancel(port, src, key);
         });
     }
 
@@ -564,7 +708,7 @@ public final class SimKernel implements Syscalls {
             if (Long.compareUnsigned(rounded, VmoObject.MAX_SIZE) > 0) {
                 return ZX_ERR_OUT_OF_RANGE;
             }
-            return publish(new VmoObject(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
+            return publish(VmoObject.create(this, rounded), ZX_DEFAULT_VMO_RIGHTS, out);
         });
     }
 
@@ -589,8 +733,11 @@ public final class SimKernel implements Syscalls {
             if (!valid(buffer, bufferSize)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
-            vmo.write(offset, buffer, 0, (int) bufferSize);
-            memoryVersion++;
+            try {
+                vmo.write(offset, buffer, 0, (int) bufferSize); // NO_MEMORY past the budget
+            } finally {
+                memoryVersion++;
+            }
             return ZX_OK;
         });
     }
@@ -707,6 +854,9 @@ public final class SimKernel implements Syscalls {
             handles.lookup(resource, ResourceObject.class, ZX_RIGHT_NONE)
                     .validate(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
             GuestObject guest = new GuestObject(this);
+            if (!memory.open(guest).charge(GUEST_COST)) {
+                return ZX_ERR_NO_MEMORY;
+            }
             if (!valid(guestHandle) || !valid(vmarHandle)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
@@ -770,12 +920,22 @@ public final class SimKernel implements Syscalls {
                 throw new SysErr(ZX_ERR_BAD_STATE);
             }
             GuestBus bus = new GuestBus(g);
-            X86Cpu cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
-                    : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
+            X86Cpu cpu;
+            try {
+                cpu = vpid == 1 ? X86Cpu.newBootProcessor(bus, entry)
+                        : X86Cpu.newApplicationProcessor(bus, entry, vpid - 1);
+            } catch (OutOfMemoryError e) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_NO_MEMORY);
+            }
             cpu.setTimeStampCounter(clock::now);
-            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu);
+            VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu, bus);
+            if (!memory.open(vcpu).charge(VCPU_COST)) {
+                g.freeVpid(vpid);
+                throw new SysErr(ZX_ERR_NO_MEMORY);
+            }
             vcpuThreads.put(self, vcpu);
-            allVcpus.add(vcpu);
+            liveVcpus.add(vcpu);
             g.liveVcpus++;
             return publish(vcpu, ZX_DEFAULT_VCPU_RIGHTS, out);
         });
@@ -809,6 +969,26 @@ public final class SimKernel implements Syscalls {
             }
             return status;
         });
+    }
+
+    /**
+     * Why the last failed {@code zx_vcpu_enter} of the VCPU {@code handle} failed: status, RIP,
+     * instruction bytes and reason (not part of the Zircon ABI, which reports only the status).
+     *
+     * @param handle a handle to a VCPU of this kernel
+     * @return the explanation, or empty when the handle is not an open VCPU handle or its enter
+     *         has not failed yet (a kick is not a failure)
+     */
+    public Optional<VcpuFault> lastVcpuFault(int handle) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(handles.lookup(handle, VcpuObject.class, ZX_RIGHT_NONE)
+                    .lastFault());
+        } catch (SysErr e) {
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -884,8 +1064,10 @@ public final class SimKernel implements Syscalls {
     }
 
     /** Guest-physical memory of one guest, as its VCPUs see it. */
-    private final class GuestBus implements GuestPhysicalBus {
+    final class GuestBus implements GuestPhysicalBus {
         private final GuestObject guest;
+        /** The guest-physical address whose page could not be committed (budget), or -1. */
+        long noMemoryAt = -1;
 
         GuestBus(GuestObject guest) {
             this.guest = guest;
@@ -904,7 +1086,11 @@ public final class SimKernel implements Syscalls {
                 if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
                     return null;
                 }
-                return m.vmo().page(offset / VmoObject.PAGE);
+                byte[] page = m.vmo().page(offset / VmoObject.PAGE);
+                if (page == null) {
+                    noMemoryAt = gpa; // the VCPU fails enter with NO_MEMORY, not OUT_OF_RANGE
+                }
+                return page;
             } finally {
                 lock.unlock();
             }

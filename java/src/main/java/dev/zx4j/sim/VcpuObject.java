@@ -35,6 +35,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final int vpid;
     final Thread owner;
     final X86Cpu cpu;
+    /** This VCPU's view of guest-physical memory (it reports pages the budget refused). */
+    private final SimKernel.GuestBus bus;
     private final long[] pending = new long[4];
     private boolean kicked;
     /** Vectors injected from the pending set; written by the owner thread only. */
@@ -42,9 +44,20 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     private boolean destroyed;
     /** The guest-memory version the CPU's caches were last synchronised with. */
     private long memorySeen;
+    /**
+     * A BELL write whose packet could not be queued yet because a kick ended the wait for the
+     * trap's packet pool; the next enter queues it before running guest code. -1: none.
+     */
+    private long pendingBell = -1;
+    /** Why the run loop is about to fail enter (owner thread only); null: a generic reason. */
+    private String failReason;
+    /** The explanation of the last failed enter, for {@link SimKernel#lastVcpuFault(int)}. */
+    private volatile VcpuFault lastFault;
 
-    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu) {
+    VcpuObject(SimKernel kernel, GuestObject guest, int vpid, Thread owner, X86Cpu cpu,
+               SimKernel.GuestBus bus) {
         super(kernel);
+        this.bus = bus;
         this.guest = guest;
         this.vpid = vpid;
         this.owner = owner;
@@ -74,10 +87,31 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- any thread ------------------------------------------------------------------------
 
-    synchronized void kick() {
-        kicked = true;
-        notifyAll();
-        cpu.requestStop();
+    /**
+     * {@code zx_vcpu_kick}: ends {@code zx_vcpu_enter} wherever it is, running guest code,
+     * halted, or blocked on a full BELL-trap packet pool; an enter that starts later returns at
+     * once. The kernel lock is taken only after this object's monitor is released (the kernel
+     * takes them in the other order when it forwards interrupts).
+     */
+    void kick() {
+        synchronized (this) {
+            kicked = true;
+            notifyAll();
+            cpu.requestStop();
+        }
+        kernel.lock.lock();
+        try {
+            guest.poolFreed.signalAll(); // a VCPU blocked on a full BELL pool re-checks
+        } finally {
+            kernel.lock.unlock();
+        }
+    }
+
+    /** Consumes a pending kick; true if there was one. */
+    private synchronized boolean takeKick() {
+        boolean k = kicked;
+        kicked = false;
+        return k;
     }
 
     /** {@code zx_vcpu_interrupt}: vectors of 256 and more are dropped silently. */
@@ -106,11 +140,29 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
 
     // ---- the owner thread ------------------------------------------------------------------
 
+    /** Why the last failed {@code zx_vcpu_enter} failed (kicks excluded), or null. */
+    VcpuFault lastFault() {
+        return lastFault;
+    }
+
     /**
-     * The loop of {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes)
-     * when an exit needs the VMM.
+     * {@code zx_vcpu_enter}: returns a status, and fills {@code packet} (48 bytes) when an exit
+     * needs the VMM. A failure (other than a kick) is explained in {@link #lastFault()}.
      */
     int enter(byte[] packet) throws InterruptedException {
+        failReason = null;
+        int status = runLoop(packet);
+        if (status < 0 && status != ZX_ERR_CANCELED) {
+            String reason = failReason != null ? failReason : switch (status) {
+                case ZX_ERR_NOT_SUPPORTED -> "an exit the kernel cannot handle";
+                default -> "the VCPU cannot continue";
+            };
+            lastFault = new VcpuFault(status, cpu.rip(), new byte[0], reason);
+        }
+        return status;
+    }
+
+    private int runLoop(byte[] packet) throws InterruptedException {
         while (true) {
             long memory = kernel.memoryVersion();
             if (memory != memorySeen) {
@@ -118,6 +170,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 memorySeen = memory;
                 cpu.flushTlb();
                 cpu.invalidateAllCode();
+            }
+            if (pendingBell != -1) {
+                long addr = pendingBell;
+                pendingBell = -1;
+                int status = ring(addr);
+                if (status != ZX_OK) {
+                    return status;
+                }
             }
             int vector;
             boolean blocked;
@@ -130,6 +190,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                 blocked = vector < 0 && anyPending();
             }
             if (vector >= FIRST_INVALID && vector < FIRST_EXTERNAL) {
+                failReason = "pending vector " + vector + " is reserved (21-31)";
                 return ZX_ERR_NOT_SUPPORTED;
             }
             if (vector >= 0) {
@@ -148,6 +209,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                     }
                 }
             } else if (exit instanceof VcpuExit.ErrorExit e) {
+                if (bus.noMemoryAt != -1) {
+                    // A guest write needed a page the kernel memory budget could not hold.
+                    failReason = "no memory to commit the page at guest-physical 0x"
+                            + Long.toHexString(bus.noMemoryAt) + " (kernel memory budget)";
+                    bus.noMemoryAt = -1;
+                    return ZX_ERR_NO_MEMORY;
+                }
+                failReason = e.detail();
                 return e.status();
             } else if (exit instanceof VcpuExit.IoExit io) {
                 return ioExit(io, packet);
@@ -224,6 +293,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null) {
+            failReason = (io.input() ? "IN from" : "OUT to") + " IO port 0x"
+                    + Integer.toHexString(io.port()) + ", which has no trap";
             return ZX_ERR_NOT_FOUND;
         }
         Arrays.fill(packet, (byte) 0);
@@ -247,6 +318,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             kernel.lock.unlock();
         }
         if (trap == null || trap.kind != ZX_GUEST_TRAP_MEM) {
+            failReason = "the MEM trap at 0x" + Long.toHexString(mem.addr())
+                    + " went away while the instruction ran";
             return ZX_ERR_OUT_OF_RANGE; // the trap went away while the instruction ran
         }
         Arrays.fill(packet, (byte) 0);
@@ -267,12 +340,24 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         try {
             GuestObject.Trap trap = guest.findTrap(false, addr);
             if (trap == null || trap.kind != ZX_GUEST_TRAP_BELL) {
+                failReason = "the BELL trap at 0x" + Long.toHexString(addr)
+                        + " went away while the instruction ran";
                 return ZX_ERR_OUT_OF_RANGE;
             }
             while (trap.inFlight >= GuestObject.BELL_POOL && trap.port.handleCount > 0) {
+                // Zircon blocks here on the trap's packet semaphore, which only a thread kill
+                // or suspend ends. zx4j lets a kick end it too, so a VMM can always stop its
+                // VCPU: the write stays pending and is queued by the next enter, so no packet
+                // is lost and the guest cannot tell.
+                if (takeKick()) {
+                    pendingBell = addr;
+                    return ZX_ERR_CANCELED;
+                }
                 guest.poolFreed.await();
             }
             if (trap.port.handleCount == 0) {
+                failReason = "the port of the BELL trap at 0x" + Long.toHexString(addr)
+                        + " has no handles left";
                 return ZX_ERR_BAD_STATE;
             }
             byte[] bell = new byte[PORT_PACKET_SIZE];
@@ -305,6 +390,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         long dest = icr >>> 32;
         long self = 1L << (vpid - 1);
         if (logical) {
+            failReason = "IPI in logical destination mode (ICR 0x" + Long.toHexString(icr) + ")";
             return ZX_ERR_NOT_SUPPORTED;
         }
         Arrays.fill(packet, (byte) 0);
@@ -335,6 +421,8 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             case ICR_INIT:
                 return ZX_OK;
             default: // lowest priority, SMI, ExtINT, reserved
+                failReason = "IPI delivery mode " + mode + " (ICR 0x" + Long.toHexString(icr)
+                        + ")";
                 return ZX_ERR_NOT_SUPPORTED;
         }
     }
@@ -346,6 +434,7 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         }
         destroyed = true;
         kernel.releaseVcpuThread(this);
+        kernel.retireVcpu(this);
         guest.freeVpid(vpid);
         guest.vcpuGone();
     }

@@ -128,6 +128,9 @@ public final class Fidl {
             case "vaddr" -> { c = "zx_vaddr_t"; j = "long"; }
             case "gpaddr" -> { c = "zx_gpaddr_t"; j = "long"; }
             case "time" -> { c = "zx_time_t"; j = "long"; }
+            case "duration" -> { c = "zx_duration_t"; j = "long"; }
+            case "signals" -> { c = "zx_signals_t"; j = "int"; }
+            case "clock" -> { c = "zx_clock_t"; j = "int"; }
             default -> throw new IllegalArgumentException(
                     m.where() + ": " + m.cName() + ": unknown FIDL type '" + type + "'");
         }

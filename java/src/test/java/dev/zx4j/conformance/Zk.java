@@ -53,6 +53,48 @@ final class Zk {
         return out[0];
     }
 
+    static int event(Syscalls zx) {
+        int[] out = new int[1];
+        assertEquals(ZX_OK, zx.zx_event_create(0, out), "zx_event_create");
+        return out[0];
+    }
+
+    static int timer(Syscalls zx, int slackMode) {
+        int[] out = new int[1];
+        assertEquals(ZX_OK, zx.zx_timer_create(slackMode, ZX_CLOCK_MONOTONIC, out),
+                "zx_timer_create");
+        return out[0];
+    }
+
+    static void signal(Syscalls zx, int handle, int clear, int set) {
+        assertEquals(ZX_OK, zx.zx_object_signal(handle, clear, set), "zx_object_signal");
+    }
+
+    static void waitAsync(Syscalls zx, int handle, int port, long key, int signals, int options) {
+        assertEquals(ZX_OK, zx.zx_object_wait_async(handle, port, key, signals, options),
+                "zx_object_wait_async");
+    }
+
+    /** The object's current signal word, read with a polling zx_object_wait_one. */
+    static int signalsOf(Syscalls zx, int handle) {
+        int[] observed = new int[1];
+        int st = zx.zx_object_wait_one(handle, 0, ZX_TIME_INFINITE_PAST, observed);
+        assertEquals(ZX_ERR_TIMED_OUT, st, "poll with no trigger signals");
+        return observed[0];
+    }
+
+    /** Asserts {@code p} is a signal packet with these fields (count 1, reserved1 0). */
+    static void assertSignalPacket(byte[] p, long key, int trigger, int observed, long timestamp) {
+        assertEquals(key, key(p), "key");
+        assertEquals(ZX_PKT_TYPE_SIGNAL_ONE, type(p), "type");
+        assertEquals(ZX_OK, status(p), "status");
+        assertEquals(trigger, i32(p, PACKET_UNION), "signal.trigger");
+        assertEquals(observed, i32(p, PACKET_UNION + 4), "signal.observed");
+        assertEquals(1, word(p, 1), "signal.count");
+        assertEquals(timestamp, word(p, 2), "signal.timestamp");
+        assertEquals(0, word(p, 3), "signal.reserved1");
+    }
+
     static int dup(Syscalls zx, int handle, int rights) {
         int[] out = new int[1];
         assertEquals(ZX_OK, zx.zx_handle_duplicate(handle, rights, out), "zx_handle_duplicate");

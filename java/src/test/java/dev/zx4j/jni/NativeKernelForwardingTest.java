@@ -121,6 +121,17 @@ class NativeKernelForwardingTest {
                 args[i] = b;
             }
         }
+        // zx_object_wait_many: the items are counted in 12-byte zx_wait_item_t, not bytes
+        for (int i = 0; i < types.length; i++) {
+            if (sig.params().get(i).cType().equals("zx_wait_item_t*")) {
+                byte[] b = new byte[valid ? 3 * 12 : 3 * 12 - 1];
+                for (int k = 0; k < b.length; k++) {
+                    b[k] = (byte) (k * 7 + i);
+                }
+                args[i] = b;
+                args[i + 1] = 3L;
+            }
+        }
         // sizes: the long that names a buffer's size is that buffer's (valid) length
         for (int i = 0; i < types.length; i++) {
             if (types[i] == byte[].class) {
@@ -202,7 +213,8 @@ class NativeKernelForwardingTest {
      */
     private static final java.util.Map<String, java.util.Set<Integer>> OPTIONAL_OUTS = java.util.Map.of(
             "zx_object_get_info", java.util.Set.of(4, 5),
-            "zx_interrupt_wait", java.util.Set.of(1));
+            "zx_interrupt_wait", java.util.Set.of(1),
+            "zx_object_wait_one", java.util.Set.of(3));
 
     @Test
     void nullOrShortArraysArriveAsNullExceptOptionalOuts() throws Exception {

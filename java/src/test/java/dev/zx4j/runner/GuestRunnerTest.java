@@ -213,10 +213,16 @@ class GuestRunnerTest {
 
     @Test
     void guestExecutingAnUnsupportedInstructionFaults() throws IOException {
-        // fld1 (x87): the software CPU does not implement it.
-        Path p = file("x87.bin", new byte[] {(byte) 0xD9, (byte) 0xE8, (byte) 0xF4});
+        // nop; rep insb (string I/O, which the kernel does not emulate); hlt
+        Path p = file("strio.bin", new byte[] {(byte) 0x90, (byte) 0xF3, 0x6C, (byte) 0xF4});
         assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
                 "guest fault on vcpu-0: ZX_ERR_NOT_SUPPORTED");
+        // the one line names the instruction's address (and, with --trace, so does the trace)
+        assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT, "at RIP 0x2001");
+        Run traced = run("-q", "--trace", p.toString());
+        assertOneLineError(traced, ExitCode.GUEST_FAULT, "at RIP 0x2001");
+        assertTrue(traced.err().contains("[trace] vcpu-0: enter failed: zx_vcpu_enter: "
+                + "ZX_ERR_NOT_SUPPORTED"), traced.err());
     }
 
     @Test

@@ -46,10 +46,12 @@ class SurfaceCheckTest {
     void theTreeAgreesWithFidl() {
         assertEquals(List.of(), SurfaceCheck.check(real()));
         Fidl.Surface s = Fidl.load(ROOT.resolve("fidl"));
-        assertEquals(31, s.methods().size());
+        assertEquals(39, s.methods().size());
         assertTrue(s.methods().containsKey("zx_interrupt_bind_vcpu"));
         assertTrue(s.methods().containsKey("zx_vcpu_create"));
         assertTrue(s.methods().containsKey("zx_vcpu_kick"));
+        assertTrue(s.methods().containsKey("zx_object_wait_async"));
+        assertTrue(s.methods().containsKey("zx_timer_set"));
     }
 
     @Test

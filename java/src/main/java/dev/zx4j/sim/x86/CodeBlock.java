@@ -21,7 +21,7 @@ package dev.zx4j.sim.x86;
  * </ul>
  *
  * <h2>Implementations</h2>
- * {@link InterpretedBlock} runs the {@link Insn}s through {@link X86Cpu#exec} one by one (16-
+ * {@link InterpretedBlock} runs the {@link Insn}s through {@link Interpreter#exec} one by one (16-
  * and 32-bit modes, and an instruction crossing a page). {@link OpBlock} runs an array of
  * {@link Op}s built once per block by {@link Ops#compile} (64-bit mode).
  *
@@ -33,7 +33,7 @@ package dev.zx4j.sim.x86;
  * left out as now. It keeps the index of the current instruction in a local (or uses one
  * exception-table range per instruction) so that its handler establishes the state described
  * above exactly as {@link OpBlock#run} does, and instructions without a specialised form still
- * call {@link X86Cpu#exec}. It would replace the {@link OpBlock} in the block map and jump cache;
+ * call {@link Interpreter#exec}. It would replace the {@link OpBlock} in the block map and jump cache;
  * the run loop, the caches and the successor links below would not change.
  *
  * <h2>Successor links</h2>
@@ -96,7 +96,7 @@ abstract class CodeBlock {
         }
     }
 
-    /** A block run by the interpreter, {@link X86Cpu#exec} per instruction. */
+    /** A block run by the interpreter, {@link Interpreter#exec} per instruction. */
     static final class InterpretedBlock extends CodeBlock {
         InterpretedBlock(long la, int mode, Insn[] insns, boolean cacheable) {
             super(la, mode, insns, cacheable);

@@ -3,7 +3,7 @@ package dev.zx4j.sim.x86;
 /**
  * One executable step of a {@link CodeBlock.OpBlock}: usually one instruction with its operands,
  * operand size and flag needs fixed when the block was built (see {@link Ops}), or an
- * {@link Ops.Generic} wrapper around {@link X86Cpu#exec} for everything without a specialised
+ * {@link Ops.Generic} wrapper around {@link Interpreter#exec} for everything without a specialised
  * form.
  *
  * <p>An op either completes (the instruction retired; a branch also set {@code c.rip}) or throws

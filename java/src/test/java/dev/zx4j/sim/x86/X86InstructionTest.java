@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -1025,6 +1027,83 @@ class X86InstructionTest {
         cpu.setReg(X86Cpu.RAX, v & 0xFFFFFFFFL);
         cpu.setReg(X86Cpu.RDX, v >>> 32);
         run("wrmsr");
+    }
+
+    @Test
+    void platformMsrsAnswerTheMsrsTheyClaim() {
+        clearRegs(0x2);
+        run("exc_setup");
+        List<String> seen = new ArrayList<>();
+        cpu.setPlatformMsrs(new PlatformMsrs() {
+            @Override
+            public boolean claims(int msr) {
+                return msr == X86Cpu.MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x83F);
+            }
+
+            @Override
+            public long read(int msr) {
+                seen.add("r" + Integer.toHexString(msr));
+                if (msr == 0x839) {
+                    throw PlatformMsrs.generalProtection();
+                }
+                return 0x1234_5678_9ABC_DEF0L + msr;
+            }
+
+            @Override
+            public VcpuExit write(int msr, long value) {
+                seen.add("w" + Integer.toHexString(msr) + "=" + Long.toHexString(value));
+                if (msr == X86Cpu.MSR_APIC_BASE) {
+                    throw PlatformMsrs.enterFails(ZX_ERR_INVALID_ARGS, "test");
+                }
+                return msr == X86Cpu.MSR_X2APIC_ICR ? new VcpuExit.IcrWrite(value) : null;
+            }
+        });
+        assertEquals(0x1234_5678_9ABC_DEF0L + 0x1B, rdmsr(X86Cpu.MSR_APIC_BASE));
+        assertEquals(0x1234_5678_9ABC_DEF0L + 0x808, rdmsr(X86Cpu.MSR_X2APIC_TPR));
+        wrmsr(X86Cpu.MSR_X2APIC_TPR, 0x30);
+        cpu.setReg(X86Cpu.RCX, 0x839);
+        expectFault("rdmsr", 13, 0);
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_X2APIC_ICR);
+        cpu.setReg(X86Cpu.RAX, 0x4031);
+        cpu.setReg(X86Cpu.RDX, 2);
+        cpu.setRip(sym.get("wrmsr"));
+        assertEquals(new VcpuExit.IcrWrite(0x2_0000_4031L), cpu.run(1000));
+        assertEquals(sym.get("wrmsr") + 2, cpu.rip(), "the exit comes after the WRMSR");
+        cpu.setReg(X86Cpu.RCX, X86Cpu.MSR_APIC_BASE);
+        cpu.setRip(sym.get("wrmsr"));
+        VcpuExit e = cpu.run(1000);
+        assertEquals(ZX_ERR_INVALID_ARGS, assertInstanceOf(VcpuExit.ErrorExit.class, e).status());
+        assertEquals(List.of("r1b", "r808", "w808=30", "r839", "w830=200004031",
+                "w1b=200004031"), seen);
+        // MSRs it does not claim stay the CPU's own.
+        assertEquals(0, rdmsr(0xFE), "MTRRCAP reads 0");
+        cpu.setPlatformMsrs(null);
+        assertEquals(X86Cpu.APIC_BASE_VALUE | X86Cpu.APIC_BASE_BSP, rdmsr(X86Cpu.MSR_APIC_BASE));
+    }
+
+    @Test
+    void cpuidEditsApplyOnTopOfTheProcessorsLeaves() {
+        clearRegs(0x2);
+        cpu.setReg(0, 1);
+        run("cpuid");
+        long ecx = cpu.reg(X86Cpu.RCX);
+        List<String> seen = new ArrayList<>();
+        cpu.setCpuidEdits((leaf, sub, r) -> {
+            seen.add(Integer.toHexString(leaf) + "/" + sub);
+            if (leaf == 1) {
+                r[2] |= 1L << 24;
+                r[3] = -1;
+            }
+        });
+        cpu.setReg(0, 1);
+        cpu.setReg(1, 5);
+        run("cpuid");
+        assertEquals(ecx | (1L << 24), cpu.reg(X86Cpu.RCX), "edited bit added to the processor's");
+        assertEquals(0xFFFFFFFFL, cpu.reg(X86Cpu.RDX), "results stay 32-bit");
+        cpu.setReg(0, 0x12345);
+        cpu.setReg(1, 0);
+        run("cpuid");
+        assertEquals(List.of("1/5", "12345/0"), seen, "the guest's leaf and subleaf");
     }
 
     @Test

@@ -1,0 +1,222 @@
+package dev.zx4j.sim.x86;
+
+import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
+import static dev.zx4j.sim.x86.Segments.CODE_GATE;
+import static dev.zx4j.sim.x86.X86Cpu.ATTR_DB;
+import static dev.zx4j.sim.x86.X86Cpu.CR0_PE;
+import static dev.zx4j.sim.x86.X86Cpu.CS;
+import static dev.zx4j.sim.x86.X86Cpu.EFER_LMA;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_AC;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_IF;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_NT;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_RF;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_TF;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_VM;
+import static dev.zx4j.sim.x86.X86Cpu.RSP;
+import static dev.zx4j.sim.x86.X86Cpu.SS;
+import static dev.zx4j.sim.x86.X86Cpu.mask;
+
+/**
+ * Event delivery: faults, traps and injected vectors through the real-mode IVT, a 32-bit IDT or
+ * the 64-bit IDT, error codes, and the double- and triple-fault rules; also turns a
+ * {@link CpuSignal} thrown by an instruction into the exit or event it stands for.
+ */
+final class Events {
+    private Events() {
+    }
+
+    /** Interrupt vectors with an error code. */
+    static boolean hasErrorCode(int v) {
+        return v == 8 || (v >= 10 && v <= 14) || v == 17;
+    }
+
+    static VcpuExit handleSignal(X86Cpu cpu, CpuSignal s) {
+        switch (s.kind) {
+            case CpuSignal.FAULT:
+                return raise(cpu, s.vector, s.hasErrorCode, s.errorCode);
+            case CpuSignal.SOFT_INT:
+                cpu.retired++;
+                // RIP is past the INT n; a fault while delivering it points at the INT n.
+                return raise(cpu, s.vector, false, 0, cpu.maskIp(cpu.rip - cpu.cur.len));
+            case CpuSignal.MEM_TRAP: {
+                Insn in = cpu.cur;
+                cpu.rip = cpu.maskIp(cpu.rip + in.len);
+                cpu.retired++;
+                int dos = (cpu.codeSize == 64 || (cpu.segAttr[CS] & ATTR_DB) != 0) ? 4 : 2;
+                return new VcpuExit.MemExit(s.addr, in.len, in.bytes, dos);
+            }
+            case CpuSignal.BELL_TRAP:
+                cpu.rip = cpu.maskIp(cpu.rip + cpu.cur.len);
+                cpu.retired++;
+                return new VcpuExit.BellExit(s.addr);
+            default:
+                return new VcpuExit.ErrorExit(s.status, s.getMessage());
+        }
+    }
+
+    static boolean contributory(int v) {
+        return v == 0 || (v >= 10 && v <= 13);
+    }
+
+    /**
+     * Delivers an event, applying the double-fault rules when delivery itself faults. Returns
+     * null on success or the exit that ends the run.
+     */
+    static VcpuExit raise(X86Cpu cpu, int vector, boolean hasErr, int err) {
+        return raise(cpu, vector, hasErr, err, cpu.rip);
+    }
+
+    static VcpuExit raise(X86Cpu cpu, int vector, boolean hasErr, int err, long faultRip) {
+        for (;;) {
+            try {
+                deliver(cpu, vector, hasErr, err);
+                return null;
+            } catch (CpuSignal s) {
+                cpu.rip = faultRip;
+                if (s.kind == CpuSignal.ERROR) {
+                    return new VcpuExit.ErrorExit(s.status, s.getMessage());
+                }
+                if (s.kind != CpuSignal.FAULT) {
+                    return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED,
+                            "event delivery touched a trapped guest-physical page");
+                }
+                int second = s.vector;
+                if (vector == 8) {
+                    cpu.shutdown = true;
+                    return new VcpuExit.ErrorExit(ZX_ERR_BAD_STATE,
+                            "triple fault (exception " + second + " while delivering #DF)");
+                }
+                if ((contributory(vector) && contributory(second))
+                        || (vector == 14 && (contributory(second) || second == 14))) {
+                    vector = 8;
+                    hasErr = true;
+                    err = 0;
+                } else {
+                    vector = second;
+                    hasErr = s.hasErrorCode;
+                    err = s.errorCode;
+                }
+            }
+        }
+    }
+
+    static void deliver(X86Cpu cpu, int vector, boolean hasErr, int err) {
+        if ((cpu.efer & EFER_LMA) != 0) {
+            deliverLong(cpu, vector, hasErr, err);
+        } else if ((cpu.cr0 & CR0_PE) == 0) {
+            deliverReal(cpu, vector);
+        } else {
+            deliverProtected(cpu, vector, hasErr, err);
+        }
+        cpu.shadow = false;
+        cpu.shadowFresh = false;
+        cpu.halted = false;
+    }
+
+    static void deliverLong(X86Cpu cpu, int vector, boolean hasErr, int err) {
+        if (vector * 16 + 15 > cpu.idtrLimit) {
+            throw CpuSignal.fault(13, vector * 8 + 2);
+        }
+        long gate = cpu.idtrBase + vector * 16L;
+        long lo = Memory.readMem(cpu, gate, 8);
+        long hi = Memory.readMem(cpu, gate + 8, 8);
+        int type = (int) (lo >>> 40) & 0x1F;
+        if (type != 0x0E && type != 0x0F) {
+            throw CpuSignal.fault(13, vector * 8 + 2);
+        }
+        if ((lo & (1L << 47)) == 0) {
+            throw CpuSignal.fault(11, vector * 8 + 2);
+        }
+        long target = (lo & 0xFFFFL) | ((lo >>> 32) & 0xFFFF0000L) | (hi << 32);
+        int sel = (int) (lo >>> 16) & 0xFFFF;
+        int ist = (int) (lo >>> 32) & 7;
+        if (!Paging.canonical(target)) {
+            throw CpuSignal.fault(13, 0);
+        }
+        long code = Segments.codeDescriptor(cpu, sel, CODE_GATE);
+        long sp = cpu.regs[RSP];
+        if (ist != 0) {
+            sp = Memory.readMem(cpu, cpu.trBase + 0x24 + (ist - 1) * 8L, 8);
+        }
+        sp &= ~0xFL;
+        long flags = cpu.rflags();
+        long[] frame = {cpu.segSel[SS], cpu.regs[RSP], flags, cpu.segSel[CS], cpu.rip, err};
+        int count = hasErr ? 6 : 5;
+        for (int k = 0; k < count; k++) {
+            Memory.writeMem(cpu, sp - 8L * (k + 1), 8, frame[k]);
+        }
+        cpu.regs[RSP] = sp - 8L * count;
+        Segments.loadCode(cpu, sel, code);
+        long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
+        if (type == 0x0E) {
+            clear |= FLAG_IF;
+        }
+        cpu.rflags &= ~clear;
+        cpu.rip = target;
+    }
+
+    static void deliverReal(X86Cpu cpu, int vector) {
+        if (vector * 4 + 3 > cpu.idtrLimit) {
+            throw CpuSignal.fault(13, vector * 8 + 2);
+        }
+        long ent = Memory.readMem(cpu, (cpu.idtrBase + vector * 4L) & 0xFFFFFFFFL, 4);
+        long flags = cpu.rflags();
+        int sp = (int) cpu.regs[RSP] & 0xFFFF;
+        long ss = cpu.segBase[SS];
+        Memory.writeMem(cpu, (ss + ((sp - 2) & 0xFFFF)) & 0xFFFFFFFFL, 2, flags);
+        Memory.writeMem(cpu, (ss + ((sp - 4) & 0xFFFF)) & 0xFFFFFFFFL, 2, cpu.segSel[CS]);
+        Memory.writeMem(cpu, (ss + ((sp - 6) & 0xFFFF)) & 0xFFFFFFFFL, 2, cpu.rip);
+        cpu.regs[RSP] = (cpu.regs[RSP] & ~0xFFFFL) | ((sp - 6) & 0xFFFF);
+        cpu.rflags &= ~(FLAG_IF | FLAG_TF | FLAG_AC);
+        int sel = (int) (ent >>> 16) & 0xFFFF;
+        cpu.segSel[CS] = sel;
+        cpu.segBase[CS] = (long) sel << 4;
+        cpu.rip = ent & 0xFFFF;
+    }
+
+    /**
+     * Event delivery in protected mode without long mode: an 8-byte gate of the IDT, interrupt
+     * or trap, 16- or 32-bit, to a code segment of the GDT. Everything runs at CPL 0, so the
+     * frame (EFLAGS, CS, EIP and the error code) goes on the current stack; a task gate ends
+     * the run (task switches are not modelled).
+     */
+    static void deliverProtected(X86Cpu cpu, int vector, boolean hasErr, int err) {
+        int gateErr = vector * 8 + 2;
+        if (vector * 8 + 7 > cpu.idtrLimit) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        long gate = Memory.readMem(cpu, cpu.linear0(cpu.idtrBase + vector * 8L), 8);
+        int type = (int) (gate >>> 40) & 0x1F;
+        if (type == 0x05) {
+            throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "task gate for vector " + vector
+                    + ": task switches are not modelled");
+        }
+        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) {
+            throw CpuSignal.fault(13, gateErr);
+        }
+        if ((gate & (1L << 47)) == 0) {
+            throw CpuSignal.fault(11, gateErr);
+        }
+        boolean gate32 = (type & 8) != 0;
+        int sel = (int) (gate >>> 16) & 0xFFFF;
+        long target = (gate & 0xFFFF) | (gate32 ? (gate >>> 32) & 0xFFFF0000L : 0);
+        long code = Segments.codeDescriptor(cpu, sel, CODE_GATE);
+        int w = gate32 ? 4 : 2;
+        long[] frame = {cpu.rflags(), cpu.segSel[CS], cpu.rip, err & 0xFFFFFFFFL};
+        int count = hasErr ? 4 : 3;
+        long ssMask = mask(cpu.stackSize());
+        long sp = cpu.regs[RSP];
+        for (int k = 0; k < count; k++) {
+            Memory.writeMem(cpu, cpu.linear(SS, (sp - (long) w * (k + 1)) & ssMask), w, frame[k]);
+        }
+        cpu.setSp(sp - (long) w * count);
+        long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
+        if ((type & 1) == 0) {
+            clear |= FLAG_IF;
+        }
+        cpu.rflags &= ~clear;
+        Segments.loadCode(cpu, sel, code);
+        cpu.rip = target;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.zx4j.sim.x86;
+
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_CF;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_OF;
+import static dev.zx4j.sim.x86.X86Cpu.RCX;
+import static dev.zx4j.sim.x86.X86Cpu.mask;
+import static dev.zx4j.sim.x86.X86Cpu.sext;
+import static dev.zx4j.sim.x86.X86Cpu.signBit;
+
+/** Shifts and rotates (SHL/SHR/SAR/ROL/ROR/RCL/RCR) and the double shifts SHLD/SHRD. */
+final class Shifts {
+    private Shifts() {
+    }
+
+    static void shift(X86Cpu cpu, Insn i, int s) {
+        int bits = s * 8;
+        int count = (int) ((i.imm2 == 1 ? cpu.regs[RCX] : i.imm) & (s == 8 ? 0x3F : 0x1F));
+        long la = i.mem ? cpu.ea(i) : 0;
+        long a = i.mem ? Memory.readMem(cpu, la, s) : cpu.readReg(i.rm, s);
+        if (count == 0) {
+            if (!i.mem && s == 4) {
+                cpu.writeReg(i.rm, 4, a); // a 32-bit register destination is still zero-extended
+            }
+            return;
+        }
+        long m = mask(s);
+        long sb = signBit(s);
+        long r;
+        long cf;
+        long of;
+        switch (i.sub) {
+            case 0: { // ROL
+                int n = count % bits;
+                r = n == 0 ? a : ((a << n) | (a >>> (bits - n))) & m;
+                cf = r & 1;
+                of = ((r & sb) != 0 ? 1 : 0) ^ cf;
+                cpu.writeRm(i, s, la, r);
+                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
+                return;
+            }
+            case 1: { // ROR
+                int n = count % bits;
+                r = n == 0 ? a : ((a >>> n) | (a << (bits - n))) & m;
+                cf = (r & sb) != 0 ? 1 : 0;
+                of = cf ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
+                cpu.writeRm(i, s, la, r);
+                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
+                return;
+            }
+            case 2: // RCL
+            case 3: { // RCR
+                int n = s == 1 ? count % 9 : s == 2 ? count % 17 : count;
+                long c = Flags.cfBit(cpu);
+                r = a;
+                for (int k = 0; k < n; k++) {
+                    if (i.sub == 2) {
+                        long out = (r & sb) != 0 ? 1 : 0;
+                        r = ((r << 1) | c) & m;
+                        c = out;
+                    } else {
+                        long out = r & 1;
+                        r = (r >>> 1) | (c != 0 ? sb : 0);
+                        c = out;
+                    }
+                }
+                if (i.sub == 2) {
+                    of = ((r & sb) != 0 ? 1 : 0) ^ c;
+                } else {
+                    of = ((r & sb) != 0 ? 1 : 0) ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
+                }
+                cpu.writeRm(i, s, la, r);
+                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (c != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
+                return;
+            }
+            case 4: // SHL
+            case 6: // SAL
+                r = count >= 64 ? 0 : (a << count) & m;
+                cf = count > bits ? 0 : (a >>> (bits - count)) & 1;
+                of = ((r & sb) != 0 ? 1 : 0) ^ cf;
+                break;
+            case 5: // SHR
+                r = a >>> count;
+                cf = (a >>> (count - 1)) & 1;
+                of = (a & sb) != 0 ? 1 : 0;
+                break;
+            default: { // SAR
+                long sa = sext(a, s);
+                r = (sa >> Math.min(count, 63)) & m;
+                cf = (sa >> Math.min(count - 1, 63)) & 1;
+                of = 0;
+                break;
+            }
+        }
+        cpu.writeRm(i, s, la, r);
+        Flags.setArith(cpu, Flags.szp(r, s) | (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
+    }
+
+    static void doubleShift(X86Cpu cpu, Insn i, int s) {
+        int bits = s * 8;
+        int count = (int) ((i.imm2 == 1 ? cpu.regs[RCX] : i.imm) & (s == 8 ? 0x3F : 0x1F));
+        long la = i.mem ? cpu.ea(i) : 0;
+        long d = i.mem ? Memory.readMem(cpu, la, s) : cpu.readReg(i.rm, s);
+        if (count == 0) {
+            if (!i.mem && s == 4) {
+                cpu.writeReg(i.rm, 4, d);
+            }
+            return;
+        }
+        long src = cpu.readReg(i.reg, s);
+        long m = mask(s);
+        long sb = signBit(s);
+        long r;
+        long cf;
+        if (count > bits) {
+            // Architecturally undefined (16-bit operands only); pick a deterministic result.
+            count = count % bits == 0 ? bits : count % bits;
+        }
+        if (i.op == Insn.SHLD) {
+            r = count == bits ? src : ((d << count) | (src >>> (bits - count))) & m;
+            cf = (d >>> (bits - count)) & 1;
+        } else {
+            r = count == bits ? src : ((d >>> count) | (src << (bits - count))) & m;
+            cf = (d >>> (count - 1)) & 1;
+        }
+        long of = ((r ^ d) & sb) != 0 ? FLAG_OF : 0;
+        cpu.writeRm(i, s, la, r);
+        Flags.setArith(cpu, Flags.szp(r, s) | (cf != 0 ? FLAG_CF : 0) | of);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.zx4j.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * End-to-end: the runner boots Debian's cloud kernel with the busybox initramfs that
+ * {@code scripts/fetch-linux-guest.sh} puts in {@code target/linux/}, types commands into the
+ * console UART, checks their output, and the guest powers off (exit code 0).
+ *
+ * <p>When it runs:
+ * <ul>
+ *   <li>without the fetched files (no network or no Debian package client) it is skipped,
+ *       saying so;</li>
+ *   <li>with {@code -Dzx4j.linux.e2e=true} it is strict: every way of not reaching the shell
+ *       fails it;</li>
+ *   <li>otherwise it boots, and while the simulated CPU cannot yet run Linux to userspace — the
+ *       boot ends in a guest fault ({@code zx_vcpu_enter} failing on an instruction or state
+ *       the CPU does not implement) or at the time limit before any userspace output — it is
+ *       skipped with that fault as the reason. Every other failure (a VMM error, a panic, a
+ *       reboot, wrong command output) fails it; once the boot reaches userspace the checks
+ *       apply in full.</li>
+ * </ul>
+ */
+class LinuxGuestTest {
+
+    static final Path DIR = Path.of(System.getProperty("zx4j.linuxDir", "target/linux"));
+    static final boolean STRICT = Boolean.getBoolean("zx4j.linux.e2e");
+    static final String SHA256_ZX4J =
+            "2bb684f88fef467dd1ef270bce0637e79420382290a522578cf418ebca477eb1";
+
+    @AfterEach
+    void noVcpuThreadLeft() {
+        List<String> left = Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("vcpu-") || n.equals("zx4j-timers"))
+                .collect(Collectors.toList());
+        assertEquals(List.of(), left, "VMM threads still alive after the run");
+    }
+
+    @ParameterizedTest(name = "{0} vcpu(s)")
+    @ValueSource(ints = {1, 2})
+    void bootsToAShellRunsCommandsAndPowersOff(int vcpus) throws Exception {
+        Path kernel = DIR.resolve("vmlinuz");
+        Path initrd = DIR.resolve("initrd.gz");
+        assumeTrue(Files.isRegularFile(kernel) && Files.isRegularFile(initrd),
+                "no Linux guest in " + DIR + ": scripts/fetch-linux-guest.sh could not obtain"
+                        + " the Debian packages (linux-image-cloud-amd64, busybox-static) or did"
+                        + " not run");
+        PipedOutputStream typed = new PipedOutputStream();
+        PipedInputStream console = new PipedInputStream(typed, 1 << 16);
+        String commands = String.join("\n",
+                "uname -a",
+                "echo cpus=$(grep -c ^processor /proc/cpuinfo)",
+                "awk 'BEGIN { s = 0; for (i = 1; i <= 100; i++) s += i * i; print \"awk-sum\", s }'",
+                "printf zx4j > /tmp/f; sha256sum /tmp/f",
+                "poweroff -f", "");
+        typed.write(commands.getBytes(StandardCharsets.US_ASCII));
+        typed.flush();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = GuestRunner.execute(console, o, e, "--linux", kernel.toString(), "--initrd",
+                    initrd.toString(), "--vcpus", Integer.toString(vcpus), "--time-limit", "180s",
+                    "--cmdline", "console=ttyS0 quiet panic=-1", "-q");
+        } finally {
+            typed.close();
+            console.close();
+        }
+        String o = out.toString(StandardCharsets.UTF_8).replace("\r", "");
+        String e = err.toString(StandardCharsets.UTF_8);
+        boolean reachedUserspace = o.contains("userspace:    first output after");
+        if (!STRICT && !reachedUserspace
+                && (code == ExitCode.GUEST_FAULT && e.contains("guest fault on vcpu-")
+                        || code == ExitCode.TIME_LIMIT)) {
+            String why = e.lines().filter(l -> l.startsWith("zx4j-run: ")).findFirst()
+                    .orElse(e.trim());
+            assumeTrue(false, "Linux does not reach userspace on the simulated CPU yet ("
+                    + why + "); run with -Dzx4j.linux.e2e=true to make this a failure");
+        }
+        String all = "exit " + code + "\n--- stdout\n" + o + "\n--- stderr\n" + e;
+        assertEquals(ExitCode.OK, code, all);
+        assertTrue(o.contains("zx4j-init: userspace up"), all);
+        assertTrue(Pattern.compile("(?m)^Linux \\S+ 6\\.\\d+\\.\\d+\\S* #1 SMP .* x86_64 .*Linux$")
+                .matcher(o).find(), "uname -a\n" + all);
+        Matcher cpus = Pattern.compile("(?m)^cpus=(\\d+)$").matcher(o);
+        assertTrue(cpus.find(), all);
+        assertEquals(vcpus, Integer.parseInt(cpus.group(1)), "processors in /proc/cpuinfo");
+        assertTrue(o.contains("awk-sum 338350"), all);
+        assertTrue(o.contains(SHA256_ZX4J + "  /tmp/f"), all);
+        assertTrue(o.contains("result:       guest powered off (ACPI S5)"), all);
+    }
+
+}
