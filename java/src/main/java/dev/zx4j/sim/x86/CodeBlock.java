@@ -53,6 +53,9 @@ abstract class CodeBlock {
     /** False for blocks rebuilt on every execution (an instruction crossing a page). */
     final boolean cacheable;
 
+    /** Runs left before the run loop offers the block for translation ({@link X86Cpu}). */
+    int heat = Integer.MAX_VALUE;
+
     private long ip0, ip1;
     private long ep0 = -1, ep1 = -1;
     private CodeBlock to0, to1;

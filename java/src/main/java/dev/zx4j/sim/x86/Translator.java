@@ -7,14 +7,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.ConstantDynamic;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
@@ -96,6 +95,8 @@ final class Translator {
     private static final String UNIT = "dev/zx4j/sim/x86/TranslatedUnit";
     private static final String OP = "dev/zx4j/sim/x86/Op";
     private static final String SELF = "dev/zx4j/sim/x86/Translator";
+    private static final String FLAGS = "dev/zx4j/sim/x86/Flags";
+    private static final String MEMORY = "dev/zx4j/sim/x86/Memory";
     private static final String SIG = "dev/zx4j/sim/x86/CpuSignal";
     private static final String OPBLOCK_DESC = "Ldev/zx4j/sim/x86/CodeBlock$OpBlock;";
     private static final String INSN_ARRAY = "[Ldev/zx4j/sim/x86/Insn;";
@@ -117,12 +118,7 @@ final class Translator {
             real.fallbackCount = g.fallbackCount;
             byte[] bytes;
             try {
-                bytes = real.generate(new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-                    @Override
-                    protected String getCommonSuperClass(String a, String b) {
-                        return "java/lang/Object";
-                    }
-                });
+                bytes = real.generate(new ClassWriter(ClassWriter.COMPUTE_MAXS));
             } catch (MethodTooLargeException e) {
                 continue;
             }
@@ -181,21 +177,21 @@ final class Translator {
             return new long[] {b.end};
         }
         Op last = b.ops.length == 0 ? null : b.ops[b.ops.length - 1];
-        if (last instanceof Ops.Branch) {
-            Ops.Branch br = (Ops.Branch) last;
+        if (last instanceof CompiledBranches.Branch) {
+            CompiledBranches.Branch br = (CompiledBranches.Branch) last;
             return new long[] {br.taken, br.fall};
         }
-        if (last instanceof Ops.Jmp) {
-            return new long[] {((Ops.Jmp) last).target};
+        if (last instanceof CompiledBranches.Jmp) {
+            return new long[] {((CompiledBranches.Jmp) last).target};
         }
-        if (last instanceof Ops.Call) {
-            return new long[] {((Ops.Call) last).target, ((Ops.Call) last).next};
+        if (last instanceof CompiledBranches.Call) {
+            return new long[] {((CompiledBranches.Call) last).target, ((CompiledBranches.Call) last).next};
         }
-        if (last instanceof Ops.IndirectReg && ((Ops.IndirectReg) last).call) {
-            return new long[] {((Ops.IndirectReg) last).next};
+        if (last instanceof CompiledBranches.IndirectReg && ((CompiledBranches.IndirectReg) last).call) {
+            return new long[] {((CompiledBranches.IndirectReg) last).next};
         }
-        if (last instanceof Ops.IndirectMem && ((Ops.IndirectMem) last).call) {
-            return new long[] {((Ops.IndirectMem) last).next};
+        if (last instanceof CompiledBranches.IndirectMem && ((CompiledBranches.IndirectMem) last).call) {
+            return new long[] {((CompiledBranches.IndirectMem) last).next};
         }
         return new long[0];
     }
@@ -207,16 +203,32 @@ final class Translator {
     /** The condition {@code cc} for the given lazy-flag state. */
     static boolean cond(X86Cpu c, int cc, int op, int size, long a, long b, long r) {
         switch (op) {
-            case X86Cpu.LF_SUB: return X86Cpu.condSub(cc, size, a, b, r);
-            case X86Cpu.LF_LOGIC: return X86Cpu.condLogic(cc, size, r);
-            case X86Cpu.LF_ADD: return X86Cpu.condAdd(cc, size, a, b, r);
+            case X86Cpu.LF_SUB: return Flags.condSub(cc, size, a, b, r);
+            case X86Cpu.LF_LOGIC: return Flags.condLogic(cc, size, r);
+            case X86Cpu.LF_ADD: return Flags.condAdd(cc, size, a, b, r);
             default:
                 c.lfOp = op;
                 c.lfSize = size;
                 c.lfA = a;
                 c.lfB = b;
                 c.lfR = r;
-                return c.cond(cc);
+                return Flags.cond(c, cc);
+        }
+    }
+
+    /** CF (0 or 1) of the given lazy-flag state (ADC/SBB read their carry-in from the CPU). */
+    static long carry(X86Cpu c, int op, int size, long a, long b, long r) {
+        switch (op) {
+            case X86Cpu.LF_ADD: return Long.compareUnsigned(r, a) < 0 ? 1 : 0;
+            case X86Cpu.LF_SUB: return Long.compareUnsigned(a, b) < 0 ? 1 : 0;
+            case X86Cpu.LF_LOGIC: return 0;
+            default:
+                c.lfOp = op;
+                c.lfSize = size;
+                c.lfA = a;
+                c.lfB = b;
+                c.lfR = r;
+                return Flags.cfBit(c);
         }
     }
 
@@ -227,7 +239,7 @@ final class Translator {
         c.lfA = a;
         c.lfB = b;
         c.lfR = r;
-        long cf = c.cfBit();
+        long cf = Flags.cfBit(c);
         c.rflags = (c.rflags & ~X86Cpu.FLAG_CF) | cf;
     }
 
@@ -238,11 +250,11 @@ final class Translator {
 
     static long imulFlags(long a, long b, long lo, int size) {
         boolean ovf = size == 8 ? Math.multiplyHigh(a, b) != (lo >> 63) : (int) lo != lo;
-        return (ovf ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | X86Cpu.szp(lo, size);
+        return (ovf ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | Flags.szp(lo, size);
     }
 
     static long mulFlags(long hi, long lo, int size) {
-        return (hi != 0 ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | X86Cpu.szp(lo, size);
+        return (hi != 0 ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | Flags.szp(lo, size);
     }
 
     static long mulHigh64(long a, long b) {
@@ -251,7 +263,7 @@ final class Translator {
 
     /** A branch target, or #GP(0) if it is not canonical. */
     static long target(long t) {
-        if (!X86Cpu.canonical(t)) {
+        if (!Paging.canonical(t)) {
             throw CpuSignal.fault(13, 0);
         }
         return t;
@@ -287,6 +299,13 @@ final class Translator {
         MethodVisitor mv;
         Label[] blockLabels;
         Label exit;
+        /** Leaves when the CPU fields are exact (after an interpreted op set RIP). */
+        Label exitFromCpu;
+        /** Whether the CPU fields hold the state and the locals are stale (after a called op). */
+        boolean inCpu;
+        /** Registers (and the flags) changed in locals since they last matched the CPU fields. */
+        final boolean[] dirty = new boolean[16];
+        boolean flagsDirty;
         Label codeWritten;
         Label[][] fallbackRanges;
         int fallbackSite;
@@ -299,11 +318,11 @@ final class Translator {
             }
             for (CodeBlock.OpBlock b : blocks) {
                 for (Op o : b.ops) {
-                    long rp = o instanceof Ops.Call ? ((Ops.Call) o).next
-                            : o instanceof Ops.IndirectReg && ((Ops.IndirectReg) o).call
-                                    ? ((Ops.IndirectReg) o).next
-                            : o instanceof Ops.IndirectMem && ((Ops.IndirectMem) o).call
-                                    ? ((Ops.IndirectMem) o).next : -1;
+                    long rp = o instanceof CompiledBranches.Call ? ((CompiledBranches.Call) o).next
+                            : o instanceof CompiledBranches.IndirectReg && ((CompiledBranches.IndirectReg) o).call
+                                    ? ((CompiledBranches.IndirectReg) o).next
+                            : o instanceof CompiledBranches.IndirectMem && ((CompiledBranches.IndirectMem) o).call
+                                    ? ((CompiledBranches.IndirectMem) o).next : -1;
                     if (rp != -1 && index.containsKey(rp) && !returnPoints.contains(rp)) {
                         returnPoints.add(rp);
                     }
@@ -336,7 +355,9 @@ final class Translator {
                 mv = new MethodVisitor(ASM9) {
                 };
             } else {
-                cw.visit(V17, ACC_FINAL | ACC_SUPER, "dev/zx4j/sim/x86/Unit", null, UNIT, null);
+                // Class file version 50: no stack map frames to compute (the verifier infers the
+                // types itself), which makes translating several times cheaper.
+                cw.visit(V1_6, ACC_FINAL | ACC_SUPER, "dev/zx4j/sim/x86/Unit", null, UNIT, null);
                 MethodVisitor init = cw.visitMethod(0, "<init>", CTOR_DESC, null, null);
                 init.visitCode();
                 init.visitVarInsn(ALOAD, 0);
@@ -353,14 +374,24 @@ final class Translator {
                 // the ops called from the unit, as constants: static finals set from the class data
                 MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
                 clinit.visitCode();
+                if (fallbackCount > 0) {
+                    clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                            "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+                    clinit.visitLdcInsn("_");
+                    clinit.visitLdcInsn(org.objectweb.asm.Type.getType(List.class));
+                    clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
+                            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)"
+                                    + "Ljava/lang/Object;", false);
+                    clinit.visitTypeInsn(CHECKCAST, "java/util/List");
+                    clinit.visitVarInsn(ASTORE, 0);
+                }
                 for (int i = 0; i < fallbackCount; i++) {
                     cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "op" + i, "L" + OP + ";", null, null)
                             .visitEnd();
-                    clinit.visitLdcInsn(new ConstantDynamic("_", "L" + OP + ";",
-                            new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
-                                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
-                                            + "Ljava/lang/Class;I)Ljava/lang/Object;", false),
-                            i));
+                    clinit.visitVarInsn(ALOAD, 0);
+                    iconstTo(clinit, i);
+                    clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
+                    clinit.visitTypeInsn(CHECKCAST, OP);
                     clinit.visitFieldInsn(PUTSTATIC, "dev/zx4j/sim/x86/Unit", "op" + i, "L" + OP + ";");
                 }
                 clinit.visitInsn(RETURN);
@@ -380,6 +411,7 @@ final class Translator {
             }
             mv.visitTryCatchBlock(bodyStart, bodyEnd, inlineHandler, SIG);
             exit = new Label();
+            exitFromCpu = new Label();
             codeWritten = new Label();
             blockLabels = new Label[blocks.size()];
             for (int i = 0; i < blockLabels.length; i++) {
@@ -409,6 +441,10 @@ final class Translator {
             mv.visitLabel(bodyStart);
             for (int i = 0; i < blocks.size(); i++) {
                 mv.visitLabel(blockLabels[i]);
+                // a join point: the locals hold the state, any written register may differ
+                inCpu = false;
+                System.arraycopy(written, 0, dirty, 0, 16);
+                flagsDirty = true;
                 block(i);
             }
             mv.visitLabel(bodyEnd);
@@ -419,6 +455,12 @@ final class Translator {
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(LLOAD, NEXT);
             mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, RET);
+            mv.visitFieldInsn(PUTFIELD, CPU, "retired", "J");
+            mv.visitInsn(RETURN);
+
+            mv.visitLabel(exitFromCpu);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(LLOAD, RET);
             mv.visitFieldInsn(PUTFIELD, CPU, "retired", "J");
@@ -524,6 +566,16 @@ final class Translator {
 
         // ---- small emitters ------------------------------------------------------------
 
+        static void iconstTo(MethodVisitor m, int v) {
+            if (v <= 5) {
+                m.visitInsn(ICONST_0 + v);
+            } else if (v <= Short.MAX_VALUE) {
+                m.visitIntInsn(SIPUSH, v);
+            } else {
+                m.visitLdcInsn(v);
+            }
+        }
+
         void iconst(int v) {
             if (v >= -1 && v <= 5) {
                 mv.visitInsn(ICONST_0 + v);
@@ -552,6 +604,7 @@ final class Translator {
         void writeReg(int r) {
             used[r] = true;
             written[r] = true;
+            dirty[r] = true;
             mv.visitVarInsn(LSTORE, REG0 + 2 * r);
         }
 
@@ -568,7 +621,7 @@ final class Translator {
         }
 
         /** Pushes the effective address of a memory op. */
-        void ea(Ops.MemOp m) {
+        void ea(CompiledMoves.MemOp m) {
             lconst(m.disp);
             if (m.base >= 0) {
                 readReg(m.base);
@@ -587,13 +640,13 @@ final class Translator {
         /** [c, la] on the stack → value. */
         void load(int size) {
             String name = size == 1 ? "ld8" : size == 2 ? "ld16" : size == 4 ? "ld32" : "ld64";
-            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, "(J)J", false);
+            mv.visitMethodInsn(INVOKESTATIC, MEMORY, name, "(L" + CPU + ";J)J", false);
         }
 
         /** [c, la, v] on the stack → stored. */
         void store(int size) {
             String name = size == 1 ? "st8" : size == 2 ? "st16" : size == 4 ? "st32" : "st64";
-            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, "(JJ)V", false);
+            mv.visitMethodInsn(INVOKESTATIC, MEMORY, name, "(L" + CPU + ";JJ)V", false);
         }
 
         /** After a store of op {@code k}: leave with RIP = {@code next} if it hit decoded code. */
@@ -634,6 +687,7 @@ final class Translator {
 
         /** Sets the lazy-flag locals from constants and the longs in slots (or -1 for 0). */
         void lazy(int op, int size, int aSlot, int bSlot, int rSlot) {
+            flagsDirty = true;
             iconst(op);
             mv.visitVarInsn(ISTORE, LFOP);
             iconst(size);
@@ -672,7 +726,7 @@ final class Translator {
             mv.visitVarInsn(LLOAD, a);
             mv.visitVarInsn(LLOAD, b);
             mv.visitVarInsn(LLOAD, r);
-            mv.visitMethodInsn(INVOKESTATIC, CPU, "condSub", "(IIJJJ)Z", false);
+            mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condSub", "(IIJJJ)Z", false);
         }
 
         void condAdd(int cc, int size, int a, int b, int r) {
@@ -681,14 +735,14 @@ final class Translator {
             mv.visitVarInsn(LLOAD, a);
             mv.visitVarInsn(LLOAD, b);
             mv.visitVarInsn(LLOAD, r);
-            mv.visitMethodInsn(INVOKESTATIC, CPU, "condAdd", "(IIJJJ)Z", false);
+            mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condAdd", "(IIJJJ)Z", false);
         }
 
         void condLogic(int cc, int size, int r) {
             iconst(cc);
             iconst(size);
             mv.visitVarInsn(LLOAD, r);
-            mv.visitMethodInsn(INVOKESTATIC, CPU, "condLogic", "(IIJ)Z", false);
+            mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condLogic", "(IIJ)Z", false);
         }
 
         // ---- blocks and edges ----------------------------------------------------------
@@ -710,29 +764,30 @@ final class Translator {
                 pcIp.add(b.ips[b.first[k]]);
                 boolean last = k == n - 1;
                 if (last && !b.fallsThrough) {
-                    transferred = control(bi, b, o, pc);
+                    transferred = isControl(o) && control(bi, b, o, pc);
                     if (!transferred) {
                         fallback(o, pc); // it sets RIP itself
                     }
                     break;
                 }
-                if (!inline(o, pc)) {
+                if (!inlinable(o)) {
                     fallback(o, pc);
+                } else {
+                    ensureLocals();
+                    inline(o, pc);
                 }
             }
             if (transferred) {
                 return;
             }
             if (b.fallsThrough) {
+                ensureLocals();
                 addRet(b.insns.length);
                 jumpTo(bi, b.end);
             } else {
-                // the last op (interpreted) set RIP itself
-                mv.visitVarInsn(ALOAD, C);
-                mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
-                mv.visitVarInsn(LSTORE, NEXT);
+                // the last op (called) set RIP itself, and the CPU fields hold the state
                 addRet(b.insns.length);
-                mv.visitJumpInsn(GOTO, exit);
+                mv.visitJumpInsn(GOTO, exitFromCpu);
             }
         }
 
@@ -780,14 +835,46 @@ final class Translator {
             mv.visitJumpInsn(GOTO, exit);
         }
 
-        /** Calls an op the unit does not inline, with the CPU fields made exact around it. */
+        /** Makes the locals hold the state again after called ops. */
+        void ensureLocals() {
+            if (!inCpu) {
+                return;
+            }
+            for (int r = 0; r < 16; r++) {
+                if (used[r] || recording) {
+                    loadFromArray(r);
+                }
+            }
+            reloadFlags();
+            inCpu = false;
+            Arrays.fill(dirty, false);
+            flagsDirty = false;
+        }
+
+        /**
+         * Calls an op the unit does not inline, with the CPU fields made exact before it; the
+         * locals are reloaded only when inline code needs them again.
+         */
         void fallback(Op o, int pc) {
             hadFallback = true;
             int site = fallbackSite++;
             if (!recording) {
                 fallbacks.add(o);
             }
-            flushAll();
+            if (!inCpu) {
+                for (int r = 0; r < 16; r++) {
+                    if (dirty[r]) {
+                        mv.visitVarInsn(ALOAD, REGS);
+                        iconst(r);
+                        mv.visitVarInsn(LLOAD, REG0 + 2 * r);
+                        mv.visitInsn(LASTORE);
+                    }
+                }
+                if (flagsDirty) {
+                    flushFlags();
+                }
+                inCpu = true;
+            }
             pc(pc);
             Label[] range = recording ? new Label[] {new Label(), new Label()} : fallbackRanges[site];
             mv.visitLabel(range[0]);
@@ -795,25 +882,19 @@ final class Translator {
             mv.visitVarInsn(ALOAD, C);
             mv.visitMethodInsn(INVOKEVIRTUAL, OP, "run", "(L" + CPU + ";)V", false);
             mv.visitLabel(range[1]);
-            // every register may have changed
-            for (int r = 0; r < 16; r++) {
-                if (used[r] || recording) {
-                    loadFromArray(r);
-                }
-            }
-            reloadFlags();
         }
 
         /** Emits the block's last op when it transfers control; false if it is not one. */
         boolean control(int bi, CodeBlock.OpBlock b, Op o, int pc) {
+            ensureLocals();
             int n = b.insns.length;
-            if (o instanceof Ops.Jmp) {
+            if (o instanceof CompiledBranches.Jmp) {
                 addRet(n);
-                jumpTo(bi, ((Ops.Jmp) o).target);
+                jumpTo(bi, ((CompiledBranches.Jmp) o).target);
                 return true;
             }
-            if (o instanceof Ops.Branch) {
-                Ops.Branch br = (Ops.Branch) o;
+            if (o instanceof CompiledBranches.Branch) {
+                CompiledBranches.Branch br = (CompiledBranches.Branch) o;
                 if (!branchCondition(br)) {
                     return false;
                 }
@@ -826,15 +907,15 @@ final class Translator {
                 jumpTo(bi, br.fall);
                 return true;
             }
-            if (o instanceof Ops.Call) {
-                Ops.Call call = (Ops.Call) o;
+            if (o instanceof CompiledBranches.Call) {
+                CompiledBranches.Call call = (CompiledBranches.Call) o;
                 pc(pc);
                 push(pc, call.next, call.target, -1);
                 addRet(n);
                 jumpTo(bi, call.target);
                 return true;
             }
-            if (o instanceof Ops.Ret) {
+            if (o instanceof CompiledBranches.Ret) {
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 readReg(X86Cpu.RSP);
@@ -842,24 +923,24 @@ final class Translator {
                 mv.visitMethodInsn(INVOKESTATIC, SELF, "target", "(J)J", false);
                 mv.visitVarInsn(LSTORE, T0);
                 readReg(X86Cpu.RSP);
-                lconst(((Ops.Ret) o).release);
+                lconst(((CompiledBranches.Ret) o).release);
                 mv.visitInsn(LADD);
                 writeReg(X86Cpu.RSP);
                 addRet(n);
                 jumpDynamic(bi, T0);
                 return true;
             }
-            if (o instanceof Ops.IndirectReg || o instanceof Ops.IndirectMem) {
+            if (o instanceof CompiledBranches.IndirectReg || o instanceof CompiledBranches.IndirectMem) {
                 boolean isCall;
                 long next;
                 pc(pc);
-                if (o instanceof Ops.IndirectReg) {
-                    Ops.IndirectReg ir = (Ops.IndirectReg) o;
+                if (o instanceof CompiledBranches.IndirectReg) {
+                    CompiledBranches.IndirectReg ir = (CompiledBranches.IndirectReg) o;
                     isCall = ir.call;
                     next = ir.next;
                     readReg(ir.s);
                 } else {
-                    Ops.IndirectMem im = (Ops.IndirectMem) o;
+                    CompiledBranches.IndirectMem im = (CompiledBranches.IndirectMem) o;
                     isCall = im.call;
                     next = im.next;
                     mv.visitVarInsn(ALOAD, C);
@@ -898,23 +979,23 @@ final class Translator {
         }
 
         /** Pushes the branch condition (0/1) of a conditional op, flags updated; false if unknown. */
-        boolean branchCondition(Ops.Branch br) {
+        boolean branchCondition(CompiledBranches.Branch br) {
             int cc = br.cc;
             int size = br.size;
-            if (br instanceof Ops.Jcc) {
+            if (br instanceof CompiledBranches.Jcc) {
                 condLocals(cc);
-            } else if (br instanceof Ops.JccSub) {
+            } else if (br instanceof CompiledBranches.JccSub) {
                 condSub(cc, size, LFA, LFB, LFR);
-            } else if (br instanceof Ops.JccAdd) {
+            } else if (br instanceof CompiledBranches.JccAdd) {
                 condAdd(cc, size, LFA, LFB, LFR);
-            } else if (br instanceof Ops.JccLogic) {
+            } else if (br instanceof CompiledBranches.JccLogic) {
                 condLogic(cc, size, LFR);
-            } else if (br instanceof Ops.CmpRIJcc || br instanceof Ops.CmpRRJcc) {
+            } else if (br instanceof CompiledBranches.CmpRIJcc || br instanceof CompiledBranches.CmpRRJcc) {
                 int d;
                 long m;
                 boolean write;
-                if (br instanceof Ops.CmpRIJcc) {
-                    Ops.CmpRIJcc x = (Ops.CmpRIJcc) br;
+                if (br instanceof CompiledBranches.CmpRIJcc) {
+                    CompiledBranches.CmpRIJcc x = (CompiledBranches.CmpRIJcc) br;
                     d = x.d;
                     m = x.m;
                     write = x.write;
@@ -923,7 +1004,7 @@ final class Translator {
                     mv.visitVarInsn(LSTORE, T0);
                     lconst(x.b);
                 } else {
-                    Ops.CmpRRJcc x = (Ops.CmpRRJcc) br;
+                    CompiledBranches.CmpRRJcc x = (CompiledBranches.CmpRRJcc) br;
                     d = x.d;
                     m = x.m;
                     write = x.write;
@@ -945,8 +1026,8 @@ final class Translator {
                 }
                 lazy(X86Cpu.LF_SUB, size, T0, T1, T2);
                 condSub(cc, size, T0, T1, T2);
-            } else if (br instanceof Ops.TestRRJcc) {
-                Ops.TestRRJcc x = (Ops.TestRRJcc) br;
+            } else if (br instanceof CompiledBranches.TestRRJcc) {
+                CompiledBranches.TestRRJcc x = (CompiledBranches.TestRRJcc) br;
                 readReg(x.d);
                 readReg(x.s);
                 mv.visitInsn(LAND);
@@ -954,16 +1035,16 @@ final class Translator {
                 mv.visitVarInsn(LSTORE, T2);
                 lazy(X86Cpu.LF_LOGIC, size, -1, -1, T2);
                 condLogic(cc, size, T2);
-            } else if (br instanceof Ops.TestRIJcc) {
-                Ops.TestRIJcc x = (Ops.TestRIJcc) br;
+            } else if (br instanceof CompiledBranches.TestRIJcc) {
+                CompiledBranches.TestRIJcc x = (CompiledBranches.TestRIJcc) br;
                 readReg(x.d);
                 lconst(x.b);
                 mv.visitInsn(LAND);
                 mv.visitVarInsn(LSTORE, T2);
                 lazy(X86Cpu.LF_LOGIC, size, -1, -1, T2);
                 condLogic(cc, size, T2);
-            } else if (br instanceof Ops.AddRIJcc) {
-                Ops.AddRIJcc x = (Ops.AddRIJcc) br;
+            } else if (br instanceof CompiledBranches.AddRIJcc) {
+                CompiledBranches.AddRIJcc x = (CompiledBranches.AddRIJcc) br;
                 readReg(x.d);
                 and(x.m);
                 mv.visitVarInsn(LSTORE, T0);
@@ -986,19 +1067,36 @@ final class Translator {
 
         // ---- inline ops ----------------------------------------------------------------
 
+        static boolean isControl(Op o) {
+            return o instanceof CompiledBranches.Jmp || o instanceof CompiledBranches.Branch || o instanceof CompiledBranches.Call
+                    || o instanceof CompiledBranches.Ret || o instanceof CompiledBranches.IndirectReg
+                    || o instanceof CompiledBranches.IndirectMem;
+        }
+
+        /** Whether {@link #inline} emits {@code o}. */
+        static boolean inlinable(Op o) {
+            return o instanceof CompiledMoves.MovRR || o instanceof CompiledMoves.MovRI || o instanceof CompiledMoves.ExtendRR
+                    || o instanceof CompiledMoves.Lea || o instanceof CompiledMoves.Load || o instanceof CompiledMoves.ExtendLoad
+                    || o instanceof CompiledMoves.Store || o instanceof CompiledMoves.StoreImm || o instanceof CompiledAlu.AluOp
+                    || o instanceof CompiledAlu.Not || o instanceof CompiledAlu.ShiftRI || o instanceof CompiledAlu.Imul
+                    || o instanceof CompiledAlu.Mul || o instanceof CompiledAlu.Cmov || o instanceof CompiledAlu.Setcc
+                    || o instanceof CompiledAlu.AluRegMem || o instanceof CompiledAlu.AluMem || o instanceof CompiledStack.Push
+                    || o instanceof CompiledStack.PushImm || o instanceof CompiledStack.Pop;
+        }
+
         /** Emits {@code o} inline; false if the unit calls it instead. */
         boolean inline(Op o, int pc) {
-            if (o instanceof Ops.MovRR) {
-                Ops.MovRR x = (Ops.MovRR) o;
+            if (o instanceof CompiledMoves.MovRR) {
+                CompiledMoves.MovRR x = (CompiledMoves.MovRR) o;
                 readReg(x.s);
                 and(x.m);
                 writeReg(x.d);
-            } else if (o instanceof Ops.MovRI) {
-                Ops.MovRI x = (Ops.MovRI) o;
+            } else if (o instanceof CompiledMoves.MovRI) {
+                CompiledMoves.MovRI x = (CompiledMoves.MovRI) o;
                 lconst(x.v);
                 writeReg(x.d);
-            } else if (o instanceof Ops.ExtendRR) {
-                Ops.ExtendRR x = (Ops.ExtendRR) o;
+            } else if (o instanceof CompiledMoves.ExtendRR) {
+                CompiledMoves.ExtendRR x = (CompiledMoves.ExtendRR) o;
                 readReg(x.s);
                 iconst(x.shift);
                 mv.visitInsn(LSHL);
@@ -1006,20 +1104,20 @@ final class Translator {
                 mv.visitInsn(x.sx ? LSHR : LUSHR);
                 and(x.m);
                 writeReg(x.d);
-            } else if (o instanceof Ops.Lea) {
-                Ops.Lea x = (Ops.Lea) o;
+            } else if (o instanceof CompiledMoves.Lea) {
+                CompiledMoves.Lea x = (CompiledMoves.Lea) o;
                 ea(x);
                 and(x.m);
                 writeReg(x.d);
-            } else if (o instanceof Ops.Load) {
-                Ops.Load x = (Ops.Load) o;
+            } else if (o instanceof CompiledMoves.Load) {
+                CompiledMoves.Load x = (CompiledMoves.Load) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 ea(x);
                 load(x.size);
                 writeReg(x.d);
-            } else if (o instanceof Ops.ExtendLoad) {
-                Ops.ExtendLoad x = (Ops.ExtendLoad) o;
+            } else if (o instanceof CompiledMoves.ExtendLoad) {
+                CompiledMoves.ExtendLoad x = (CompiledMoves.ExtendLoad) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 ea(x);
@@ -1032,39 +1130,39 @@ final class Translator {
                     and(x.m);
                 }
                 writeReg(x.d);
-            } else if (o instanceof Ops.Store) {
-                Ops.Store x = (Ops.Store) o;
+            } else if (o instanceof CompiledMoves.Store) {
+                CompiledMoves.Store x = (CompiledMoves.Store) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 ea(x);
                 readReg(x.s);
                 store(x.size);
                 written(pc, x.next);
-            } else if (o instanceof Ops.StoreImm) {
-                Ops.StoreImm x = (Ops.StoreImm) o;
+            } else if (o instanceof CompiledMoves.StoreImm) {
+                CompiledMoves.StoreImm x = (CompiledMoves.StoreImm) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 ea(x);
                 lconst(x.v);
                 store(x.size);
                 written(pc, x.next);
-            } else if (o instanceof Ops.AluOp && aluRegister((Ops.AluOp) o)) {
-                return true;
-            } else if (o instanceof Ops.Not) {
-                Ops.Not x = (Ops.Not) o;
+            } else if (o instanceof CompiledAlu.AluOp) {
+                aluRegister((CompiledAlu.AluOp) o);
+            } else if (o instanceof CompiledAlu.Not) {
+                CompiledAlu.Not x = (CompiledAlu.Not) o;
                 readReg(x.d);
                 lconst(-1L);
                 mv.visitInsn(LXOR);
                 and(x.m);
                 writeReg(x.d);
-            } else if (o instanceof Ops.ShiftRI) {
-                shift((Ops.ShiftRI) o);
-            } else if (o instanceof Ops.Imul) {
-                imul((Ops.Imul) o);
-            } else if (o instanceof Ops.Mul) {
-                mul((Ops.Mul) o);
-            } else if (o instanceof Ops.Cmov) {
-                Ops.Cmov x = (Ops.Cmov) o;
+            } else if (o instanceof CompiledAlu.ShiftRI) {
+                shift((CompiledAlu.ShiftRI) o);
+            } else if (o instanceof CompiledAlu.Imul) {
+                imul((CompiledAlu.Imul) o);
+            } else if (o instanceof CompiledAlu.Mul) {
+                mul((CompiledAlu.Mul) o);
+            } else if (o instanceof CompiledAlu.Cmov) {
+                CompiledAlu.Cmov x = (CompiledAlu.Cmov) o;
                 Label no = new Label();
                 Label done = new Label();
                 condLocals(x.cc);
@@ -1076,8 +1174,8 @@ final class Translator {
                 mv.visitLabel(done);
                 and(x.m);
                 writeReg(x.d);
-            } else if (o instanceof Ops.Setcc) {
-                Ops.Setcc x = (Ops.Setcc) o;
+            } else if (o instanceof CompiledAlu.Setcc) {
+                CompiledAlu.Setcc x = (CompiledAlu.Setcc) o;
                 readReg(x.d);
                 lconst(~0xFFL);
                 mv.visitInsn(LAND);
@@ -1085,8 +1183,8 @@ final class Translator {
                 mv.visitInsn(I2L);
                 mv.visitInsn(LOR);
                 writeReg(x.d);
-            } else if (o instanceof Ops.AluRegMem) {
-                Ops.AluRegMem x = (Ops.AluRegMem) o;
+            } else if (o instanceof CompiledAlu.AluRegMem) {
+                CompiledAlu.AluRegMem x = (CompiledAlu.AluRegMem) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 ea(x);
@@ -1103,8 +1201,8 @@ final class Translator {
                 if (x.fl) {
                     lazy(x.kind, x.size, T0, T1, T2);
                 }
-            } else if (o instanceof Ops.AluMem) {
-                Ops.AluMem x = (Ops.AluMem) o;
+            } else if (o instanceof CompiledAlu.AluMem) {
+                CompiledAlu.AluMem x = (CompiledAlu.AluMem) o;
                 pc(pc);
                 ea(x);
                 mv.visitVarInsn(LSTORE, T3);
@@ -1133,8 +1231,8 @@ final class Translator {
                 if (x.write) {
                     written(pc, x.next);
                 }
-            } else if (o instanceof Ops.Push) {
-                Ops.Push x = (Ops.Push) o;
+            } else if (o instanceof CompiledStack.Push) {
+                CompiledStack.Push x = (CompiledStack.Push) o;
                 pc(pc);
                 readReg(X86Cpu.RSP);
                 lconst(8);
@@ -1147,8 +1245,8 @@ final class Translator {
                 mv.visitVarInsn(LLOAD, T1);
                 writeReg(X86Cpu.RSP);
                 written(pc, x.next);
-            } else if (o instanceof Ops.PushImm) {
-                Ops.PushImm x = (Ops.PushImm) o;
+            } else if (o instanceof CompiledStack.PushImm) {
+                CompiledStack.PushImm x = (CompiledStack.PushImm) o;
                 pc(pc);
                 readReg(X86Cpu.RSP);
                 lconst(8);
@@ -1161,8 +1259,8 @@ final class Translator {
                 mv.visitVarInsn(LLOAD, T1);
                 writeReg(X86Cpu.RSP);
                 written(pc, x.next);
-            } else if (o instanceof Ops.Pop) {
-                Ops.Pop x = (Ops.Pop) o;
+            } else if (o instanceof CompiledStack.Pop) {
+                CompiledStack.Pop x = (CompiledStack.Pop) o;
                 pc(pc);
                 mv.visitVarInsn(ALOAD, C);
                 readReg(X86Cpu.RSP);
@@ -1196,7 +1294,7 @@ final class Translator {
         }
 
         /** The register-destination ALU ops; false for those left to the op (ADC, SBB). */
-        boolean aluRegister(Ops.AluOp x) {
+        boolean aluRegister(CompiledAlu.AluOp x) {
             int d = x.d;
             long m = x.m;
             int size = x.size;
@@ -1204,22 +1302,22 @@ final class Translator {
             int src = -1;
             long imm = 0;
             boolean hasImm = false;
-            if (x instanceof Ops.AddRR) { sub = 0; src = ((Ops.AddRR) x).s; }
-            else if (x instanceof Ops.AddRI) { sub = 0; imm = ((Ops.AddRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.OrRR) { sub = 1; src = ((Ops.OrRR) x).s; }
-            else if (x instanceof Ops.OrRI) { sub = 1; imm = ((Ops.OrRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.AndRR) { sub = 4; src = ((Ops.AndRR) x).s; }
-            else if (x instanceof Ops.AndRI) { sub = 4; imm = ((Ops.AndRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.SubRR) { sub = 5; src = ((Ops.SubRR) x).s; }
-            else if (x instanceof Ops.SubRI) { sub = 5; imm = ((Ops.SubRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.XorRR) { sub = 6; src = ((Ops.XorRR) x).s; }
-            else if (x instanceof Ops.XorRI) { sub = 6; imm = ((Ops.XorRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.CmpRR) { sub = 7; src = ((Ops.CmpRR) x).s; }
-            else if (x instanceof Ops.CmpRI) { sub = 7; imm = ((Ops.CmpRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.TestRR) { sub = 8; src = ((Ops.TestRR) x).s; }
-            else if (x instanceof Ops.TestRI) { sub = 8; imm = ((Ops.TestRI) x).b; hasImm = true; }
-            else if (x instanceof Ops.IncDec) {
-                boolean inc = ((Ops.IncDec) x).inc;
+            if (x instanceof CompiledAlu.AddRR) { sub = 0; src = ((CompiledAlu.AddRR) x).s; }
+            else if (x instanceof CompiledAlu.AddRI) { sub = 0; imm = ((CompiledAlu.AddRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.OrRR) { sub = 1; src = ((CompiledAlu.OrRR) x).s; }
+            else if (x instanceof CompiledAlu.OrRI) { sub = 1; imm = ((CompiledAlu.OrRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.AndRR) { sub = 4; src = ((CompiledAlu.AndRR) x).s; }
+            else if (x instanceof CompiledAlu.AndRI) { sub = 4; imm = ((CompiledAlu.AndRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.SubRR) { sub = 5; src = ((CompiledAlu.SubRR) x).s; }
+            else if (x instanceof CompiledAlu.SubRI) { sub = 5; imm = ((CompiledAlu.SubRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.XorRR) { sub = 6; src = ((CompiledAlu.XorRR) x).s; }
+            else if (x instanceof CompiledAlu.XorRI) { sub = 6; imm = ((CompiledAlu.XorRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.CmpRR) { sub = 7; src = ((CompiledAlu.CmpRR) x).s; }
+            else if (x instanceof CompiledAlu.CmpRI) { sub = 7; imm = ((CompiledAlu.CmpRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.TestRR) { sub = 8; src = ((CompiledAlu.TestRR) x).s; }
+            else if (x instanceof CompiledAlu.TestRI) { sub = 8; imm = ((CompiledAlu.TestRI) x).b; hasImm = true; }
+            else if (x instanceof CompiledAlu.IncDec) {
+                boolean inc = ((CompiledAlu.IncDec) x).inc;
                 readReg(d);
                 and(m);
                 mv.visitVarInsn(LSTORE, T0);
@@ -1243,7 +1341,7 @@ final class Translator {
                     lazy(inc ? X86Cpu.LF_INC : X86Cpu.LF_DEC, size, T0, T1, T2);
                 }
                 return true;
-            } else if (x instanceof Ops.Neg) {
+            } else if (x instanceof CompiledAlu.Neg) {
                 readReg(d);
                 and(m);
                 mv.visitVarInsn(LSTORE, T1);
@@ -1257,8 +1355,48 @@ final class Translator {
                     lazy(X86Cpu.LF_SUB, size, -1, T1, T2);
                 }
                 return true;
+            } else if (x instanceof CompiledAlu.AdcRR || x instanceof CompiledAlu.AdcRI
+                    || x instanceof CompiledAlu.SbbRR || x instanceof CompiledAlu.SbbRI) {
+                boolean adc = x instanceof CompiledAlu.AdcRR || x instanceof CompiledAlu.AdcRI;
+                readReg(d);
+                and(m);
+                mv.visitVarInsn(LSTORE, T0);
+                if (x instanceof CompiledAlu.AdcRR) {
+                    readReg(((CompiledAlu.AdcRR) x).s);
+                    and(m);
+                } else if (x instanceof CompiledAlu.SbbRR) {
+                    readReg(((CompiledAlu.SbbRR) x).s);
+                    and(m);
+                } else {
+                    lconst(x instanceof CompiledAlu.AdcRI ? ((CompiledAlu.AdcRI) x).b : ((CompiledAlu.SbbRI) x).b);
+                }
+                mv.visitVarInsn(LSTORE, T1);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(ILOAD, LFOP);
+                mv.visitVarInsn(ILOAD, LFSIZE);
+                mv.visitVarInsn(LLOAD, LFA);
+                mv.visitVarInsn(LLOAD, LFB);
+                mv.visitVarInsn(LLOAD, LFR);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "carry", "(L" + CPU + ";IIJJJ)J", false);
+                mv.visitVarInsn(LSTORE, T3);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(adc ? LADD : LSUB);
+                mv.visitVarInsn(LLOAD, T3);
+                mv.visitInsn(adc ? LADD : LSUB);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                mv.visitVarInsn(LLOAD, T2);
+                writeReg(d);
+                if (x.fl) {
+                    lazy(adc ? X86Cpu.LF_ADC : X86Cpu.LF_SBB, size, T0, T1, T2);
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitVarInsn(LLOAD, T3);
+                    mv.visitFieldInsn(PUTFIELD, CPU, "lfCin", "J");
+                }
+                return true;
             } else {
-                return false; // ADC, SBB
+                throw new IllegalStateException("no inline form for " + x.getClass().getSimpleName());
             }
             readReg(d);
             and(m);
@@ -1283,7 +1421,7 @@ final class Translator {
             return true;
         }
 
-        void shift(Ops.ShiftRI x) {
+        void shift(CompiledAlu.ShiftRI x) {
             readReg(x.d);
             if (x.size == 8) {
                 switch (x.kind) {
@@ -1330,7 +1468,7 @@ final class Translator {
             }
         }
 
-        void imul(Ops.Imul x) {
+        void imul(CompiledAlu.Imul x) {
             signedOperand(x.s, x.size);
             mv.visitVarInsn(LSTORE, T0);
             if (x.s2 < 0) {
@@ -1359,10 +1497,11 @@ final class Translator {
                 mv.visitMethodInsn(INVOKESTATIC, SELF, "setArith", "(L" + CPU + ";J)V", false);
                 iconst(X86Cpu.LF_NONE);
                 mv.visitVarInsn(ISTORE, LFOP);
+                flagsDirty = true;
             }
         }
 
-        void mul(Ops.Mul x) {
+        void mul(CompiledAlu.Mul x) {
             if (x.size == 8) {
                 readReg(X86Cpu.RAX);
                 mv.visitVarInsn(LSTORE, T0);
@@ -1407,6 +1546,7 @@ final class Translator {
                 mv.visitMethodInsn(INVOKESTATIC, SELF, "setArith", "(L" + CPU + ";J)V", false);
                 iconst(X86Cpu.LF_NONE);
                 mv.visitVarInsn(ISTORE, LFOP);
+                flagsDirty = true;
             }
         }
     }

@@ -320,6 +320,16 @@ public final class X86Cpu {
     final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
     /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
     boolean compileBlocks = true;
+    /**
+     * Runs after which a 64-bit op block is translated to JVM bytecode ({@link Translator}); 0
+     * translates every block when it is built (the test mode), negative never. Defaults to the
+     * system property {@code zx4j.jit.threshold}.
+     */
+    int translateAfter = Translator.configuredThreshold();
+    /** The translated units of this CPU and how blocks become units. */
+    final CodeCache codeCache = new CodeCache(CodeCache.DEFAULT_MAX_UNITS, CodeCache.DEFAULT_MAX_BYTES);
+    /** The retired count at which the current {@link #run} ends (its budget), for translated units. */
+    long runEnd;
 
     private X86Cpu(GuestPhysicalBus bus, int apicId) {
         this.bus = bus;
@@ -585,6 +595,7 @@ public final class X86Cpu {
             }
             codeInvalidated = false;
             long end = retired + maxInstructions;
+            runEnd = end;
             CodeBlock prev = null;
             for (;;) {
                 if (stopRequested) {
@@ -613,6 +624,9 @@ public final class X86Cpu {
                             }
                         }
                         b.run(this);
+                        if (--b.heat == 0) {
+                            b = codeCache.promote(this, b);
+                        }
                         prev = b;
                     }
                 } catch (CpuSignal s) {
@@ -674,9 +688,19 @@ public final class X86Cpu {
     // Code cache
     // =====================================================================================
 
+    /**
+     * Whether a translated unit must return to this loop at a block boundary: a stop request, an
+     * interrupt shadow, a pending exit, or an open interrupt window being watched.
+     */
+    boolean mustLeave() {
+        return stopRequested || shadow || exitPending != null
+                || (windowExiting && canTakeExternalInterrupt());
+    }
+
     /** Drops all cached decoded code. */
     public void invalidateAllCode() {
         blocks.clear();
+        codeCache.clear();
         codePages.clear();
         Arrays.fill(wTag, 0);
         Arrays.fill(wCode, null);
@@ -711,7 +735,10 @@ public final class X86Cpu {
         CodePage cp = codePages.remove(pn);
         if (cp != null) {
             for (Long k : cp.keys) {
-                blocks.remove(k);
+                CodeBlock b = blocks.remove(k);
+                if (b instanceof TranslatedUnit) {
+                    codeCache.remove((TranslatedUnit) b);
+                }
             }
             for (int k = 0; k < TLB_SIZE; k++) {
                 if (wCode[k] == cp) {
@@ -769,6 +796,14 @@ public final class X86Cpu {
         return b;
     }
 
+    /** The block-map key of the code at linear address {@code la} in the current mode. */
+    long codeKey(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        long pfn = xTag[idx] == (vpn | TLB_VALID) ? xPfn[idx] : Paging.translate(this, la, 2) >>> 12;
+        return (pfn << 12) | (la & 0xFFF) | modeKey();
+    }
+
     byte[] codePage(long gpa) {
         byte[] page = bus.ramPage(gpa >>> 12);
         if (page == null) {
@@ -821,6 +856,9 @@ public final class X86Cpu {
                 wTag[k] |= TLB_CODE;
                 wCode[k] = cp;
             }
+        }
+        if (b instanceof CodeBlock.OpBlock) {
+            return codeCache.built(this, (CodeBlock.OpBlock) b, key);
         }
         return b;
     }
