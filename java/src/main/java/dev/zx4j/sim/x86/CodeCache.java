@@ -111,11 +111,22 @@ final class CodeCache {
 
     private TranslatedUnit install(X86Cpu c, CodeBlock.OpBlock b, long key) {
         TranslatedUnit u;
+        CpuEvents.BlockTranslationEvent ev = CpuEvents.ON ? new CpuEvents.BlockTranslationEvent() : null;
+        if (ev != null) {
+            ev.begin();
+        }
         collecting = true;
         try {
             u = Translator.translate(b, la -> memberBlock(c, la));
         } finally {
             collecting = false;
+        }
+        if (ev != null && ev.shouldCommit()) {
+            ev.address = b.la;
+            ev.translated = u != null;
+            ev.blocks = u != null ? u.blockCount : 0;
+            ev.bytecode = u != null ? u.codeSize : 0;
+            ev.commit();
         }
         if (u == null) {
             return null;

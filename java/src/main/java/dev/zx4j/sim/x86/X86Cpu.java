@@ -580,6 +580,24 @@ public final class X86Cpu {
      * @return the exit; never {@code null}; guest behaviour never throws
      */
     public VcpuExit run(long maxInstructions) {
+        if (CpuEvents.ON) {
+            CpuEvents.VcpuExitEvent ev = new CpuEvents.VcpuExitEvent();
+            if (ev.isEnabled()) {
+                ev.begin();
+                long before = retired;
+                VcpuExit e = runLoop(maxInstructions);
+                ev.exit = String.valueOf(e);
+                ev.instructions = retired - before;
+                ev.rip = rip;
+                ev.apicId = apicId;
+                ev.commit();
+                return e;
+            }
+        }
+        return runLoop(maxInstructions);
+    }
+
+    private VcpuExit runLoop(long maxInstructions) {
         if (shutdown) {
             return new VcpuExit.ErrorExit(ZX_ERR_BAD_STATE, "VCPU is in shutdown (triple fault)");
         }
@@ -589,6 +607,15 @@ public final class X86Cpu {
                 int v = pendingInjection;
                 pendingInjection = -1;
                 VcpuExit e = Events.raise(this, v, Events.hasErrorCode(v), 0);
+                if (CpuEvents.ON) {
+                    CpuEvents.InterruptDeliveryEvent ev = new CpuEvents.InterruptDeliveryEvent();
+                    if (ev.isEnabled()) {
+                        ev.vector = v;
+                        ev.delivered = e == null;
+                        ev.apicId = apicId;
+                        ev.commit();
+                    }
+                }
                 if (e != null) {
                     return e;
                 }
@@ -699,6 +726,15 @@ public final class X86Cpu {
 
     /** Drops all cached decoded code. */
     public void invalidateAllCode() {
+        if (CpuEvents.ON) {
+            CpuEvents.CodeInvalidationEvent ev = new CpuEvents.CodeInvalidationEvent();
+            if (ev.isEnabled()) {
+                ev.page = -1;
+                ev.blocks = blocks.size();
+                ev.units = codeCache.size();
+                ev.commit();
+            }
+        }
         blocks.clear();
         codeCache.clear();
         codePages.clear();
@@ -734,10 +770,21 @@ public final class X86Cpu {
     void invalidatePage(long pn) {
         CodePage cp = codePages.remove(pn);
         if (cp != null) {
+            int units = 0;
             for (Long k : cp.keys) {
                 CodeBlock b = blocks.remove(k);
                 if (b instanceof TranslatedUnit) {
                     codeCache.remove((TranslatedUnit) b);
+                    units++;
+                }
+            }
+            if (CpuEvents.ON) {
+                CpuEvents.CodeInvalidationEvent ev = new CpuEvents.CodeInvalidationEvent();
+                if (ev.isEnabled()) {
+                    ev.page = pn << 12;
+                    ev.blocks = cp.keys.size();
+                    ev.units = units;
+                    ev.commit();
                 }
             }
             for (int k = 0; k < TLB_SIZE; k++) {
