@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The translated units one CPU holds, and when a block becomes one. A 64-bit op block starts
@@ -26,8 +25,8 @@ final class CodeCache {
 
     private final int maxUnits;
     private final long maxBytes;
-    /** Units by the block-map key they are installed under, oldest first. */
-    private final LinkedHashMap<TranslatedUnit, Long> units = new LinkedHashMap<>();
+    /** The units, oldest first. */
+    private final LinkedHashMap<TranslatedUnit, Boolean> units = new LinkedHashMap<>();
     private long bytes;
     private long translated;
     private long dropped;
@@ -37,23 +36,20 @@ final class CodeCache {
         this.maxBytes = maxBytes;
     }
 
-    /**
-     * Adds {@code u} installed under {@code key}; returns the units (with their keys) that must
-     * be put back to their head blocks to stay within the bounds.
-     */
-    List<Map.Entry<TranslatedUnit, Long>> add(TranslatedUnit u, long key) {
+    /** Adds {@code u}; returns the oldest units to drop (put back their blocks) to stay in bounds. */
+    List<TranslatedUnit> add(TranslatedUnit u) {
         translated++;
-        units.put(u, key);
+        units.put(u, Boolean.TRUE);
         bytes += u.codeSize;
-        List<Map.Entry<TranslatedUnit, Long>> evicted = new ArrayList<>();
-        Iterator<Map.Entry<TranslatedUnit, Long>> it = units.entrySet().iterator();
+        List<TranslatedUnit> evicted = new ArrayList<>();
+        Iterator<TranslatedUnit> it = units.keySet().iterator();
         while ((units.size() > maxUnits || bytes > maxBytes) && it.hasNext()) {
-            Map.Entry<TranslatedUnit, Long> e = it.next();
-            if (e.getKey() == u) {
+            TranslatedUnit e = it.next();
+            if (e == u) {
                 break;
             }
-            evicted.add(Map.entry(e.getKey(), e.getValue()));
-            bytes -= e.getKey().codeSize;
+            evicted.add(e);
+            bytes -= e.codeSize;
             dropped++;
             it.remove();
         }
@@ -61,11 +57,13 @@ final class CodeCache {
     }
 
     /** Forgets a unit whose code was invalidated. */
-    void remove(TranslatedUnit u) {
+    boolean remove(TranslatedUnit u) {
         if (units.remove(u) != null) {
             bytes -= u.codeSize;
             dropped++;
+            return true;
         }
+        return false;
     }
 
     void clear() {
@@ -83,7 +81,7 @@ final class CodeCache {
         if (after == 0 && !collecting) {
             TranslatedUnit u = install(c, b, key);
             if (u != null) {
-                return u;
+                return c.blocks.get(key);
             }
         }
         b.heat = after > 0 ? after : after == 0 ? 1 : Integer.MAX_VALUE;
@@ -106,9 +104,13 @@ final class CodeCache {
             return b;
         }
         TranslatedUnit u = install(c, (CodeBlock.OpBlock) b, key);
-        return u != null ? u : b;
+        return u != null ? c.blocks.get(key) : b;
     }
 
+    /**
+     * Translates the region headed by {@code b} and puts an entry of the new unit at every member
+     * block's key (replacing entries of older units for the same blocks).
+     */
     private TranslatedUnit install(X86Cpu c, CodeBlock.OpBlock b, long key) {
         TranslatedUnit u;
         CpuEvents.BlockTranslationEvent ev = CpuEvents.ON ? new CpuEvents.BlockTranslationEvent() : null;
@@ -131,22 +133,48 @@ final class CodeCache {
         if (u == null) {
             return null;
         }
-        c.blocks.put(key, u);
-        for (Map.Entry<TranslatedUnit, Long> e : add(u, key)) {
-            if (c.blocks.get(e.getValue()) == e.getKey()) {
-                c.blocks.put(e.getValue(), e.getKey().head);
+        long base = key & ~0xFFFL;
+        List<Long> keys = new ArrayList<>();
+        for (CodeBlock.OpBlock m : u.members) {
+            long k = base | (m.la & 0xFFF);
+            CodeBlock cur = c.blocks.get(k);
+            if (cur == m || cur instanceof TranslatedUnit.Entry && ((TranslatedUnit.Entry) cur).block == m) {
+                c.blocks.put(k, new TranslatedUnit.Entry(u, m));
+                keys.add(k);
+            }
+        }
+        u.keys = keys;
+        for (TranslatedUnit old : add(u)) {
+            for (long k : old.keys) {
+                CodeBlock cur = c.blocks.get(k);
+                if (cur instanceof TranslatedUnit.Entry && ((TranslatedUnit.Entry) cur).unit == old) {
+                    c.blocks.put(k, ((TranslatedUnit.Entry) cur).block);
+                }
             }
         }
         c.codeEpoch++;
         return u;
     }
 
-    /** A member block for a region being translated: the op block at {@code la}, or null. */
+    /**
+     * A member block for a region being translated: the op block at {@code la}, or null. Only
+     * code that has already run joins a unit (error paths and cold code stay out, which keeps
+     * units small and quick for HotSpot to compile); with a threshold of 0 (translate
+     * everything) every reachable block is decoded and joins.
+     */
     private static CodeBlock.OpBlock memberBlock(X86Cpu c, long la) {
         try {
-            CodeBlock b = c.blockAt(la);
-            if (b instanceof TranslatedUnit) {
-                return ((TranslatedUnit) b).head;
+            CodeBlock b;
+            if (c.translateAfter == 0) {
+                b = c.blockAt(la);
+            } else {
+                b = c.blocks.get(c.codeKey(la));
+                if (b == null || b.la != la || b instanceof CodeBlock.OpBlock && b.heat >= c.translateAfter) {
+                    return null;
+                }
+            }
+            if (b instanceof TranslatedUnit.Entry) {
+                return ((TranslatedUnit.Entry) b).block;
             }
             return b instanceof CodeBlock.OpBlock ? (CodeBlock.OpBlock) b : null;
         } catch (CpuSignal s) {

@@ -1,9 +1,12 @@
 package dev.zx4j.sim.x86;
 
+import java.util.List;
+
 /**
  * A region of 64-bit guest code translated to JVM bytecode by {@link Translator}: the superclass
- * of every generated (hidden) class. A unit starts at its head block's address, covers blocks of
- * one guest page reachable from it, and is entered only at the head, like any {@link CodeBlock}.
+ * of every generated (hidden) class. A unit covers blocks of one guest page reachable from its
+ * head, and every one of them is an entry: the block map holds one {@link Entry} per member
+ * block, and the generated {@code run} starts at the block RIP names.
  *
  * <h2>How it keeps the {@link CodeBlock} contract</h2>
  * On a normal return every instruction it ran retired, {@code c.retired} counts them and
@@ -28,6 +31,10 @@ abstract class TranslatedUnit extends CodeBlock {
     private final long[] ipOf;
     /** Guest blocks translated into this unit (for statistics and tests). */
     final int blockCount;
+    /** The member blocks, head first (set by {@link Translator}). */
+    CodeBlock.OpBlock[] members;
+    /** The block-map keys holding this unit's entries (set by {@link CodeCache}). */
+    List<Long> keys = List.of();
     /** Size of the generated method in bytes of JVM bytecode. */
     int codeSize;
 
@@ -46,6 +53,27 @@ abstract class TranslatedUnit extends CodeBlock {
      * Called by the generated code when op {@code k} raised {@code s}, with {@code c.retired}
      * already at the count before the op's block and the guest registers written back.
      */
+    /**
+     * The unit entered at one member block: what the block map holds at that block's key. Runs
+     * the unit (which starts at {@code c.rip}); {@link #insns} are the block's own, for the run
+     * loop's single steps in an interrupt shadow.
+     */
+    static final class Entry extends CodeBlock {
+        final TranslatedUnit unit;
+        final CodeBlock.OpBlock block;
+
+        Entry(TranslatedUnit unit, CodeBlock.OpBlock block) {
+            super(block.la, 64, block.insns, true);
+            this.unit = unit;
+            this.block = block;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            unit.run(c);
+        }
+    }
+
     final void stopped(X86Cpu c, int k, CpuSignal s) {
         if (s.kind == CpuSignal.CODE_WRITTEN) {
             c.retired += upToInBlock[k];

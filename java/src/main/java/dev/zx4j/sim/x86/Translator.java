@@ -73,9 +73,9 @@ final class Translator {
     }
 
     /** Most guest blocks in one unit. */
-    static final int MAX_BLOCKS = 48;
+    static final int MAX_BLOCKS = 16;
     /** Largest generated method, in bytes of bytecode (HotSpot compiles up to 8,000). */
-    static final int MAX_CODE = 7600;
+    static final int MAX_CODE = 3000;
 
     /** Supplies the 64-bit op block at a linear address, or null (not cached, other page...). */
     interface BlockSource {
@@ -100,7 +100,16 @@ final class Translator {
      * class could not be built, which only costs speed).
      */
     static TranslatedUnit translate(CodeBlock.OpBlock head, BlockSource source) {
-        List<CodeBlock.OpBlock> region = region(head, source);
+        return translate(head, List.of(), source);
+    }
+
+    /**
+     * Translates the unit headed by {@code head} that also takes in {@code seeds} (blocks of the
+     * same page already translated, so that a page's hot code converges to one unit).
+     */
+    static TranslatedUnit translate(CodeBlock.OpBlock head, List<CodeBlock.OpBlock> seeds,
+            BlockSource source) {
+        List<CodeBlock.OpBlock> region = region(head, seeds, source);
         for (int n = region.size(); n >= 1; n = n == 1 ? 0 : Math.max(1, n / 2)) {
             List<CodeBlock.OpBlock> part = n == region.size() ? region : connected(region, n);
             UnitGenerator g = new UnitGenerator(part);
@@ -126,6 +135,7 @@ final class Translator {
                 TranslatedUnit u = (TranslatedUnit) ctor.invoke(head, real.firstInBlock(),
                         real.upToInBlock(), real.insnOf(), real.ipOf(), part.size());
                 u.codeSize = real.codeSize;
+                u.members = part.toArray(new CodeBlock.OpBlock[0]);
                 return u;
             } catch (Throwable t) {
                 throw new IllegalStateException("translation of the block at 0x"
@@ -141,13 +151,19 @@ final class Translator {
     }
 
     /** Blocks of the head's page reachable from it, breadth first. */
-    static List<CodeBlock.OpBlock> region(CodeBlock.OpBlock head, BlockSource source) {
+    static List<CodeBlock.OpBlock> region(CodeBlock.OpBlock head, List<CodeBlock.OpBlock> seeds,
+            BlockSource source) {
         List<CodeBlock.OpBlock> out = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         ArrayDeque<CodeBlock.OpBlock> queue = new ArrayDeque<>();
         queue.add(head);
         seen.add(head.la);
         long page = head.la >>> 12;
+        for (CodeBlock.OpBlock s : seeds) {
+            if (s.la >>> 12 == page && seen.add(s.la)) {
+                queue.add(s);
+            }
+        }
         while (!queue.isEmpty() && out.size() < MAX_BLOCKS) {
             CodeBlock.OpBlock b = queue.poll();
             out.add(b);
@@ -267,6 +283,6 @@ final class Translator {
 
     /** For tests: the number of blocks {@link #region} would take from {@code head}. */
     static int regionSize(CodeBlock.OpBlock head, BlockSource source) {
-        return region(head, source).size();
+        return region(head, List.of(), source).size();
     }
 }

@@ -192,6 +192,21 @@ final class UnitGenerator {
         mv.visitVarInsn(ISTORE, PC);
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, NEXT);
+        // every block of the unit is an entry: pick it by RIP's page offset
+        if (blocks.size() > 1) {
+            java.util.TreeMap<Integer, Label> entries = new java.util.TreeMap<>();
+            for (int i = 0; i < blocks.size(); i++) {
+                entries.put((int) (blocks.get(i).la & 0xFFF), blockLabels[i]);
+            }
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
+            mv.visitInsn(L2I);
+            iconst(0xFFF);
+            mv.visitInsn(IAND);
+            mv.visitLookupSwitchInsn(blockLabels[0],
+                    entries.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                    entries.values().toArray(new Label[0]));
+        }
         mv.visitLabel(bodyStart);
         for (int i = 0; i < blocks.size(); i++) {
             mv.visitLabel(blockLabels[i]);
@@ -574,16 +589,36 @@ final class UnitGenerator {
     }
 
     /** Ends block {@code from} at the target in local {@code slot} (RET, indirect). */
-    void jumpDynamic(int from, int slot) {
-        for (long p : returnPoints) {
-            Label no = new Label();
+    void jumpDynamic(int from, int slot, boolean anyBlock) {
+        // Candidates: for RET the return points of the unit's calls (return-address
+        // prediction), for indirect jumps and calls every block of the unit. The page test and
+        // a switch on the page offset pick the block; anything else leaves the unit.
+        List<Long> targets = anyBlock ? new ArrayList<>(index.keySet()) : returnPoints;
+        Label leave = new Label();
+        if (!targets.isEmpty()) {
+            long page = blocks.get(0).la >>> 12;
+            java.util.TreeMap<Integer, Label> cases = new java.util.TreeMap<>();
+            for (long t : targets) {
+                cases.put((int) (t & 0xFFF), new Label());
+            }
             mv.visitVarInsn(LLOAD, slot);
-            lconst(p);
+            iconst(12);
+            mv.visitInsn(LUSHR);
+            lconst(page);
             mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFNE, no);
-            jumpTo(from, p);
-            mv.visitLabel(no);
+            mv.visitJumpInsn(IFNE, leave);
+            mv.visitVarInsn(LLOAD, slot);
+            mv.visitInsn(L2I);
+            iconst(0xFFF);
+            mv.visitInsn(IAND);
+            int[] keys = cases.keySet().stream().mapToInt(Integer::intValue).toArray();
+            mv.visitLookupSwitchInsn(leave, keys, cases.values().toArray(new Label[0]));
+            for (Map.Entry<Integer, Label> e : cases.entrySet()) {
+                mv.visitLabel(e.getValue());
+                jumpTo(from, (page << 12) | e.getKey());
+            }
         }
+        mv.visitLabel(leave);
         mv.visitVarInsn(LLOAD, slot);
         mv.visitVarInsn(LSTORE, NEXT);
         mv.visitJumpInsn(GOTO, exit);
@@ -681,7 +716,7 @@ final class UnitGenerator {
             mv.visitInsn(LADD);
             writeReg(X86Cpu.RSP);
             addRet(n);
-            jumpDynamic(bi, T0);
+            jumpDynamic(bi, T0, false);
             return true;
         }
         if (o instanceof CompiledBranches.IndirectReg || o instanceof CompiledBranches.IndirectMem) {
@@ -707,7 +742,7 @@ final class UnitGenerator {
                 push(pc, next, 0, T0);
             }
             addRet(n);
-            jumpDynamic(bi, T0);
+            jumpDynamic(bi, T0, true);
             return true;
         }
         return false;

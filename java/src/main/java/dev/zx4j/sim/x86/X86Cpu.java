@@ -296,9 +296,21 @@ public final class X86Cpu {
             }
         }
 
+        /** Whether {@code [off, off + len)} (within the page) holds decoded bytes. */
         boolean overlaps(int off, int len) {
-            for (int k = off; k < off + len; k++) {
-                if ((bytes[k >>> 6] & (1L << k)) != 0) {
+            int last = off + len - 1;
+            int w0 = off >>> 6;
+            int w1 = last >>> 6;
+            long head = -1L << off;          // bits off.. of word w0 (shift counts are mod 64)
+            long tail = -1L >>> (63 - (last & 63)); // bits ..last of word w1
+            if (w0 == w1) {
+                return (bytes[w0] & head & tail) != 0;
+            }
+            if ((bytes[w0] & head) != 0 || (bytes[w1] & tail) != 0) {
+                return true;
+            }
+            for (int w = w0 + 1; w < w1; w++) {
+                if (bytes[w] != 0) {
                     return true;
                 }
             }
@@ -773,8 +785,7 @@ public final class X86Cpu {
             int units = 0;
             for (Long k : cp.keys) {
                 CodeBlock b = blocks.remove(k);
-                if (b instanceof TranslatedUnit) {
-                    codeCache.remove((TranslatedUnit) b);
+                if (b instanceof TranslatedUnit.Entry && codeCache.remove(((TranslatedUnit.Entry) b).unit)) {
                     units++;
                 }
             }
