@@ -23,8 +23,8 @@ final class CodeCache {
     static final int DEFAULT_MAX_UNITS = 4096;
     static final long DEFAULT_MAX_BYTES = 16L << 20;
 
-    private final int maxUnits;
-    private final long maxBytes;
+    private int maxUnits;
+    private long maxBytes;
     /** The units, oldest first. */
     private final LinkedHashMap<TranslatedUnit, Boolean> units = new LinkedHashMap<>();
     private long bytes;
@@ -54,6 +54,12 @@ final class CodeCache {
             it.remove();
         }
         return evicted;
+    }
+
+    /** Changes the bounds (for tests and tuning); takes effect at the next unit added. */
+    void bound(int units, long bytes) {
+        this.maxUnits = units;
+        this.maxBytes = bytes;
     }
 
     /** Forgets a unit whose code was invalidated. */
