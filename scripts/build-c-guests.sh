@@ -76,11 +76,22 @@ hostobjs=()
 for w in $workloads; do
   read -r testn extra benchn < <(awk -v w="$w" '$1 == w { print $2, $3, $4 }' "$src/params.txt")
   gcc -c -DZX4J_N="$testn" "$src/guest_start.S" -o "$obj/start-$w.o"
-  for spec in "${variants[@]}"; do
+  # workloads marked "zx4j-fp" use floating point: SSE registers allowed, and a further
+  # variant built for x86-64-v2 (SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT)
+  wflags=("${flags[@]}")
+  wvariants=("${variants[@]}")
+  if grep -q 'zx4j-fp' "$src/$w.c"; then
+    wflags=()
+    for f in "${flags[@]}"; do [ "$f" = -mgeneral-regs-only ] || wflags+=("$f"); done
+    wflags+=(-fno-math-errno)
+    wvariants+=("gcc-O2-v2:gcc:-O2 -march=x86-64-v2")
+  fi
+  for spec in "${wvariants[@]}"; do
     IFS=: read -r v cc opt <<< "$spec"
     name="c-$w-$v"
     o="$obj/$name.o"
-    "$cc" "$opt" "${flags[@]}" -c "$src/$w.c" -o "$o"
+    # shellcheck disable=SC2086
+    "$cc" $opt "${wflags[@]}" -c "$src/$w.c" -o "$o"
     # guest image: stub first so the image starts with _start at 0x2000
     ld "${ldflags[@]}" -Ttext=0x2000 -e _start -o "$out/$name.elf" "$obj/start-$w.o" "$o" "$obj/libc.o"
     objcopy -O binary "$out/$name.elf" "$out/$name.bin"

@@ -35,12 +35,47 @@ public final class Kernel {
     static final String NATIVE_KERNEL_CLASS = "dev.zx4j.jni.NativeKernel";
 
     private final Syscalls sys;
+    /** The guests' CPU architecture: "x86_64", or "aarch64" for the native kernel on arm64. */
+    private final String guestArchitecture;
     private volatile BiConsumer<String, ZxException> deferredCloseFailures = (handle, e) ->
             System.getLogger(Kernel.class.getName()).log(System.Logger.Level.WARNING,
                     "deferred close of " + handle + " failed", e);
 
     private Kernel(Syscalls sys) {
+        this(sys, sys.getClass().getName().equals(NATIVE_KERNEL_CLASS) ? hostArchitecture() : "x86_64");
+    }
+
+    private Kernel(Syscalls sys, String guestArchitecture) {
         this.sys = Objects.requireNonNull(sys, "syscalls");
+        this.guestArchitecture = guestArchitecture;
+    }
+
+    /** The typed API over {@code syscalls} whose VCPUs are of {@code architecture} (tests). */
+    static Kernel withGuestArchitecture(Syscalls syscalls, String architecture) {
+        return new Kernel(syscalls, architecture);
+    }
+
+    private static String hostArchitecture() {
+        String a = System.getProperty("os.arch", "");
+        return a.equals("aarch64") || a.equals("arm64") ? "aarch64" : "x86_64";
+    }
+
+    /**
+     * The CPU architecture of this kernel's guests: {@code "x86_64"} (the simulated kernel, and
+     * the native kernel on x86-64) or {@code "aarch64"} (the native kernel on arm64).
+     */
+    public String guestArchitecture() {
+        return guestArchitecture;
+    }
+
+    /** Refuses the x86-64 register layout on a kernel whose VCPUs are not x86-64. */
+    void requireX86Guests(String what) {
+        if (!guestArchitecture.equals("x86_64")) {
+            throw new UnsupportedOperationException(what + ": the typed VCPU state (X86Registers) "
+                    + "is the x86-64 layout, but this kernel's VCPUs are " + guestArchitecture
+                    + " (whose zx_vcpu_state_t is x[31], sp, cpsr: 264 bytes); use "
+                    + "zx_vcpu_read_state/zx_vcpu_write_state of the raw surface instead");
+        }
     }
 
     /** A new simulated kernel whose clock follows real time. */

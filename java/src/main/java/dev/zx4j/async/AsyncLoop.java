@@ -444,7 +444,8 @@ public final class AsyncLoop implements AutoCloseable {
     }
 
     /**
-     * Stops the loop threads (waiting for them to finish their current handler), then calls
+     * Stops the loop threads (waiting for them to finish their current handler; a loop thread
+     * calling this from a handler is not waited for), then calls
      * every pending handler once with {@link Status#CANCELED} and closes the port and timer.
      * Idempotent.
      */
@@ -460,6 +461,9 @@ public final class AsyncLoop implements AutoCloseable {
             }
         }
         for (Thread t : toJoin) {
+            if (t == Thread.currentThread()) {
+                continue; // shutdown from a handler: this thread returns when the handler does
+            }
             try {
                 t.join();
             } catch (InterruptedException e) {

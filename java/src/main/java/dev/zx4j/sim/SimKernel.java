@@ -1096,6 +1096,26 @@ public final class SimKernel implements Syscalls {
             }
         }
 
+        /** A page never written reads as the shared zero page: nothing is committed. */
+        @Override
+        public byte[] ramPageForRead(long pageNumber) {
+            long gpa = pageNumber * VmoObject.PAGE;
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().pageForRead(offset / VmoObject.PAGE);
+            } finally {
+                lock.unlock();
+            }
+        }
+
         @Override
         public Trap trapAt(long gpa) {
             lock.lock();

@@ -170,6 +170,22 @@ class AsyncLoopTest {
     }
 
     @KernelTest
+    void aHandlerMayShutTheLoopDown(TestKernel k) throws Exception {
+        Kernel zx = kernel(k);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        AsyncLoop loop = new AsyncLoop(zx);
+        loop.postDelayed(Duration.ofSeconds(10), (l, t, st) -> {
+            if (st.equals(Status.CANCELED)) {
+                cancelled.countDown();
+            }
+        });
+        loop.startThreads(1, "self-stop");
+        loop.postTask((l, t, st) -> l.shutdown());
+        assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the pending task was cancelled");
+        assertThrows(IllegalStateException.class, () -> loop.postTask((l, t, st) -> { }));
+    }
+
+    @KernelTest
     void timersAreWaitableSourcesToo(TestKernel k) {
         Kernel zx = kernel(k);
         List<Signals> seen = new ArrayList<>();

@@ -7,6 +7,8 @@ import static dev.zx4j.sim.x86.X86Cpu.CR0_PE;
 import static dev.zx4j.sim.x86.X86Cpu.CS;
 import static dev.zx4j.sim.x86.X86Cpu.EFER_LMA;
 import static dev.zx4j.sim.x86.X86Cpu.FLAGS_WRITABLE;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_IF;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_IOPL;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_NT;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_VIF;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_VIP;
@@ -43,15 +45,32 @@ final class ControlFlow {
         }
     }
 
-    static CpuSignal outerPrivilege(String what, int sel) {
-        return CpuSignal.error(ZX_ERR_NOT_SUPPORTED, what + " to privilege level " + (sel & 3)
-                + " (CS 0x" + Integer.toHexString(sel) + "): privilege changes are not modelled");
+    /**
+     * The RFLAGS bits IRET (and POPF) may change with operand size {@code s} at the current
+     * CPL: IOPL only at CPL 0, IF only when CPL ≤ IOPL (Intel SDM, IRET and POPF).
+     */
+    static long flagsWritable(X86Cpu cpu, int s) {
+        long m = FLAGS_WRITABLE;
+        if (s == 2) {
+            m &= 0xFFFF;
+        } else if (s == 4) {
+            m &= 0xFFFFFFFFL;
+        }
+        if (cpu.cpl > 0) {
+            m &= ~(FLAG_IOPL | FLAG_VIF | FLAG_VIP);
+        }
+        if (cpu.cpl > ((cpu.rflags & FLAG_IOPL) >>> 12)) {
+            m &= ~FLAG_IF;
+        }
+        return m;
     }
 
     /**
      * IRET in IA-32e mode (64-bit or compatibility): pops RIP, CS, RFLAGS, RSP and SS with the
-     * operand size, loads CS from the GDT (its L bit picks 64-bit or compatibility mode) and SS
-     * from the GDT (a null SS only when returning to 64-bit mode).
+     * operand size. CS is checked for a return (RPL ≥ CPL; the RPL becomes the CPL); SS must
+     * have RPL = DPL = the new CPL, or be null when returning to 64-bit code at CPL &lt; 3
+     * (else #GP). Returning to an outer level nulls the data segment registers the new CPL may
+     * not use.
      */
     static void iretLong(X86Cpu cpu, int s) {
         if ((cpu.rflags & FLAG_NT) != 0) {
@@ -62,41 +81,37 @@ final class ControlFlow {
         long fl = cpu.peek(s, 2 * s);
         long sp = cpu.peek(s, 3 * s);
         int ss = (int) cpu.peek(s, 4 * s) & 0xFFFF;
-        if ((cs & 3) != 0) {
-            throw outerPrivilege("IRET", cs);
-        }
         long code = Segments.codeDescriptor(cpu, cs, CODE_RETURN);
+        int oldCpl = cpu.cpl;
+        int newCpl = cs & 3;
         long target = farTarget(cpu, code, newRip, s);
         long stack = 0;
         if ((ss & ~3) == 0) {
-            if (!Segments.is64BitCode(cpu, code) || (ss & 3) != 0) {
+            if (!Segments.is64BitCode(cpu, code) || newCpl == 3 || (ss & 3) != newCpl) {
                 throw CpuSignal.fault(13, 0);
             }
         } else {
-            stack = Segments.dataDescriptor(cpu, SS, ss);
+            stack = Segments.stackOrDataDescriptor(cpu, SS, ss, newCpl);
         }
-        long m = FLAGS_WRITABLE;
-        if (s == 2) {
-            m &= 0xFFFF;
-        } else if (s == 4) {
-            m &= 0xFFFFFFFFL;
-        }
+        long m = flagsWritable(cpu, s);
         cpu.setRflags((cpu.rflags() & ~m) | (fl & m));
-        Segments.loadCode(cpu, cs, code);
-        cpu.segSel[SS] = ss;
-        if (stack != 0) {
-            cpu.segBase[SS] = Segments.descriptorBase(stack);
-            cpu.segLimit[SS] = Segments.descriptorLimit(stack);
-            cpu.segAttr[SS] = Segments.descriptorAttributes(stack);
+        Segments.loadCode(cpu, cs, code, newCpl);
+        if (stack == 0) {
+            Segments.loadNull(cpu, SS, ss);
+        } else {
+            Segments.load(cpu, SS, ss, stack);
         }
         cpu.regs[RSP] = s == 8 ? sp : sp & mask(s);
+        if (newCpl > oldCpl) {
+            Segments.nullInaccessibleDataSegments(cpu);
+        }
         cpu.rip = target;
     }
 
     /**
-     * IRET in protected mode without long mode, to the same privilege level: pops EIP/IP, CS
-     * and EFLAGS/FLAGS and loads CS from the GDT. A task return (NT = 1), a return to
-     * virtual-8086 mode or to an outer privilege level ends the run (not modelled).
+     * IRET in protected mode without long mode: pops EIP/IP, CS and EFLAGS/FLAGS, and to an
+     * outer level also ESP/SP and SS (checked against the new CPL). A task return (NT = 1) or a
+     * return to virtual-8086 mode ends the run (not modelled).
      */
     static void iretProtected(X86Cpu cpu, int s) {
         if ((cpu.rflags & FLAG_NT) != 0) {
@@ -106,19 +121,33 @@ final class ControlFlow {
         long newIp = cpu.peek(s, 0);
         int cs = (int) cpu.peek(s, s) & 0xFFFF;
         long fl = cpu.peek(s, 2 * s);
-        if (s == 4 && (fl & FLAG_VM) != 0) {
+        if (s == 4 && (fl & FLAG_VM) != 0 && cpu.cpl == 0) {
             throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
                     "IRET to virtual-8086 mode is not modelled");
         }
-        if ((cs & 3) != 0) {
-            throw outerPrivilege("IRET", cs);
-        }
         long code = Segments.codeDescriptor(cpu, cs, CODE_RETURN);
+        int oldCpl = cpu.cpl;
+        int newCpl = cs & 3;
         long target = farTarget(cpu, code, newIp, s);
-        cpu.setSp(cpu.regs[RSP] + 3L * s);
-        long m = s == 2 ? FLAGS_WRITABLE & 0xFFFF : FLAGS_WRITABLE;
-        cpu.setRflags((cpu.rflags() & ~m) | (fl & m));
-        Segments.loadCode(cpu, cs, code);
+        if (newCpl > oldCpl) {
+            long sp = cpu.peek(s, 3 * s);
+            int ss = (int) cpu.peek(s, 4 * s) & 0xFFFF;
+            if ((ss & ~3) == 0) {
+                throw CpuSignal.fault(13, 0);
+            }
+            long stack = Segments.stackOrDataDescriptor(cpu, SS, ss, newCpl);
+            long m = flagsWritable(cpu, s);
+            cpu.setRflags((cpu.rflags() & ~m) | (fl & m));
+            Segments.loadCode(cpu, cs, code, newCpl);
+            Segments.load(cpu, SS, ss, stack);
+            cpu.setSp(sp);
+            Segments.nullInaccessibleDataSegments(cpu);
+        } else {
+            cpu.setSp(cpu.regs[RSP] + 3L * s);
+            long m = flagsWritable(cpu, s);
+            cpu.setRflags((cpu.rflags() & ~m) | (fl & m));
+            Segments.loadCode(cpu, cs, code, newCpl);
+        }
         cpu.rip = target;
     }
 
@@ -174,7 +203,13 @@ final class ControlFlow {
         cpu.rip = target;
     }
 
-    /** Far RET (RETF, RETF imm16) with operand size {@code size}, to the same privilege level. */
+    /**
+     * Far RET (RETF, RETF imm16) with operand size {@code size}. To an outer level (return CS
+     * RPL &gt; CPL) it also pops RSP and SS after releasing {@code release} bytes, checks SS
+     * against the new CPL, releases {@code release} bytes of the outer stack, and nulls the
+     * data segment registers the new CPL may not use. In 64-bit mode a null SS is accepted for
+     * a return to 64-bit code at CPL &lt; 3.
+     */
     static void farReturn(X86Cpu cpu, int size, int release) {
         long offset = cpu.peek(size, 0);
         int sel = (int) cpu.peek(size, size) & 0xFFFF;
@@ -185,13 +220,37 @@ final class ControlFlow {
             cpu.rip = offset & mask(size);
             return;
         }
-        if ((sel & 3) != 0) {
-            throw outerPrivilege("far RET", sel);
-        }
         long code = Segments.codeDescriptor(cpu, sel, CODE_RETURN);
         long target = farTarget(cpu, code, offset, size);
-        cpu.setSp(cpu.regs[RSP] + 2L * size + release);
-        Segments.loadCode(cpu, sel, code);
+        int newCpl = sel & 3;
+        if (newCpl == cpu.cpl) {
+            cpu.setSp(cpu.regs[RSP] + 2L * size + release);
+            Segments.loadCode(cpu, sel, code);
+            cpu.rip = target;
+            return;
+        }
+        long sp = cpu.peek(size, 2 * size + release);
+        int ss = (int) cpu.peek(size, 3 * size + release) & 0xFFFF;
+        long stack = 0;
+        if ((ss & ~3) == 0) {
+            if (!Segments.is64BitCode(cpu, code) || newCpl == 3 || (ss & 3) != newCpl) {
+                throw CpuSignal.fault(13, 0);
+            }
+        } else {
+            stack = Segments.stackOrDataDescriptor(cpu, SS, ss, newCpl);
+        }
+        Segments.loadCode(cpu, sel, code, newCpl);
+        if (stack == 0) {
+            Segments.loadNull(cpu, SS, ss);
+        } else {
+            Segments.load(cpu, SS, ss, stack);
+        }
+        if (cpu.codeSize == 64 || size == 8) {
+            cpu.regs[RSP] = sp + release;
+        } else {
+            cpu.setSp(sp + release);
+        }
+        Segments.nullInaccessibleDataSegments(cpu);
         cpu.rip = target;
     }
 

@@ -53,8 +53,14 @@ final class CpuSignal extends RuntimeException {
         return new CpuSignal(FAULT, vector, true, errorCode, 0, 0, null);
     }
 
+    /** INT n, INT3, INTO: delivered after the instruction, subject to the gate's DPL. */
     static CpuSignal softInt(int vector) {
-        return new CpuSignal(SOFT_INT, vector, false, 0, 0, 0, null);
+        return new CpuSignal(SOFT_INT, vector, false, 1, 0, 0, null);
+    }
+
+    /** INT1 (ICEBP): #DB after the instruction, not subject to the gate's DPL. */
+    static CpuSignal icebp() {
+        return new CpuSignal(SOFT_INT, 1, false, 0, 0, 0, null);
     }
 
     static CpuSignal memTrap(long gpa) {

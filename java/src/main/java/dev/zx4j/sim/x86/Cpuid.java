@@ -8,7 +8,7 @@ import static dev.zx4j.sim.x86.X86Cpu.RDX;
 /** CPUID: the leaves the simulated processor reports, as the modelled kernel presents them. */
 final class Cpuid {
     /** The highest basic CPUID leaf; higher unknown leaves answer as this one (Intel's rule). */
-    static final int MAX_BASIC_LEAF = 0xB;
+    static final int MAX_BASIC_LEAF = 0xD;
 
     private Cpuid() {
     }
@@ -41,15 +41,30 @@ final class Cpuid {
             case 1:
                 a = 0x000206A7L;
                 b = ((long) cpu.apicId << 24) | (1L << 16) | (8L << 8);
-                // hypervisor present, POPCNT, x2APIC, CMPXCHG16B
-                c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13);
-                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV
+                // hypervisor present, POPCNT, x2APIC, CMPXCHG16B; SSE3, SSSE3, SSE4.1, SSE4.2,
+                // XSAVE, and OSXSAVE mirroring CR4.OSXSAVE
+                c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13)
+                        | 1L | (1L << 9) | (1L << 19) | (1L << 20) | (1L << 26)
+                        | ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) != 0 ? 1L << 27 : 0);
+                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV; MMX, FXSR, SSE, SSE2
                 d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
-                        | (1L << 13) | (1L << 15);
+                        | (1L << 13) | (1L << 15)
+                        | (1L << 23) | (1L << 24) | (1L << 25) | (1L << 26);
                 break;
             case 7:
                 if (sub == 0) {
                     b = 1L << 1; // IA32_TSC_ADJUST
+                }
+                break;
+            case 0xD:
+                // XSAVE: x87 and SSE only (AVX is not implemented), standard form only
+                // (no XSAVEOPT/XSAVEC/XSAVES/XGETBV1 in subleaf 1)
+                if (sub == 0) {
+                    a = ExtendedState.XCR0_SUPPORTED;
+                    b = ExtendedState.XSAVE_SIZE; // for the components enabled in XCR0
+                    c = ExtendedState.XSAVE_SIZE;
+                } else if (sub == 1) {
+                    a = 0;
                 }
                 break;
             case 0xA:

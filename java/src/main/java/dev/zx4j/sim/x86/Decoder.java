@@ -80,6 +80,10 @@ final class Decoder {
             case Insn.IRET: case Insn.INT: case Insn.INT3: case Insn.POPF: case Insn.WRMSR:
             case Insn.MOV_SREG_RM: case Insn.JMP_FAR: case Insn.LOOP: case Insn.POP_SEG:
             case Insn.STRING: case Insn.CALL_FAR: case Insn.JMP_FAR_M: case Insn.RET_FAR:
+            case Insn.SYSCALL: case Insn.SYSRET: case Insn.SYSENTER: case Insn.SYSEXIT:
+            case Insn.SWAPGS: case Insn.VMCALL: case Insn.MOV_TO_DR: case Insn.ICEBP:
+            case Insn.LLDT: case Insn.LTR: case Insn.LMSW: case Insn.CLTS: case Insn.STAC:
+            case Insn.CLAC: case Insn.WBINVD: case Insn.MOV_FROM_DR:
                 i.endsBlock = true;
                 break;
             default:
@@ -356,6 +360,8 @@ final class Decoder {
             }
             case 0xC9: i.op = Insn.LEAVE; i.opSize = ssize; return;
             case 0xCC: i.op = Insn.INT3; return;
+            case 0xF1: i.op = Insn.ICEBP; return;
+            case 0xD7: i.op = Insn.XLAT; i.opSize = 1; i.seg = segPrefix >= 0 ? segPrefix : 3; return;
             case 0xCD: i.op = Insn.INT; i.imm = u8(); return;
             case 0xCF: i.op = Insn.IRET; return;
             case 0xE0: case 0xE1: case 0xE2: case 0xE3:
@@ -445,6 +451,21 @@ final class Decoder {
     }
 
     private void decodeTwoByte(Insn i, int op, int osize, int ssize, int segPrefix) {
+        if (op == 0x38 || op == 0x3A) {
+            int op2 = u8();
+            if (op == 0x38 && (op2 == 0xF0 || op2 == 0xF1) && i.rep != 2) {
+                i.op = Insn.UNSUPPORTED; // MOVBE
+                return;
+            }
+            sse(i, op == 0x38 ? 1 : 2, op2, segPrefix);
+            return;
+        }
+        if ((op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2F) || (op >= 0x50 && op <= 0x7F)
+                || (op >= 0xC2 && op <= 0xC6) || (op >= 0xD0 && op <= 0xFE)
+                || (op == 0xAE && i.rep == 0)) {
+            sse(i, 0, op, segPrefix);
+            return;
+        }
         if (op >= 0x80 && op <= 0x8F) {
             i.op = Insn.JCC; i.sub = op & 0xF; i.opSize = ssize;
             i.imm = mode == 16 && !opsz ? s16() : s32();
@@ -460,12 +481,45 @@ final class Decoder {
             i.op = Insn.BSWAP; i.rm = (op & 7) | ((rex & 1) << 3); return;
         }
         switch (op) {
+            case 0x00: {
+                modrm(i, 2, segPrefix);
+                int sub = regField;
+                i.reg = -1;
+                int[] ops = {Insn.SLDT, Insn.STR, Insn.LLDT, Insn.LTR, Insn.VERR, Insn.VERW};
+                i.op = sub < 6 ? ops[sub] : Insn.UNSUPPORTED;
+                if ((sub == 0 || sub == 1) && !i.mem) {
+                    i.opSize = osize; // SLDT/STR r16/r32/r64: zero-extended
+                    i.rm = regId(i.rm & 15, osize);
+                } else {
+                    i.opSize = 2;
+                }
+                return;
+            }
             case 0x01: {
                 int save = pos;
                 int m = u8();
                 if ((m >> 6) == 3) {
-                    // Register forms (VMCALL, MONITOR, XGETBV, SWAPGS, ...); RDTSCP is 0F 01 F9.
-                    i.op = m == 0xF9 ? Insn.RDTSCP : Insn.UNSUPPORTED;
+                    // Register forms; SMSW and LMSW also take a register.
+                    int sub = (m >> 3) & 7;
+                    switch (m) {
+                        case 0xC1: i.op = Insn.VMCALL; return;
+                        case 0xCA: i.op = Insn.CLAC; return;
+                        case 0xCB: i.op = Insn.STAC; return;
+                        case 0xF8: i.op = mode == 64 ? Insn.SWAPGS : Insn.UD; return;
+                        case 0xF9: i.op = Insn.RDTSCP; return;
+                        case 0xD0: i.op = Insn.XGETBV; return;
+                        case 0xD1: i.op = Insn.XSETBV; return;
+                        default: break;
+                    }
+                    if (sub == 4 || sub == 6) {
+                        pos = save;
+                        modrm(i, sub == 4 ? osize : 2, segPrefix);
+                        i.reg = -1;
+                        i.op = sub == 4 ? Insn.SMSW : Insn.LMSW;
+                        i.opSize = sub == 4 ? osize : 2;
+                        return;
+                    }
+                    i.op = Insn.UNSUPPORTED; // MONITOR/MWAIT, VMX, ...
                     return;
                 }
                 pos = save;
@@ -477,11 +531,32 @@ final class Decoder {
                     case 1: i.op = Insn.SIDT; break;
                     case 2: i.op = Insn.LGDT; break;
                     case 3: i.op = Insn.LIDT; break;
+                    case 4: i.op = Insn.SMSW; i.opSize = 2; break;
+                    case 6: i.op = Insn.LMSW; i.opSize = 2; break;
                     case 7: i.op = Insn.INVLPG; break;
-                    default: i.op = Insn.UNSUPPORTED; break; // SMSW/LMSW
+                    default: i.op = Insn.UNSUPPORTED; break;
                 }
                 return;
             }
+            case 0x02: case 0x03:
+                i.op = op == 0x02 ? Insn.LAR : Insn.LSL;
+                modrm(i, osize, segPrefix);
+                return;
+            case 0x06: i.op = Insn.CLTS; return;
+            case 0x08: case 0x09: i.op = Insn.WBINVD; return;
+            case 0x21: case 0x23: {
+                int m = u8();
+                i.reg = ((m >> 3) & 7) | ((rex & 4) << 1);
+                i.rm = (m & 7) | ((rex & 1) << 3);
+                i.opSize = mode == 64 ? 8 : 4;
+                i.op = i.reg > 7 ? Insn.UD : op == 0x21 ? Insn.MOV_FROM_DR : Insn.MOV_TO_DR;
+                return;
+            }
+            case 0xC3:
+                modrm(i, osize == 2 ? 4 : osize, segPrefix);
+                i.op = i.mem ? Insn.MOV_RM_R : Insn.UD; // MOVNTI: a store (no cache model)
+                i.opSize = osize == 2 ? 4 : osize;
+                return;
             case 0x0B: i.op = Insn.UD; return; // UD2
             case 0x0D: case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D: case 0x1E: case 0x1F:
                 modrm(i, osize, segPrefix); i.op = Insn.NOP; i.reg = -1; return;
@@ -517,10 +592,8 @@ final class Decoder {
             case 0xAC: i.op = Insn.SHRD; modrm(i, osize, segPrefix); i.imm = u8(); return;
             case 0xAD: i.op = Insn.SHRD; modrm(i, osize, segPrefix); i.imm2 = 1; return;
             case 0xA0: case 0xA8:
-                if (mode == 64) { i.op = Insn.UNSUPPORTED; return; }
                 i.op = Insn.PUSH_SEG; i.reg = op == 0xA0 ? 4 : 5; i.opSize = ssize; return;
             case 0xA1: case 0xA9:
-                if (mode == 64) { i.op = Insn.UNSUPPORTED; return; }
                 i.op = Insn.POP_SEG; i.reg = op == 0xA1 ? 4 : 5; i.opSize = ssize; return;
             case 0xAE: {
                 int save = pos;
@@ -531,7 +604,8 @@ final class Decoder {
                 }
                 pos = save;
                 modrm(i, osize, segPrefix);
-                i.op = Insn.UNSUPPORTED;
+                i.op = i.mem && regField == 7 && i.rep == 0 ? Insn.CLFLUSH : Insn.UNSUPPORTED;
+                i.reg = -1;
                 return;
             }
             case 0xAF: i.op = Insn.IMUL_R_RM; modrm(i, osize, segPrefix); return;
@@ -575,14 +649,38 @@ final class Decoder {
                 modrm(i, osize, segPrefix);
                 i.op = i.rep == 1 ? Insn.LZCNT : Insn.BSR;
                 return;
-            case 0x05: case 0x07: case 0x34: case 0x35:
-                i.op = mode == 64 || op >= 0x34 ? Insn.UNSUPPORTED : Insn.UD;
-                return;
+            case 0x05: i.op = Insn.SYSCALL; return;
+            case 0x07: i.op = Insn.SYSRET; i.opSize = (rex & 8) != 0 ? 8 : 4; return;
+            case 0x34: i.op = Insn.SYSENTER; return;
+            case 0x35: i.op = Insn.SYSEXIT; i.opSize = (rex & 8) != 0 ? 8 : 4; return;
             case 0xFF: case 0xB9:
                 i.op = Insn.UD; // UD0 / UD1
                 return;
             default:
                 i.op = Insn.UNSUPPORTED;
+        }
+    }
+
+    /** An MMX/SSE instruction (see {@link SseDecode}): ModRM, then an imm8 when the form has one. */
+    private void sse(Insn i, int map, int op, int segPrefix) {
+        int pc = i.rep == 1 ? 2 : i.rep == 2 ? 3 : opsz ? 1 : 0;
+        int key = SseDecode.key(pc, map, op);
+        boolean w = (rex & 8) != 0;
+        i.op = Insn.SSE;
+        i.sub = key;
+        i.opSize = w ? 8 : 4;
+        if (map == 1 && op == 0xF1 && opsz && !w) {
+            i.opSize = 2; // CRC32 r32, r/m16
+        }
+        if (op == 0x77 && map == 0) {
+            return; // EMMS has no ModRM
+        }
+        boolean byteRm = map == 1 && op == 0xF0;
+        modrm(i, byteRm ? 1 : 4, segPrefix);
+        i.reg = regField | ((rex & 4) << 1);
+        i.imm2 = regField;
+        if ((SseDecode.info(key) & SseDecode.IMM8) != 0) {
+            i.imm = u8();
         }
     }
 

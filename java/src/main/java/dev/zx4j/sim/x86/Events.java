@@ -37,6 +37,7 @@ final class Events {
                 return raise(cpu, s.vector, s.hasErrorCode, s.errorCode);
             case CpuSignal.SOFT_INT:
                 cpu.retired++;
+                cpu.softEvent = s.errorCode == 1;
                 // RIP is past the INT n; a fault while delivering it points at the INT n.
                 return raise(cpu, s.vector, false, 0, cpu.maskIp(cpu.rip - cpu.cur.len));
             case CpuSignal.MEM_TRAP: {
@@ -73,6 +74,8 @@ final class Events {
                 deliver(cpu, vector, hasErr, err);
                 return null;
             } catch (CpuSignal s) {
+                cpu.softEvent = false;
+                cpu.setSysAccess(false);
                 cpu.rip = faultRip;
                 if (s.kind == CpuSignal.ERROR) {
                     return new VcpuExit.ErrorExit(s.status, s.getMessage());
@@ -109,51 +112,86 @@ final class Events {
         } else {
             deliverProtected(cpu, vector, hasErr, err);
         }
+        cpu.softEvent = false;
         cpu.shadow = false;
         cpu.shadowFresh = false;
         cpu.halted = false;
     }
 
+    /**
+     * Event delivery in IA-32e mode through a 16-byte interrupt or trap gate (Intel SDM vol. 3,
+     * 6.14): a software interrupt (INT n, INT3, INTO) through a gate with DPL &lt; CPL gives
+     * #GP(vector × 8 + 2); the target's DPL sets the new CPL; the stack is the gate's IST
+     * entry, else the TSS's RSP for the new CPL when the CPL drops, else the current one,
+     * aligned down to 16 bytes; SS:RSP, RFLAGS, CS:RIP and the error code are pushed (as
+     * supervisor accesses), SS becomes a null selector with RPL = new CPL when the CPL changes,
+     * and TF, NT, RF, VM (and IF for interrupt gates) are cleared. TSS entries past TR's limit
+     * give #TS(TR selector).
+     */
     static void deliverLong(X86Cpu cpu, int vector, boolean hasErr, int err) {
+        int gateErr = vector * 8 + 2;
         if (vector * 16 + 15 > cpu.idtrLimit) {
-            throw CpuSignal.fault(13, vector * 8 + 2);
+            throw CpuSignal.fault(13, gateErr);
         }
         long gate = cpu.idtrBase + vector * 16L;
-        long lo = Memory.readMem(cpu, gate, 8);
-        long hi = Memory.readMem(cpu, gate + 8, 8);
+        long lo = Memory.readSys(cpu, gate, 8);
+        long hi = Memory.readSys(cpu, gate + 8, 8);
         int type = (int) (lo >>> 40) & 0x1F;
         if (type != 0x0E && type != 0x0F) {
-            throw CpuSignal.fault(13, vector * 8 + 2);
+            throw CpuSignal.fault(13, gateErr);
+        }
+        if (cpu.softEvent && ((lo >>> 45) & 3) < cpu.cpl) {
+            throw CpuSignal.fault(13, gateErr);
         }
         if ((lo & (1L << 47)) == 0) {
-            throw CpuSignal.fault(11, vector * 8 + 2);
+            throw CpuSignal.fault(11, gateErr);
         }
         long target = (lo & 0xFFFFL) | ((lo >>> 32) & 0xFFFF0000L) | (hi << 32);
         int sel = (int) (lo >>> 16) & 0xFFFF;
         int ist = (int) (lo >>> 32) & 7;
+        long code = Segments.codeDescriptor(cpu, sel, CODE_GATE);
         if (!Paging.canonical(target)) {
             throw CpuSignal.fault(13, 0);
         }
-        long code = Segments.codeDescriptor(cpu, sel, CODE_GATE);
+        int oldCpl = cpu.cpl;
+        int newCpl = Segments.gateCpl(cpu, code);
         long sp = cpu.regs[RSP];
         if (ist != 0) {
-            sp = Memory.readMem(cpu, cpu.trBase + 0x24 + (ist - 1) * 8L, 8);
+            sp = readTss(cpu, 0x24 + (ist - 1) * 8, 8);
+        } else if (newCpl < oldCpl) {
+            sp = readTss(cpu, 4 + newCpl * 8, 8);
         }
         sp &= ~0xFL;
         long flags = cpu.rflags();
         long[] frame = {cpu.segSel[SS], cpu.regs[RSP], flags, cpu.segSel[CS], cpu.rip, err};
         int count = hasErr ? 6 : 5;
-        for (int k = 0; k < count; k++) {
-            Memory.writeMem(cpu, sp - 8L * (k + 1), 8, frame[k]);
+        cpu.setSysAccess(newCpl < 3);
+        try {
+            for (int k = 0; k < count; k++) {
+                Memory.writeMem(cpu, sp - 8L * (k + 1), 8, frame[k]);
+            }
+        } finally {
+            cpu.setSysAccess(false);
         }
         cpu.regs[RSP] = sp - 8L * count;
-        Segments.loadCode(cpu, sel, code);
+        Segments.loadCode(cpu, sel, code, newCpl);
+        if (newCpl != oldCpl) {
+            Segments.loadNull(cpu, SS, newCpl);
+        }
         long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
         if (type == 0x0E) {
             clear |= FLAG_IF;
         }
         cpu.rflags &= ~clear;
         cpu.rip = target;
+    }
+
+    /** Reads {@code size} bytes at {@code offset} of the current TSS; past its limit → #TS(TR). */
+    static long readTss(X86Cpu cpu, int offset, int size) {
+        if ((cpu.trSel & ~3) == 0 || offset + size - 1 > cpu.trLimit) {
+            throw CpuSignal.fault(10, cpu.trSel & 0xFFFC);
+        }
+        return Memory.readSys(cpu, cpu.trBase + offset, size);
     }
 
     static void deliverReal(X86Cpu cpu, int vector) {
@@ -177,16 +215,16 @@ final class Events {
 
     /**
      * Event delivery in protected mode without long mode: an 8-byte gate of the IDT, interrupt
-     * or trap, 16- or 32-bit, to a code segment of the GDT. Everything runs at CPL 0, so the
-     * frame (EFLAGS, CS, EIP and the error code) goes on the current stack; a task gate ends
-     * the run (task switches are not modelled).
+     * or trap, 16- or 32-bit, to a code segment. When the CPL drops, SS:ESP for the new CPL
+     * comes from the 32-bit TSS and the old SS:ESP is pushed first; then EFLAGS, CS, EIP and the
+     * error code. A task gate ends the run (task switches are not modelled).
      */
     static void deliverProtected(X86Cpu cpu, int vector, boolean hasErr, int err) {
         int gateErr = vector * 8 + 2;
         if (vector * 8 + 7 > cpu.idtrLimit) {
             throw CpuSignal.fault(13, gateErr);
         }
-        long gate = Memory.readMem(cpu, cpu.linear0(cpu.idtrBase + vector * 8L), 8);
+        long gate = Memory.readSys(cpu, cpu.linear0(cpu.idtrBase + vector * 8L), 8);
         int type = (int) (gate >>> 40) & 0x1F;
         if (type == 0x05) {
             throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "task gate for vector " + vector
@@ -198,17 +236,51 @@ final class Events {
         if ((gate & (1L << 47)) == 0) {
             throw CpuSignal.fault(11, gateErr);
         }
+        if (cpu.softEvent && ((gate >>> 45) & 3) < cpu.cpl) {
+            throw CpuSignal.fault(13, gateErr);
+        }
         boolean gate32 = (type & 8) != 0;
         int sel = (int) (gate >>> 16) & 0xFFFF;
         long target = (gate & 0xFFFF) | (gate32 ? (gate >>> 32) & 0xFFFF0000L : 0);
         long code = Segments.codeDescriptor(cpu, sel, CODE_GATE);
+        int oldCpl = cpu.cpl;
+        int newCpl = Segments.gateCpl(cpu, code);
         int w = gate32 ? 4 : 2;
-        long[] frame = {cpu.rflags(), cpu.segSel[CS], cpu.rip, err & 0xFFFFFFFFL};
-        int count = hasErr ? 4 : 3;
-        long ssMask = mask(cpu.stackSize());
         long sp = cpu.regs[RSP];
-        for (int k = 0; k < count; k++) {
-            Memory.writeMem(cpu, cpu.linear(SS, (sp - (long) w * (k + 1)) & ssMask), w, frame[k]);
+        int ssSel = 0;
+        long ssDesc = 0;
+        boolean outer = newCpl < oldCpl;
+        if (outer) {
+            // The inner stack from a 32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n.
+            if ((cpu.trAttr & 0xF) != 0xB && (cpu.trAttr & 0xF) != 0x9) {
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED,
+                        "privilege change through a 16-bit TSS is not modelled");
+            }
+            long esp = readTss(cpu, 4 + newCpl * 8, 4);
+            ssSel = (int) readTss(cpu, 8 + newCpl * 8, 2);
+            ssDesc = innerStack(cpu, ssSel, newCpl);
+            sp = esp;
+        }
+        long ssMask = outer ? ((ssDesc & (1L << 54)) != 0 ? 0xFFFFFFFFL : 0xFFFF)
+                : mask(cpu.stackSize());
+        long ssBase = outer ? Segments.descriptorBase(ssDesc) : cpu.segBase[SS];
+        long[] frame = outer
+                ? new long[] {cpu.segSel[SS], cpu.regs[RSP], cpu.rflags(), cpu.segSel[CS], cpu.rip,
+                        err & 0xFFFFFFFFL}
+                : new long[] {cpu.rflags(), cpu.segSel[CS], cpu.rip, err & 0xFFFFFFFFL};
+        int count = frame.length - (hasErr ? 0 : 1);
+        cpu.setSysAccess(newCpl < 3);
+        try {
+            for (int k = 0; k < count; k++) {
+                long la = (ssBase + ((sp - (long) w * (k + 1)) & ssMask)) & 0xFFFFFFFFL;
+                Memory.writeMem(cpu, la, w, frame[k]);
+            }
+        } finally {
+            cpu.setSysAccess(false);
+        }
+        Segments.loadCode(cpu, sel, code, newCpl);
+        if (outer) {
+            Segments.load(cpu, SS, ssSel, ssDesc);
         }
         cpu.setSp(sp - (long) w * count);
         long clear = FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM;
@@ -216,7 +288,33 @@ final class Events {
             clear |= FLAG_IF;
         }
         cpu.rflags &= ~clear;
-        Segments.loadCode(cpu, sel, code);
         cpu.rip = target;
+    }
+
+    /**
+     * The stack segment of a privilege change from the TSS: null → #TS(0); RPL or DPL ≠ the new
+     * CPL, or not a writable data segment → #TS(selector); not present → #SS(selector).
+     */
+    static long innerStack(X86Cpu cpu, int sel, int cpl) {
+        if ((sel & ~3) == 0) {
+            throw CpuSignal.fault(10, 0);
+        }
+        long d;
+        try {
+            d = Segments.descriptor(cpu, sel);
+        } catch (CpuSignal e) {
+            if (e.kind == CpuSignal.FAULT && e.vector == 13) {
+                throw CpuSignal.fault(10, sel & 0xFFFC);
+            }
+            throw e;
+        }
+        int attr = Segments.descriptorAttributes(d);
+        if ((sel & 3) != cpl || Segments.dpl(d) != cpl || (attr & 0x1A) != 0x12) {
+            throw CpuSignal.fault(10, sel & 0xFFFC);
+        }
+        if ((attr & 0x80) == 0) {
+            throw CpuSignal.fault(12, sel & 0xFFFC);
+        }
+        return Segments.markAccessed(cpu, sel, d);
     }
 }

@@ -110,6 +110,35 @@ final class Insn {
     static final int CMPXCHG8B = 104;   // opSize 8: CMPXCHG8B, 16: CMPXCHG16B
     static final int POPCNT = 105;
     static final int RDTSCP = 106;
+    static final int SYSCALL = 107;
+    static final int SYSRET = 108;      // opSize 8: to 64-bit mode, 4: to compatibility mode
+    static final int SYSENTER = 109;
+    static final int SYSEXIT = 110;     // opSize 8: to 64-bit mode, 4: to 32-bit code
+    static final int SWAPGS = 111;
+    static final int VMCALL = 112;
+    static final int MOV_FROM_DR = 113; // reg = DR number, rm = GPR
+    static final int MOV_TO_DR = 114;
+    static final int ICEBP = 115;       // INT1 (F1)
+    static final int XLAT = 116;
+    static final int LAR = 117;
+    static final int LSL = 118;
+    static final int VERR = 119;
+    static final int VERW = 120;
+    static final int SLDT = 121;
+    static final int STR = 122;
+    static final int LLDT = 123;
+    static final int LTR = 124;
+    static final int SMSW = 125;
+    static final int LMSW = 126;
+    static final int CLTS = 127;
+    static final int WBINVD = 128;      // WBINVD and INVD
+    static final int CLFLUSH = 129;     // CLFLUSH/CLFLUSHOPT: a byte access, no data change
+    static final int STAC = 130;
+    static final int CLAC = 131;
+    /** MMX/SSE–SSE4.2 and 0F AE: sub = SseDecode key, imm2 = ModRM.reg, opSize 8 with REX.W. */
+    static final int SSE = 132;
+    static final int XGETBV = 133;
+    static final int XSETBV = 134;
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

@@ -1,7 +1,7 @@
 package dev.zx4j.sim.x86;
 
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
-import static dev.zx4j.sim.x86.X86Cpu.FLAGS_WRITABLE;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_AC;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_AF;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_CF;
 import static dev.zx4j.sim.x86.X86Cpu.FLAG_DF;
@@ -26,7 +26,6 @@ import static dev.zx4j.sim.x86.X86Cpu.RCX;
 import static dev.zx4j.sim.x86.X86Cpu.RDX;
 import static dev.zx4j.sim.x86.X86Cpu.RSP;
 import static dev.zx4j.sim.x86.X86Cpu.SS;
-import static dev.zx4j.sim.x86.X86Cpu.TLB_SIZE;
 import static dev.zx4j.sim.x86.X86Cpu.mask;
 import static dev.zx4j.sim.x86.X86Cpu.sext;
 import static dev.zx4j.sim.x86.X86Cpu.signBit;
@@ -256,6 +255,7 @@ final class Interpreter {
                 if (i.reg == SS) {
                     cpu.shadow = true;
                     cpu.shadowFresh = true;
+                    cpu.movSsShadow = true;
                 }
                 break;
             }
@@ -393,6 +393,7 @@ final class Interpreter {
                 break;
             }
             case Insn.RDTSCP: {
+                Privilege.checkTsc(cpu);
                 long t = SystemRegisters.readTsc(cpu);
                 cpu.regs[RAX] = t & 0xFFFFFFFFL;
                 cpu.regs[RDX] = t >>> 32;
@@ -402,12 +403,15 @@ final class Interpreter {
             case Insn.NOP:
                 break;
             case Insn.CLI:
+                Privilege.checkIopl(cpu);
                 cpu.rflags &= ~FLAG_IF;
                 break;
             case Insn.STI:
+                Privilege.checkIopl(cpu);
                 if ((cpu.rflags & FLAG_IF) == 0) {
                     cpu.shadow = true;
                     cpu.shadowFresh = true;
+                    cpu.movSsShadow = false;
                 }
                 cpu.rflags |= FLAG_IF;
                 break;
@@ -417,12 +421,14 @@ final class Interpreter {
             case Insn.STC: Flags.setSomeArith(cpu, FLAG_CF, FLAG_CF); break;
             case Insn.CMC: Flags.setSomeArith(cpu, FLAG_CF, ~Flags.arith(cpu)); break;
             case Insn.HLT:
+                Privilege.requireCpl0(cpu);
                 cpu.rip = next;
                 cpu.halted = true;
                 cpu.exitPending = new VcpuExit.HaltExit();
                 return;
             case Insn.IN: {
                 int port = i.imm2 == 1 ? (int) cpu.regs[RDX] & 0xFFFF : (int) i.imm;
+                Privilege.checkIo(cpu, port, s);
                 if (s == 4) {
                     cpu.regs[RAX] = 0; // the kernel's IN exit handler zeroes RAX for 32-bit input
                 }
@@ -432,12 +438,14 @@ final class Interpreter {
             }
             case Insn.OUT: {
                 int port = i.imm2 == 1 ? (int) cpu.regs[RDX] & 0xFFFF : (int) i.imm;
+                Privilege.checkIo(cpu, port, s);
                 cpu.rip = next;
                 cpu.exitPending = new VcpuExit.IoExit(port, s, false, (int) (cpu.regs[RAX] & mask(s)));
                 return;
             }
             case Insn.LGDT:
             case Insn.LIDT: {
+                Privilege.requireCpl0(cpu);
                 long la = cpu.ea(i);
                 int limit = (int) Memory.readMem(cpu, la, 2);
                 long base = Memory.readMem(cpu, cpu.linear0(la + 2), cpu.codeSize == 64 ? 8 : 4);
@@ -462,19 +470,18 @@ final class Interpreter {
                 Memory.writeMem(cpu, la, 2, g ? cpu.gdtrLimit : cpu.idtrLimit);
                 break;
             }
-            case Insn.INVLPG: {
-                long vpn = cpu.ea(i) >>> 12;
-                int idx = (int) vpn & (TLB_SIZE - 1);
-                cpu.rTag[idx] = 0;
-                cpu.wTag[idx] = 0;
-                cpu.xTag[idx] = 0;
-                cpu.codeEpoch++;
+            case Insn.INVLPG:
+                // The whole software TLB: the page may belong to a large page of several slots.
+                Privilege.requireCpl0(cpu);
+                cpu.ea(i);
+                cpu.flushTlb();
                 break;
-            }
             case Insn.MOV_FROM_CR:
+                Privilege.requireCpl0(cpu);
                 cpu.writeReg(i.rm, s, SystemRegisters.readCr(cpu, i.reg));
                 break;
             case Insn.MOV_TO_CR:
+                Privilege.requireCpl0(cpu);
                 SystemRegisters.writeCr(cpu, i.reg, cpu.readReg(i.rm, s));
                 break;
             case Insn.MOV_RM_SREG:
@@ -490,6 +497,7 @@ final class Interpreter {
                 if (i.reg == SS) {
                     cpu.shadow = true;
                     cpu.shadowFresh = true;
+                    cpu.movSsShadow = true;
                 }
                 break;
             }
@@ -505,18 +513,21 @@ final class Interpreter {
                 Cpuid.cpuid(cpu);
                 break;
             case Insn.RDTSC: {
+                Privilege.checkTsc(cpu);
                 long t = SystemRegisters.readTsc(cpu);
                 cpu.regs[RAX] = t & 0xFFFFFFFFL;
                 cpu.regs[RDX] = t >>> 32;
                 break;
             }
             case Insn.RDMSR: {
+                Privilege.requireCpl0(cpu);
                 long v = SystemRegisters.readMsr(cpu, (int) cpu.regs[RCX]);
                 cpu.regs[RAX] = v & 0xFFFFFFFFL;
                 cpu.regs[RDX] = v >>> 32;
                 break;
             }
             case Insn.WRMSR:
+                Privilege.requireCpl0(cpu);
                 SystemRegisters.writeMsr(cpu, (int) cpu.regs[RCX], (cpu.regs[RDX] << 32) | (cpu.regs[RAX] & 0xFFFFFFFFL));
                 break;
             case Insn.INT:
@@ -530,8 +541,7 @@ final class Interpreter {
                 break;
             case Insn.POPF: {
                 long v = cpu.pop(s);
-                long m = s == 2 ? FLAGS_WRITABLE & 0xFFFF : FLAGS_WRITABLE & ~(FLAG_VIF | FLAG_VIP);
-                m &= ~FLAG_RF;
+                long m = ControlFlow.flagsWritable(cpu, s) & ~(FLAG_RF | FLAG_VIF | FLAG_VIP);
                 cpu.setRflags((cpu.rflags() & ~m) | (v & m));
                 break;
             }
@@ -595,13 +605,124 @@ final class Interpreter {
             case Insn.BT:
                 BitOps.bitTest(cpu, i, s);
                 break;
+            case Insn.SYSCALL:
+                SystemCalls.syscall(cpu, next);
+                return;
+            case Insn.SYSRET:
+                SystemCalls.sysret(cpu, s);
+                return;
+            case Insn.SYSENTER:
+                SystemCalls.sysenter(cpu);
+                return;
+            case Insn.SYSEXIT:
+                SystemCalls.sysexit(cpu, s);
+                return;
+            case Insn.SWAPGS:
+                SystemCalls.swapgs(cpu);
+                break;
+            case Insn.VMCALL:
+                SystemCalls.vmcall(cpu);
+                break;
+            case Insn.ICEBP:
+                cpu.rip = next;
+                throw CpuSignal.icebp();
+            case Insn.MOV_FROM_DR:
+                Privilege.requireCpl0(cpu);
+                cpu.writeReg(i.rm, s, Debug.readDr(cpu, i.reg));
+                break;
+            case Insn.MOV_TO_DR:
+                Privilege.requireCpl0(cpu);
+                Debug.writeDr(cpu, i.reg, cpu.readReg(i.rm, s));
+                break;
+            case Insn.XLAT: {
+                long off = (cpu.readReg(RBX, i.addrSize) + (cpu.regs[RAX] & 0xFF)) & mask(i.addrSize);
+                cpu.writeReg(RAX, 1, Memory.readMem(cpu, cpu.linear(i.seg, off), 1));
+                break;
+            }
+            case Insn.LAR:
+            case Insn.LSL:
+            case Insn.VERR:
+            case Insn.VERW:
+                Privilege.probe(cpu, i, s);
+                break;
+            case Insn.SLDT:
+            case Insn.STR: {
+                Privilege.requireProtected(cpu);
+                int sel = i.op == Insn.SLDT ? cpu.ldtrSel : cpu.trSel;
+                if (i.mem) {
+                    Memory.writeMem(cpu, cpu.ea(i), 2, sel);
+                } else {
+                    cpu.writeReg(i.rm, s, sel);
+                }
+                break;
+            }
+            case Insn.LLDT:
+            case Insn.LTR: {
+                Privilege.requireProtected(cpu);
+                Privilege.requireCpl0(cpu);
+                int sel = (int) cpu.readRm(i, 2);
+                if (i.op == Insn.LLDT) {
+                    Segments.lldt(cpu, sel);
+                } else {
+                    Segments.ltr(cpu, sel);
+                }
+                break;
+            }
+            case Insn.SMSW: {
+                long v = SystemRegisters.readCr(cpu, 0);
+                if (i.mem) {
+                    Memory.writeMem(cpu, cpu.ea(i), 2, v);
+                } else {
+                    cpu.writeReg(i.rm, s, v);
+                }
+                break;
+            }
+            case Insn.LMSW: {
+                Privilege.requireCpl0(cpu);
+                long v = cpu.readRm(i, 2);
+                long cr0 = SystemRegisters.readCr(cpu, 0);
+                // Loads MP, EM, TS and PE; PE can be set but not cleared.
+                SystemRegisters.writeCr(cpu, 0, (cr0 & ~0xEL) | (v & 0xF) | (cr0 & 1));
+                break;
+            }
+            case Insn.CLTS:
+                Privilege.requireCpl0(cpu);
+                cpu.cr0 &= ~8L;
+                cpu.cr0Shadow &= ~8L;
+                break;
+            case Insn.WBINVD:
+                Privilege.requireCpl0(cpu);
+                break;
+            case Insn.CLFLUSH:
+                Paging.translate(cpu, cpu.ea(i), 0);
+                break;
+            case Insn.STAC:
+            case Insn.CLAC:
+                if (cpu.cpl > 0) {
+                    throw CpuSignal.fault(6);
+                }
+                if (i.op == Insn.STAC) {
+                    cpu.rflags |= FLAG_AC;
+                } else {
+                    cpu.rflags &= ~FLAG_AC;
+                }
+                break;
+            case Insn.SSE:
+                cpu.sse.exec(i, i.mem ? cpu.ea(i) : 0);
+                break;
+            case Insn.XGETBV:
+                ExtendedState.xgetbv(cpu);
+                break;
+            case Insn.XSETBV:
+                ExtendedState.xsetbv(cpu);
+                break;
             case Insn.UD:
                 throw CpuSignal.fault(6);
             case Insn.GP_TOO_LONG:
                 throw CpuSignal.fault(13, 0);
             default:
-                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "unsupported instruction " + hex(i.bytes)
-                        + " at rip 0x" + Long.toHexString(cpu.rip));
+                throw CpuSignal.error(ZX_ERR_NOT_SUPPORTED, "unsupported instruction at rip 0x"
+                        + Long.toHexString(cpu.rip) + ", bytes " + hex(i.bytes));
         }
         cpu.rip = next;
     }

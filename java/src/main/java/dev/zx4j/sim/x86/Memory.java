@@ -7,7 +7,6 @@ import static dev.zx4j.sim.x86.X86Cpu.I32;
 import static dev.zx4j.sim.x86.X86Cpu.I64;
 import static dev.zx4j.sim.x86.X86Cpu.TLB_CODE;
 import static dev.zx4j.sim.x86.X86Cpu.TLB_SIZE;
-import static dev.zx4j.sim.x86.X86Cpu.TLB_VALID;
 
 /**
  * Linear-address memory access: the software TLB (read, write and code-page tags), the
@@ -20,14 +19,17 @@ final class Memory {
 
     static byte[] fillRead(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 0);
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;
         }
+        if (p == GuestPhysicalBus.ZERO_PAGE || cpu.walkUncacheable) {
+            return p; // the zero page is never cached: a later write commits a page of its own
+        }
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        cpu.rTag[idx] = vpn | TLB_VALID;
+        cpu.rTag[idx] = vpn | cpu.tlbKey;
         cpu.rPage[idx] = p;
         return p;
     }
@@ -40,10 +42,14 @@ final class Memory {
             cpu.missGpa = gpa;
             return null;
         }
+        if (cpu.walkUncacheable) {
+            cpu.missGpa = gpa; // the page written, for pageForWrite's code check
+            return p;
+        }
+        X86Cpu.CodePage cp = cpu.codePages.get(pn);
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        X86Cpu.CodePage cp = cpu.codePages.get(pn);
-        cpu.wTag[idx] = vpn | TLB_VALID | (cp != null ? TLB_CODE : 0);
+        cpu.wTag[idx] = vpn | cpu.tlbKey | (cp != null ? TLB_CODE : 0);
         cpu.wPage[idx] = p;
         cpu.wPfn[idx] = pn;
         cpu.wCode[idx] = cp;
@@ -65,13 +71,43 @@ final class Memory {
                 "access to guest-physical 0x" + Long.toHexString(gpa) + ", which is not RAM or a trap");
     }
 
+    /** Reads as an implicit supervisor access (descriptor tables, TSS), whatever the CPL. */
+    static long readSys(X86Cpu cpu, long la, int size) {
+        if (cpu.sysAccess) {
+            return readMem(cpu, la, size);
+        }
+        cpu.setSysAccess(true);
+        try {
+            return readMem(cpu, la, size);
+        } finally {
+            cpu.setSysAccess(false);
+        }
+    }
+
+    /** Writes as an implicit supervisor access (accessed and busy bits), whatever the CPL. */
+    static void writeSys(X86Cpu cpu, long la, int size, long v) {
+        if (cpu.sysAccess) {
+            writeMem(cpu, la, size, v);
+            return;
+        }
+        cpu.setSysAccess(true);
+        try {
+            writeMem(cpu, la, size, v);
+        } finally {
+            cpu.setSysAccess(false);
+        }
+    }
+
     /** Reads {@code size} (1, 2, 4, 8) bytes at linear address {@code la}, zero-extended. */
     static long readMem(X86Cpu cpu, long la, int size) {
+        if (cpu.dataBreakpoints) {
+            Debug.checkData(cpu, la, size, false);
+        }
         int off = (int) la & 0xFFF;
         if (off + size <= 4096) {
             long vpn = la >>> 12;
             int idx = (int) vpn & (TLB_SIZE - 1);
-            byte[] p = cpu.rTag[idx] == (vpn | TLB_VALID) ? cpu.rPage[idx] : fillRead(cpu, la);
+            byte[] p = cpu.rTag[idx] == (vpn | cpu.tlbKey) ? cpu.rPage[idx] : fillRead(cpu, la);
             if (p == null) {
                 throw trapped(cpu, false);
             }
@@ -97,12 +133,21 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         long tag = cpu.wTag[idx];
-        if (tag == (vpn | TLB_VALID)) {
+        if (tag == (vpn | cpu.tlbKey)) {
             return cpu.wPage[idx];
         }
-        if (tag != (vpn | TLB_VALID | TLB_CODE)) {
-            if (fillWrite(cpu, la) == null) {
+        if (tag != (vpn | cpu.tlbKey | TLB_CODE)) {
+            byte[] p = fillWrite(cpu, la);
+            if (p == null) {
                 throw trapped(cpu, true);
+            }
+            if (cpu.walkUncacheable) {
+                long pn = cpu.missGpa >>> 12;
+                X86Cpu.CodePage cp = cpu.codePages.get(pn);
+                if (cp != null && cp.overlaps((int) la & 0xFFF, size)) {
+                    cpu.invalidatePage(pn);
+                }
+                return p;
             }
             tag = cpu.wTag[idx];
         }
@@ -116,13 +161,16 @@ final class Memory {
     static void probeWrite(X86Cpu cpu, long la) {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        if ((cpu.wTag[idx] & ~TLB_CODE) != (vpn | TLB_VALID) && fillWrite(cpu, la) == null) {
+        if ((cpu.wTag[idx] & ~TLB_CODE) != (vpn | cpu.tlbKey) && fillWrite(cpu, la) == null) {
             throw trapped(cpu, true);
         }
     }
 
     /** Writes the low {@code size} bytes of {@code v} at linear address {@code la}. */
     static void writeMem(X86Cpu cpu, long la, int size, long v) {
+        if (cpu.dataBreakpoints) {
+            Debug.checkData(cpu, la, size, true);
+        }
         int off = (int) la & 0xFFF;
         if (off + size <= 4096) {
             byte[] p = pageForWrite(cpu, la, size);
@@ -145,7 +193,7 @@ final class Memory {
     static long ld8(X86Cpu cpu, long la) {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        if (cpu.rTag[idx] == (vpn | TLB_VALID)) {
+        if (cpu.rTag[idx] == (vpn | cpu.tlbKey)) {
             return cpu.rPage[idx][(int) la & 0xFFF] & 0xFFL;
         }
         return readMem(cpu, la, 1);
@@ -155,7 +203,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.rTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+        if (cpu.rTag[idx] == (vpn | cpu.tlbKey) && off <= 4094) {
             return ((short) I16.get(cpu.rPage[idx], off)) & 0xFFFFL;
         }
         return readMem(cpu, la, 2);
@@ -165,7 +213,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.rTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+        if (cpu.rTag[idx] == (vpn | cpu.tlbKey) && off <= 4092) {
             return ((int) I32.get(cpu.rPage[idx], off)) & 0xFFFFFFFFL;
         }
         return readMem(cpu, la, 4);
@@ -175,7 +223,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.rTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+        if (cpu.rTag[idx] == (vpn | cpu.tlbKey) && off <= 4088) {
             return (long) I64.get(cpu.rPage[idx], off);
         }
         return readMem(cpu, la, 8);
@@ -184,7 +232,7 @@ final class Memory {
     static void st8(X86Cpu cpu, long la, long v) {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
-        if (cpu.wTag[idx] == (vpn | TLB_VALID)) {
+        if (cpu.wTag[idx] == (vpn | cpu.tlbKey)) {
             cpu.wPage[idx][(int) la & 0xFFF] = (byte) v;
             return;
         }
@@ -195,7 +243,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.wTag[idx] == (vpn | TLB_VALID) && off <= 4094) {
+        if (cpu.wTag[idx] == (vpn | cpu.tlbKey) && off <= 4094) {
             I16.set(cpu.wPage[idx], off, (short) v);
             return;
         }
@@ -206,7 +254,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.wTag[idx] == (vpn | TLB_VALID) && off <= 4092) {
+        if (cpu.wTag[idx] == (vpn | cpu.tlbKey) && off <= 4092) {
             I32.set(cpu.wPage[idx], off, (int) v);
             return;
         }
@@ -217,7 +265,7 @@ final class Memory {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         int off = (int) la & 0xFFF;
-        if (cpu.wTag[idx] == (vpn | TLB_VALID) && off <= 4088) {
+        if (cpu.wTag[idx] == (vpn | cpu.tlbKey) && off <= 4088) {
             I64.set(cpu.wPage[idx], off, v);
             return;
         }

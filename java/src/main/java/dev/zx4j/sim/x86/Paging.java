@@ -5,8 +5,11 @@ import static dev.zx4j.sim.x86.X86Cpu.CR0_PG;
 import static dev.zx4j.sim.x86.X86Cpu.CR0_WP;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PAE;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PSE;
+import static dev.zx4j.sim.x86.X86Cpu.CR4_SMAP;
+import static dev.zx4j.sim.x86.X86Cpu.CR4_SMEP;
 import static dev.zx4j.sim.x86.X86Cpu.EFER_LMA;
 import static dev.zx4j.sim.x86.X86Cpu.EFER_NXE;
+import static dev.zx4j.sim.x86.X86Cpu.FLAG_AC;
 import static dev.zx4j.sim.x86.X86Cpu.I32;
 import static dev.zx4j.sim.x86.X86Cpu.I64;
 
@@ -17,7 +20,7 @@ import static dev.zx4j.sim.x86.X86Cpu.I64;
  */
 final class Paging {
     static final long ADDR_MASK = 0x000FFFFFFFFFF000L;
-    static final long PTE_P = 1, PTE_RW = 2, PTE_A = 1L << 5, PTE_D = 1L << 6,
+    static final long PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 1L << 5, PTE_D = 1L << 6,
             PTE_PS = 1L << 7, PTE_NX = 1L << 63;
 
     private Paging() {
@@ -28,7 +31,7 @@ final class Paging {
     }
 
     static long physRead64(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -42,11 +45,106 @@ final class Paging {
         I64.set(p, (int) (gpa & 0xFF8), v);
     }
 
+    /**
+     * The guest-physical address of linear {@code la}, walked for an error report: no accessed
+     * or dirty bit is set, no fault raised, CR2 untouched.
+     *
+     * @return the address, or -1 where a read would fault or the walk leaves RAM
+     */
+    static long probe(X86Cpu cpu, long la) {
+        if ((cpu.cr0 & CR0_PG) == 0) {
+            return la & 0xFFFFFFFFL;
+        }
+        try {
+            if ((cpu.efer & EFER_LMA) != 0) {
+                return canonical(la) ? probeLevels(cpu, cpu.cr3 & ADDR_MASK, la, 3) : -1;
+            }
+            la &= 0xFFFFFFFFL;
+            if ((cpu.cr4 & CR4_PAE) == 0) {
+                long pde = physRead32(cpu, (cpu.cr3 & 0xFFFFF000L) + ((la >>> 22) << 2));
+                if ((pde & PTE_P) == 0) {
+                    return -1;
+                }
+                if ((pde & PTE_PS) != 0 && (cpu.cr4 & CR4_PSE) != 0) {
+                    return (pde & 0xFFC00000L) | (((pde >>> 13) & 0xFF) << 32) | (la & 0x3FFFFF);
+                }
+                long pte = physRead32(cpu, (pde & 0xFFFFF000L) + (((la >>> 12) & 0x3FF) << 2));
+                return (pte & PTE_P) == 0 ? -1 : (pte & 0xFFFFF000L) | (la & 0xFFF);
+            }
+            long pdpte = physRead64(cpu, (cpu.cr3 & 0xFFFFFFE0L) + ((la >>> 30) << 3));
+            return (pdpte & PTE_P) == 0 ? -1 : probeLevels(cpu, pdpte & ADDR_MASK, la, 1);
+        } catch (CpuSignal s) {
+            return -1; // a table outside RAM
+        }
+    }
+
+    /** The 64-bit-entry levels {@code top} … 0 of {@link #probe}. */
+    private static long probeLevels(X86Cpu cpu, long table, long la, int top) {
+        for (int level = top; level >= 0; level--) {
+            long e = physRead64(cpu, table + (((la >>> (12 + 9 * level)) & 511) << 3));
+            if ((e & PTE_P) == 0) {
+                return -1;
+            }
+            if (level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0)) {
+                long pageMask = (1L << (12 + 9 * level)) - 1;
+                return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
+            }
+            table = e & ADDR_MASK;
+        }
+        return -1;
+    }
+
+    /**
+     * The #PF for {@code la}: CR2 = la; error code P (a protection violation rather than a
+     * missing page), W/R (a write), U/S (a user-mode access: CPL 3 and not an implicit
+     * supervisor access such as a descriptor-table read), I/D (an instruction fetch, reported
+     * when EFER.NXE or CR4.SMEP is set, with PAE or 4-level paging for NXE) (Intel SDM vol. 3,
+     * 4.7).
+     */
     static CpuSignal pageFault(X86Cpu cpu, long la, boolean present, int access) {
-        int err = (present ? 1 : 0) | (access == 1 ? 2 : 0)
-                | (access == 2 && (cpu.efer & EFER_NXE) != 0 && (cpu.cr4 & CR4_PAE) != 0 ? 16 : 0);
+        boolean fetchBit = access == 2 && (((cpu.efer & EFER_NXE) != 0 && (cpu.cr4 & CR4_PAE) != 0)
+                || (cpu.cr4 & CR4_SMEP) != 0);
+        int err = (present ? 1 : 0) | (access == 1 ? 2 : 0) | (cpu.userAccess() ? 4 : 0)
+                | (fetchBit ? 16 : 0);
         cpu.cr2 = la;
         return CpuSignal.fault(14, err);
+    }
+
+    /**
+     * The access-rights checks of a completed walk (Intel SDM vol. 3, 4.6): {@code user} and
+     * {@code writable} are the U/S and R/W bits ANDed over all levels, {@code nx} the XD bits
+     * ORed (with EFER.NXE). A user-mode access needs U/S = 1, and R/W = 1 to write. A supervisor
+     * write to a read-only page faults when CR0.WP = 1. A fetch from an NX page faults; a
+     * supervisor fetch from a user page faults with CR4.SMEP; a supervisor data access to a user
+     * page faults with CR4.SMAP unless it is explicit and RFLAGS.AC = 1. Records in
+     * {@link X86Cpu#walkUncacheable} whether the translation may go into the software TLB (not
+     * when the outcome depends on RFLAGS.AC).
+     */
+    static void checkAccess(X86Cpu cpu, long la, int access, boolean user, boolean writable,
+            boolean nx) {
+        boolean um = cpu.userAccess();
+        cpu.walkUncacheable = cpu.dataBreakpoints;
+        if (um) {
+            if (!user || (access == 1 && !writable) || (access == 2 && nx)) {
+                throw pageFault(cpu, la, true, access);
+            }
+            return;
+        }
+        if (access == 2) {
+            if (nx || (user && (cpu.cr4 & CR4_SMEP) != 0)) {
+                throw pageFault(cpu, la, true, access);
+            }
+            return;
+        }
+        if (access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) {
+            throw pageFault(cpu, la, true, access);
+        }
+        if (user && (cpu.cr4 & CR4_SMAP) != 0) {
+            if (cpu.sysAccess || (cpu.rflags & FLAG_AC) == 0 || cpu.cpl == 3) {
+                throw pageFault(cpu, la, true, access);
+            }
+            cpu.walkUncacheable = true;
+        }
     }
 
     /**
@@ -56,6 +154,7 @@ final class Paging {
      */
     static long translate(X86Cpu cpu, long la, int access) {
         if ((cpu.cr0 & CR0_PG) == 0) {
+            cpu.walkUncacheable = cpu.dataBreakpoints;
             return la & 0xFFFFFFFFL;
         }
         if ((cpu.efer & EFER_LMA) == 0) {
@@ -66,6 +165,7 @@ final class Paging {
         }
         long table = cpu.cr3 & ADDR_MASK;
         boolean writable = true;
+        boolean user = true;
         boolean nx = false;
         for (int level = 3; level >= 0; level--) {
             long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
@@ -74,12 +174,11 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable &= (e & PTE_RW) != 0;
+            user &= (e & PTE_US) != 0;
             nx |= (e & PTE_NX) != 0 && (cpu.efer & EFER_NXE) != 0;
             boolean leaf = level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0);
             if (leaf) {
-                if ((access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
-                    throw pageFault(cpu, la, true, access);
-                }
+                checkAccess(cpu, la, access, user, writable, nx);
                 long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);
@@ -96,7 +195,7 @@ final class Paging {
     }
 
     static long physRead32(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -125,6 +224,7 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable = (pde & PTE_RW) != 0;
+            boolean user = (pde & PTE_US) != 0;
             boolean large = (pde & PTE_PS) != 0 && (cpu.cr4 & CR4_PSE) != 0;
             long pteAddr = pdeAddr;
             long pte = pde;
@@ -138,10 +238,9 @@ final class Paging {
                     throw pageFault(cpu, la, false, access);
                 }
                 writable &= (pte & PTE_RW) != 0;
+                user &= (pte & PTE_US) != 0;
             }
-            if (access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) {
-                throw pageFault(cpu, la, true, access);
-            }
+            checkAccess(cpu, la, access, user, writable, false);
             long ne = pte | PTE_A | (access == 1 ? PTE_D : 0);
             if (ne != pte) {
                 physWrite32(cpu, pteAddr, ne);
@@ -157,6 +256,7 @@ final class Paging {
         }
         long table = pdpte & ADDR_MASK;
         boolean nx = false;
+        boolean user = true;
         for (int level = 1; level >= 0; level--) {
             long ea = table + (((la >>> (12 + 9 * level)) & 511) << 3);
             long e = physRead64(cpu, ea);
@@ -164,11 +264,10 @@ final class Paging {
                 throw pageFault(cpu, la, false, access);
             }
             writable &= (e & PTE_RW) != 0;
+            user &= (e & PTE_US) != 0;
             nx |= (e & PTE_NX) != 0 && (cpu.efer & EFER_NXE) != 0;
             if (level == 0 || (e & PTE_PS) != 0) {
-                if ((access == 1 && !writable && (cpu.cr0 & CR0_WP) != 0) || (access == 2 && nx)) {
-                    throw pageFault(cpu, la, true, access);
-                }
+                checkAccess(cpu, la, access, user, writable, nx);
                 long ne = e | PTE_A | (access == 1 ? PTE_D : 0);
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);

@@ -137,8 +137,15 @@ public final class X86Cpu {
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;
+    public static final long CR4_OSXMMEXCPT = 1L << 10;
     public static final long CR4_FSGSBASE = 1L << 16;
     public static final long CR4_OSXSAVE = 1L << 18;
+    public static final long CR4_TSD = 1L << 2;
+    public static final long CR4_DE = 1L << 3;
+    public static final long CR4_PCE = 1L << 8;
+    public static final long CR4_UMIP = 1L << 11;
+    public static final long CR4_SMEP = 1L << 20;
+    public static final long CR4_SMAP = 1L << 21;
     /** Set in the real CR4 under VMX and hidden from the guest (mask VMXE, read shadow 0). */
     public static final long CR4_VMXE = 1L << 13;
     public static final long EFER_SCE = 1L;
@@ -227,6 +234,15 @@ public final class X86Cpu {
     long rflags = FLAG_RESERVED_ONE;
     long cr0, cr2, cr3, cr4, cr8, efer;
     long cr0Shadow = CR0_ET;
+    /** The x87/MMX/SSE register file, shared by X87 and {@link Sse}. */
+    final FpuState fpu = new FpuState();
+    /**
+     * XCR0. The modelled kernel starts a guest with its host's XCR0 (x87|SSE|AVX); AVX is not
+     * implemented here, so the value is x87|SSE (see ExtendedState.XCR0_SUPPORTED).
+     */
+    long xcr0 = ExtendedState.XCR0_SUPPORTED;
+    /** The MMX/SSE unit. */
+    final Sse sse = new Sse(new CpuSseHost(this), fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
@@ -236,6 +252,23 @@ public final class X86Cpu {
     int gdtrLimit, idtrLimit;
     long kernelGsBase, star, lstar, cstar, sfmask, pat = 0x0007040600070406L;
     boolean shadow, shadowFresh;
+    /** DR0–DR3, DR6, DR7 and the debug state of the run loop (see {@link Debug}). */
+    final long[] dr = new long[4];
+    long dr6 = Debug.DR6_ONES;
+    long dr7 = Debug.DR7_ONES;
+    boolean execBreakpoints, dataBreakpoints;
+    /** Data-breakpoint hits (DR6 B0–B3) of the instruction running. */
+    long dataHits;
+    /** #DB trap conditions due before the next instruction, and those held by MOV SS. */
+    long pendingDebugTraps, heldDebugTraps;
+    /** Whether the interrupt shadow comes from MOV SS / POP SS (it also holds debug traps). */
+    boolean movSsShadow;
+    /** Current privilege level (CS.RPL in protected mode, 0 in real mode). */
+    int cpl;
+    /** TR and LDTR: selector and the hidden base, limit and attributes. */
+    int trSel, ldtrSel;
+    long trLimit, ldtrBase, ldtrLimit;
+    int trAttr, ldtrAttr;
     boolean halted;
     boolean shutdown;
     final int apicId;
@@ -270,6 +303,16 @@ public final class X86Cpu {
 
     static final int TLB_SIZE = 256;
     static final long TLB_VALID = 1L << 62;
+    /** Marks TLB entries filled by user-mode accesses (CPL 3); supervisor entries lack it. */
+    static final long TLB_USER = 1L << 60;
+    /** What a TLB tag holds besides the page number: TLB_VALID, plus TLB_USER at CPL 3. */
+    long tlbKey = TLB_VALID;
+    /** Set while the CPU makes implicit supervisor accesses (descriptor tables, TSS, event stacks). */
+    boolean sysAccess;
+    /** Set while delivering INT n/INT3/INTO, whose gate must have DPL ≥ CPL. */
+    boolean softEvent;
+    /** Set by a page walk whose outcome depends on RFLAGS.AC (SMAP): not put in the TLB. */
+    boolean walkUncacheable;
     /** Marks a write-TLB entry of a page holding decoded code: writes take the checking path. */
     static final long TLB_CODE = 1L << 61;
     final long[] rTag = new long[TLB_SIZE];
@@ -449,6 +492,9 @@ public final class X86Cpu {
         segBase[index] = s.base();
         segLimit[index] = s.limit();
         segAttr[index] = s.attributes();
+        if (index == CS) {
+            setCpl((cr0 & CR0_PE) != 0 ? (s.attributes() >>> 5) & 3 : 0);
+        }
         Segments.updateMode(this);
     }
 
@@ -648,7 +694,19 @@ public final class X86Cpu {
                     return new VcpuExit.Stopped(VcpuExit.StopReason.BUDGET_EXHAUSTED);
                 }
                 try {
-                    if (shadow) {
+                    if (pendingDebugTraps != 0) {
+                        prev = null;
+                        VcpuExit e = Debug.deliverPending(this);
+                        if (e != null) {
+                            return e;
+                        }
+                        continue;
+                    }
+                    if ((rflags & (FLAG_TF | FLAG_RF)) != 0 || execBreakpoints || dataBreakpoints
+                            || heldDebugTraps != 0) {
+                        prev = null;
+                        Debug.step(this);
+                    } else if (shadow) {
                         // One instruction, so the shadow ends at an instruction boundary the
                         // loop sees.
                         prev = null;
@@ -836,11 +894,11 @@ public final class X86Cpu {
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);
         long pfn;
-        if (xTag[idx] == (vpn | TLB_VALID)) {
+        if (xTag[idx] == (vpn | tlbKey)) {
             pfn = xPfn[idx];
         } else {
             pfn = Paging.translate(this, la, 2) >>> 12;
-            xTag[idx] = vpn | TLB_VALID;
+            xTag[idx] = vpn | tlbKey;
             xPfn[idx] = pfn;
         }
         long gpa = (pfn << 12) | (la & 0xFFF);
@@ -862,8 +920,34 @@ public final class X86Cpu {
         return (pfn << 12) | (la & 0xFFF) | modeKey();
     }
 
+    /**
+     * Up to 15 bytes at CS:RIP as an instruction fetch would read them, for error reports. No
+     * effect on the guest: no accessed bits, no fault, CR2 untouched. Stops at the first byte
+     * whose page is not present or not RAM (so the result may be shorter, or empty).
+     *
+     * @return the bytes, at most 15
+     */
+    public byte[] peekInstruction() {
+        byte[] out = new byte[15];
+        int n = 0;
+        long la = codeSize == 64 ? rip : (segBase[CS] + rip) & 0xFFFFFFFFL;
+        while (n < out.length) {
+            long gpa = Paging.probe(this, la);
+            byte[] page = gpa < 0 ? null : bus.ramPageForRead(gpa >>> 12);
+            if (page == null) {
+                break;
+            }
+            int off = (int) (gpa & 0xFFF);
+            int k = Math.min(out.length - n, 4096 - off);
+            System.arraycopy(page, off, out, n, k);
+            n += k;
+            la = codeSize == 64 ? la + k : (la + k) & 0xFFFFFFFFL;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
     byte[] codePage(long gpa) {
-        byte[] page = bus.ramPage(gpa >>> 12);
+        byte[] page = bus.ramPageForRead(gpa >>> 12);
         if (page == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "instruction fetch from guest-physical 0x" + Long.toHexString(gpa)
@@ -979,6 +1063,23 @@ public final class X86Cpu {
             return seg >= FS ? segBase[seg] + off : off;
         }
         return (segBase[seg] + off) & 0xFFFFFFFFL;
+    }
+
+    /** Whether a memory access now is a user-mode access (CPL 3, not an implicit supervisor one). */
+    boolean userAccess() {
+        return cpl == 3 && !sysAccess;
+    }
+
+    /** Sets the CPL and the software TLB key that goes with it. */
+    void setCpl(int level) {
+        cpl = level;
+        tlbKey = TLB_VALID | (userAccess() ? TLB_USER : 0);
+    }
+
+    /** Starts (true) or ends (false) implicit supervisor accesses, keeping the TLB key in step. */
+    void setSysAccess(boolean on) {
+        sysAccess = on;
+        tlbKey = TLB_VALID | (userAccess() ? TLB_USER : 0);
     }
 
     /** A linear address from a table base (GDT, IDT): 32-bit outside 64-bit mode. */
