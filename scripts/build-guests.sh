@@ -33,7 +33,7 @@ mkdir -p "$out"
 # script and the binutils version, hashed into a stamp next to the outputs.
 stamp="$out/.guests.stamp"
 inputs="$( { cat "$0" "${sources[@]}" "$src"/include/*.inc 2>/dev/null; as --version | head -n1; \
-             ld --version | head -n1; printf '%s\n' "${sources[@]}"; } | sha256sum | cut -d' ' -f1)"
+             ld --version | head -n1; printf '%s\n' "${sources[@]##*/}"; } | sha256sum | cut -d' ' -f1)"
 uptodate=1
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] || uptodate=0
 for f in "${sources[@]}"; do

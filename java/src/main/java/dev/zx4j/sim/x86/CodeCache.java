@@ -125,7 +125,7 @@ final class CodeCache {
         }
         collecting = true;
         try {
-            u = Translator.translate(b, la -> memberBlock(c, la));
+            u = Translator.translate(b, List.of(), la -> memberBlock(c, la), c.translateAfter > 0);
         } finally {
             collecting = false;
         }

@@ -5,8 +5,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodTooLargeException;
@@ -100,7 +102,7 @@ final class Translator {
      * class could not be built, which only costs speed).
      */
     static TranslatedUnit translate(CodeBlock.OpBlock head, BlockSource source) {
-        return translate(head, List.of(), source);
+        return translate(head, List.of(), source, false);
     }
 
     /**
@@ -108,8 +110,11 @@ final class Translator {
      * same page already translated, so that a page's hot code converges to one unit).
      */
     static TranslatedUnit translate(CodeBlock.OpBlock head, List<CodeBlock.OpBlock> seeds,
-            BlockSource source) {
+            BlockSource source, boolean loopsOnly) {
         List<CodeBlock.OpBlock> region = region(head, seeds, source);
+        if (loopsOnly && !hasLoop(region)) {
+            return null;
+        }
         for (int n = region.size(); n >= 1; n = n == 1 ? 0 : Math.max(1, n / 2)) {
             List<CodeBlock.OpBlock> part = n == region.size() ? region : connected(region, n);
             UnitGenerator g = new UnitGenerator(part);
@@ -143,6 +148,27 @@ final class Translator {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a direct branch of the region goes back to one of its blocks (a loop the unit
+     * would run as a JVM loop). Loop-free code gains little from a unit (its entry and exit cost
+     * about what dispatch costs) but adds a class for HotSpot to warm up.
+     */
+    static boolean hasLoop(List<CodeBlock.OpBlock> region) {
+        Map<Long, Integer> index = new HashMap<>();
+        for (int i = 0; i < region.size(); i++) {
+            index.put(region.get(i).la, i);
+        }
+        for (int i = 0; i < region.size(); i++) {
+            for (long t : successors(region.get(i))) {
+                Integer j = index.get(t);
+                if (j != null && j <= i) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The first {@code n} blocks of the region (they are in discovery order, so connected). */
