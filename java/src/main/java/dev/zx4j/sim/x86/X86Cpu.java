@@ -53,8 +53,8 @@ import java.util.function.LongSupplier;
  *   <li>Stop requests, the instruction budget and the interrupt window are checked at block
  *       boundaries, so a run may exceed its budget by up to one block.</li>
  * </ul>
- * How a block translated to JVM bytecode would plug into this loop is described in
- * {@code CodeBlock}.
+ * Hot 64-bit code is translated to JVM bytecode ({@code Translator}, {@code CodeCache}): the run
+ * loop counts each op block's runs and replaces a hot one by an entry of a translated unit.
  *
  * <h2>Modes and limits of this version</h2>
  * Real mode, 16- and 32-bit protected mode and IA-32e mode (64-bit and compatibility mode) are
