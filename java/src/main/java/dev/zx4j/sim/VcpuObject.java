@@ -40,6 +40,9 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final InterruptTracker tracker;
     final LocalApic apic;
     final KvmClock kvmClock;
+    private final GuestCpuid cpuid;
+    private final MsrExits msrs;
+    private final Regs regs;
     private final SimClock clock;
     private volatile boolean kicked;
     /** Vectors injected from the pending set; written by the owner thread only. */
@@ -69,7 +72,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         this.clock = kernel.clock;
         this.tracker = new InterruptTracker(cpu::requestStop);
         this.apic = new LocalApic(vpid, clock, tracker);
-        this.kvmClock = new KvmClock(false);
+        // pvclock is_stable: the host has an invariant TSC (CPUID 0x80000007:EDX[8]).
+        int[] inv = new int[4];
+        cpu.hostCpuid(0x8000_0007, 0, inv);
+        this.kvmClock = new KvmClock((inv[3] & (1 << 8)) != 0);
+        this.cpuid = new GuestCpuid(cpu::hostCpuid, vpid);
+        this.msrs = new MsrExits(apic, kvmClock, tracker, guest);
+        this.regs = new Regs();
+        cpu.setCpuidExits(true);
         kernel.timers.add(apic.timer);
     }
 
@@ -269,12 +279,19 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
             return status == ZX_OK ? ZX_ERR_NEXT : status;
         } else if (exit instanceof VcpuExit.BellExit bell) {
             return ring(bell.addr());
-        } else if (exit instanceof VcpuExit.IcrWrite icr) {
-            return apic.write(new CompletedWrmsr(LocalApic.ICR, icr.icr()), packet);
-        } else if (exit instanceof VcpuExit.SelfIpi self) {
-            tracker.interrupt(self.vector());
-            return ZX_OK;
+        } else if (exit instanceof VcpuExit.Cpuid) {
+            return cpuid.handle(regs);
+        } else if (exit instanceof VcpuExit.Rdmsr r) {
+            return msrs.read(regs);
+        } else if (exit instanceof VcpuExit.Wrmsr w) {
+            int status = msrs.write(regs, packet);
+            if (status != ZX_OK && status != ZX_ERR_NEXT) {
+                failReason = "WRMSR of MSR 0x" + Integer.toHexString(w.msr()) + " = 0x"
+                        + Long.toHexString(w.value()) + ", which the kernel's handler refuses";
+            }
+            return status;
         }
+        failReason = "an exit the kernel has no handler for: " + exit;
         return ZX_ERR_NOT_SUPPORTED;
     }
 
@@ -299,27 +316,26 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         }
     }
 
-    /** A WRMSR the CPU completed itself before exiting (ICR writes of the older CPU seam). */
-    private record CompletedWrmsr(int msr, long value) implements ExitState {
+    /** The exit handlers' view of this VCPU's registers ({@code GuestState} and the VMCS). */
+    private final class Regs implements ExitState {
         @Override
         public long reg(int index) {
-            return switch (index) {
-                case RAX -> value & 0xFFFF_FFFFL;
-                case RDX -> value >>> 32;
-                case RCX -> msr;
-                default -> 0;
-            };
+            return cpu.reg(index);
         }
 
         @Override
-        public void setReg(int index, long v) {}
+        public void setReg(int index, long value) {
+            cpu.setReg(index, value);
+        }
 
         @Override
-        public void nextRip() {}
+        public void nextRip() {
+            cpu.nextRip();
+        }
 
         @Override
         public long xcr0() {
-            return 0;
+            return cpu.xcr0();
         }
     }
 

@@ -24,6 +24,16 @@ final class CpuSignal extends RuntimeException {
      */
     static final int CODE_WRITTEN = 5;
 
+    /**
+     * A VM exit to the kernel's handlers (CPUID, RDMSR or WRMSR of an MSR the processor does not
+     * own): the instruction is not executed; {@link #vector} says which one ({@link #CPUID},
+     * {@link #RDMSR}, {@link #WRMSR}).
+     */
+    static final int INTERCEPT = 6;
+    static final int CPUID = 0;
+    static final int RDMSR = 1;
+    static final int WRMSR = 2;
+
     /** The single {@link #CODE_WRITTEN} signal (it carries no data). */
     static final CpuSignal CODE_WRITTEN_STOP = new CpuSignal(CODE_WRITTEN, 0, false, 0, 0, 0, null);
 
@@ -69,6 +79,10 @@ final class CpuSignal extends RuntimeException {
 
     static CpuSignal bellTrap(long gpa) {
         return new CpuSignal(BELL_TRAP, 0, false, 0, gpa, 0, null);
+    }
+
+    static CpuSignal intercept(int which) {
+        return new CpuSignal(INTERCEPT, which, false, 0, 0, 0, null);
     }
 
     static CpuSignal error(int status, String detail) {

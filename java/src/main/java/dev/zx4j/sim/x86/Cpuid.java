@@ -22,9 +22,15 @@ final class Cpuid {
      * are not implemented, and neither are the KVM clock sources of leaf 0x40000001.
      */
     static void cpuid(X86Cpu cpu) {
-        int leaf = (int) cpu.regs[RAX];
-        int guestLeaf = leaf;
-        int sub = (int) cpu.regs[RCX];
+        long[] r = query(cpu, (int) cpu.regs[RAX], (int) cpu.regs[RCX]);
+        cpu.regs[RAX] = r[0];
+        cpu.regs[RBX] = r[1];
+        cpu.regs[RCX] = r[2];
+        cpu.regs[RDX] = r[3];
+    }
+
+    /** The processor's leaf {@code leaf}, subleaf {@code sub}: {EAX, EBX, ECX, EDX}. */
+    static long[] query(X86Cpu cpu, int leaf, int sub) {
         if (Integer.compareUnsigned(leaf, MAX_BASIC_LEAF) > 0
                 && leaf != 0x40000000 && leaf != 0x40000001
                 && leaf != 0x80000000 && leaf != 0x80000001) {
@@ -95,18 +101,6 @@ final class Cpuid {
             default:
                 break;
         }
-        CpuidEdits edits = cpu.cpuidEdits;
-        if (edits != null) {
-            long[] r = {a, b, c, d};
-            edits.edit(guestLeaf, sub, r);
-            a = r[0] & 0xFFFFFFFFL;
-            b = r[1] & 0xFFFFFFFFL;
-            c = r[2] & 0xFFFFFFFFL;
-            d = r[3] & 0xFFFFFFFFL;
-        }
-        cpu.regs[RAX] = a;
-        cpu.regs[RBX] = b;
-        cpu.regs[RCX] = c;
-        cpu.regs[RDX] = d;
+        return new long[] {a, b, c, d};
     }
 }

@@ -1,6 +1,5 @@
 package dev.zx4j.sim.x86;
 
-import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static dev.zx4j.sim.x86.Segments.CODE_GATE;
 import static dev.zx4j.sim.x86.X86Cpu.ATTR_DB;
@@ -41,16 +40,33 @@ final class Events {
                 // RIP is past the INT n; a fault while delivering it points at the INT n.
                 return raise(cpu, s.vector, false, 0, cpu.maskIp(cpu.rip - cpu.cur.len));
             case CpuSignal.MEM_TRAP: {
+                // The kernel completes the instruction with next_rip: RIP moves on and STI and
+                // MOV-SS blocking end (an interrupt raised meanwhile goes in before the next one).
                 Insn in = cpu.cur;
                 cpu.rip = cpu.maskIp(cpu.rip + in.len);
                 cpu.retired++;
+                cpu.shadow = false;
+                cpu.shadowFresh = false;
                 int dos = (cpu.codeSize == 64 || (cpu.segAttr[CS] & ATTR_DB) != 0) ? 4 : 2;
                 return new VcpuExit.MemExit(s.addr, in.len, in.bytes, dos);
             }
             case CpuSignal.BELL_TRAP:
                 cpu.rip = cpu.maskIp(cpu.rip + cpu.cur.len);
                 cpu.retired++;
+                cpu.shadow = false;
+                cpu.shadowFresh = false;
                 return new VcpuExit.BellExit(s.addr);
+            case CpuSignal.INTERCEPT:
+                // A VM exit the kernel handles: the instruction waits, RIP on it, until the
+                // kernel completes it with X86Cpu.nextRip().
+                cpu.interceptLength = cpu.cur.len;
+                if (s.vector == CpuSignal.CPUID) {
+                    return VcpuExit.Cpuid.INSTANCE;
+                }
+                int msr = (int) cpu.regs[X86Cpu.RCX];
+                return s.vector == CpuSignal.RDMSR ? new VcpuExit.Rdmsr(msr)
+                        : new VcpuExit.Wrmsr(msr, (cpu.regs[X86Cpu.RDX] << 32)
+                                | (cpu.regs[X86Cpu.RAX] & 0xFFFFFFFFL));
             default:
                 return new VcpuExit.ErrorExit(s.status, where(cpu, s.getMessage()));
         }
@@ -103,7 +119,8 @@ final class Events {
                 int second = s.vector;
                 if (vector == 8 && !soft) {
                     cpu.shutdown = true;
-                    return new VcpuExit.ErrorExit(ZX_ERR_BAD_STATE,
+                    // The kernel's exit handler has no case for TRIPLE_FAULT: NOT_SUPPORTED.
+                    return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED,
                             "triple fault (exception " + second + " while delivering #DF)");
                 }
                 if (!soft && ((contributory(vector) && contributory(second))

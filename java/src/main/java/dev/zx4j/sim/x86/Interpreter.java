@@ -510,6 +510,9 @@ final class Interpreter {
                 }
                 break;
             case Insn.CPUID:
+                if (cpu.cpuidExits) {
+                    throw CpuSignal.intercept(CpuSignal.CPUID);
+                }
                 Cpuid.cpuid(cpu);
                 break;
             case Insn.RDTSC: {

@@ -76,21 +76,30 @@ public sealed interface VcpuExit {
     record BellExit(long addr) implements VcpuExit {}
 
     /**
-     * A write of the x2APIC interrupt command register (WRMSR to 0x830): an IPI, INIT or
-     * STARTUP for other VCPUs. RIP is past the WRMSR; the kernel turns it into a
-     * {@code ZX_PKT_TYPE_GUEST_VCPU} packet, ignores it (INIT) or fails {@code zx_vcpu_enter}
-     * (logical destination mode, other delivery modes).
-     *
-     * @param icr the 64-bit ICR value (vector 7:0, delivery mode 10:8, shorthand 19:18,
-     *            destination 63:32)
+     * CPUID, when the kernel answers it ({@link X86Cpu#setCpuidExits}). A VM exit: the
+     * instruction has <b>not</b> been executed and RIP points at it; the kernel writes the four
+     * registers and completes it with {@link X86Cpu#nextRip()}.
      */
-    record IcrWrite(long icr) implements VcpuExit {}
+    record Cpuid() implements VcpuExit {
+        static final Cpuid INSTANCE = new Cpuid();
+    }
 
     /**
-     * WRMSR of the x2APIC SELF IPI register; RIP is past the WRMSR. The kernel queues
-     * {@code vector} on this VCPU itself (no packet for the VMM).
+     * RDMSR of an MSR the processor does not own (not in the VMX MSR bitmap). A VM exit: RIP
+     * points at the RDMSR; the kernel sets EDX:EAX and calls {@link X86Cpu#nextRip()}, or queues a
+     * #GP and leaves RIP there, or fails {@code zx_vcpu_enter}.
+     *
+     * @param msr ECX
      */
-    record SelfIpi(int vector) implements VcpuExit {}
+    record Rdmsr(int msr) implements VcpuExit {}
+
+    /**
+     * WRMSR of an MSR the processor does not own. A VM exit like {@link Rdmsr}.
+     *
+     * @param msr ECX
+     * @param value EDX:EAX
+     */
+    record Wrmsr(int msr, long value) implements VcpuExit {}
 
     /** HLT executed; RIP is past the HLT. The kernel blocks until an interrupt is pending. */
     record HaltExit() implements VcpuExit {}
@@ -115,16 +124,13 @@ public sealed interface VcpuExit {
      * The guest cannot continue; {@code zx_vcpu_enter} fails with {@code status}.
      * <ul>
      *   <li>{@code ZX_ERR_NOT_SUPPORTED}: an instruction the emulator does not implement (or the
-     *       kernel does not support, such as string I/O), a read of a BELL page, or something the
-     *       CPU does not model (task switches, privilege-level changes, call gates, the local
-     *       APIC timer);</li>
-     *   <li>{@code ZX_ERR_INVALID_ARGS}: what the kernel's exit handlers refuse: a WRMSR of
-     *       IA32_APIC_BASE changing the APIC base or mode, a reserved LVT timer mode, a TSC
-     *       deadline without TSC-deadline mode;</li>
+     *       kernel does not support, such as string I/O), a read of a BELL page, something the
+     *       CPU does not model, or a triple fault (the kernel has no handler for that exit);</li>
+     *   <li>{@code ZX_ERR_INVALID_ARGS}: an XSETBV the kernel's exit handler refuses (the
+     *       MSR handlers' failures come from the kernel side, after {@link Wrmsr});</li>
      *   <li>{@code ZX_ERR_OUT_OF_RANGE}: an access to a guest-physical address that is neither RAM
      *       nor a MEM/BELL trap (including page-table walks and instruction fetches outside RAM,
-     *       and instruction fetches from trap pages);</li>
-     *   <li>{@code ZX_ERR_BAD_STATE}: triple fault (shutdown).</li>
+     *       and instruction fetches from trap pages).</li>
      * </ul>
      *
      * @param status a negative Zircon status

@@ -1,6 +1,5 @@
 package dev.zx4j.sim.x86;
 
-import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
 import static dev.zx4j.abi.Zx.ZX_ERR_INTERNAL;
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static dev.zx4j.abi.Zx.ZX_ERR_OUT_OF_RANGE;
@@ -157,42 +156,10 @@ public final class X86Cpu {
     public static final int MSR_GS_BASE = 0xC0000101;
     public static final int MSR_KERNEL_GS_BASE = 0xC0000102;
     public static final int MSR_TSC_AUX = 0xC0000103;
-    public static final int MSR_APIC_BASE = 0x1B;
     public static final int MSR_TSC_ADJUST = 0x3B;
     public static final int MSR_SYSENTER_CS = 0x174;
     public static final int MSR_SYSENTER_ESP = 0x175;
     public static final int MSR_SYSENTER_EIP = 0x176;
-    public static final int MSR_MISC_ENABLE = 0x1A0;
-    public static final int MSR_TSC_DEADLINE = 0x6E0;
-    /**
-     * What RDMSR of {@code IA32_APIC_BASE} shows: the x2APIC at 0xFEE00000, enabled in x2APIC
-     * mode; the BSP flag (bit 8) is added for the boot VCPU only.
-     */
-    public static final long APIC_BASE_VALUE = 0xFEE00000L | 0x800 | 0x400;
-    public static final long APIC_BASE_BSP = 0x100;
-    /** x2APIC registers (MSR 0x800 + APIC register offset / 16). */
-    public static final int MSR_X2APIC_ID = 0x802;
-    public static final int MSR_X2APIC_VERSION = 0x803;
-    public static final int MSR_X2APIC_TPR = 0x808;
-    public static final int MSR_X2APIC_EOI = 0x80B;
-    public static final int MSR_X2APIC_LDR = 0x80D;
-    public static final int MSR_X2APIC_SVR = 0x80F;
-    public static final int MSR_X2APIC_ESR = 0x828;
-    public static final int MSR_X2APIC_LVT_CMCI = 0x82F;
-    public static final int MSR_X2APIC_ICR = 0x830;
-    public static final int MSR_X2APIC_LVT_TIMER = 0x832;
-    public static final int MSR_X2APIC_LVT_THERMAL = 0x833;
-    public static final int MSR_X2APIC_LVT_PMC = 0x834;
-    public static final int MSR_X2APIC_LVT_LINT0 = 0x835;
-    public static final int MSR_X2APIC_LVT_LINT1 = 0x836;
-    public static final int MSR_X2APIC_LVT_ERROR = 0x837;
-    public static final int MSR_X2APIC_INITIAL_COUNT = 0x838;
-    public static final int MSR_X2APIC_DCR = 0x83E;
-    public static final int MSR_X2APIC_SELF_IPI = 0x83F;
-    /** The x2APIC version register as the kernel reports it: version 0x15, 7 LVT entries. */
-    public static final long X2APIC_VERSION_VALUE = 0x15 | (6L << 16);
-    static final long LVT_MASKED = 1L << 16;
-    long lvtTimer = LVT_MASKED;
     long sysenterCs, sysenterEsp, sysenterEip;
     long tscAux, tscAdjust, lastTsc;
     boolean tscRead;
@@ -298,10 +265,10 @@ public final class X86Cpu {
     long nip;
     Insn cur;
     VcpuExit exitPending;
-    /** The kernel's answers for the MSRs it emulates, or null (see {@link PlatformMsrs}). */
-    PlatformMsrs platformMsrs;
-    /** The kernel's edits of CPUID, or null (see {@link CpuidEdits}). */
-    CpuidEdits cpuidEdits;
+    /** Whether CPUID exits to the kernel ({@link VcpuExit.Cpuid}) instead of answering. */
+    boolean cpuidExits;
+    /** Length of the instruction of the last {@link VcpuExit.Cpuid}/Rdmsr/Wrmsr exit; 0: none. */
+    int interceptLength;
     /** Set when a write dropped cached code; the running block stops after that instruction. */
     boolean codeInvalidated;
 
@@ -526,16 +493,47 @@ public final class X86Cpu {
     public long instructionsRetired() { return retired; }
 
     /**
-     * Lets {@code msrs} answer RDMSR/WRMSR of the MSRs it claims (the kernel-emulated ones:
-     * APIC base, x2APIC, TSC deadline, KVM clock); null restores the CPU's own answers.
+     * Makes CPUID exit to the kernel as {@link VcpuExit.Cpuid} (the VMX set-up of a VCPU),
+     * instead of answering with this processor's own leaves (a bare CPU).
      */
-    public void setPlatformMsrs(PlatformMsrs msrs) {
-        platformMsrs = msrs;
+    public void setCpuidExits(boolean exits) {
+        cpuidExits = exits;
     }
 
-    /** Lets {@code edits} change what CPUID returns (the kernel's edits); null for none. */
-    public void setCpuidEdits(CpuidEdits edits) {
-        cpuidEdits = edits;
+    /**
+     * This processor's own CPUID leaf (what it answers without a hypervisor): {@code out} =
+     * EAX, EBX, ECX, EDX. The kernel's CPUID exit handler starts from these values.
+     */
+    public void hostCpuid(int leaf, int subleaf, int[] out) {
+        long[] r = Cpuid.query(this, leaf, subleaf);
+        for (int k = 0; k < 4; k++) {
+            out[k] = (int) r[k];
+        }
+    }
+
+    /** The guest's XCR0. */
+    public long xcr0() {
+        return xcr0;
+    }
+
+    /**
+     * Completes the instruction of the last {@link VcpuExit.Cpuid}, {@link VcpuExit.Rdmsr} or
+     * {@link VcpuExit.Wrmsr} exit the way the kernel's {@code next_rip} does: RIP moves past it
+     * and STI and MOV-SS blocking end. Without this call the guest re-executes the instruction
+     * at the next run (after an injected #GP, for instance).
+     *
+     * @throws IllegalStateException if the last run did not end in such an exit, or it was
+     *     already completed
+     */
+    public void nextRip() {
+        if (interceptLength == 0) {
+            throw new IllegalStateException("no intercepted instruction to complete");
+        }
+        rip = maskIp(rip + interceptLength);
+        interceptLength = 0;
+        retired++;
+        shadow = false;
+        shadowFresh = false;
     }
 
     /** Source of RDTSC values (default {@link System#nanoTime()}). */
@@ -671,7 +669,7 @@ public final class X86Cpu {
 
     private VcpuExit runLoop(long maxInstructions) {
         if (shutdown) {
-            return new VcpuExit.ErrorExit(ZX_ERR_BAD_STATE, "VCPU is in shutdown (triple fault)");
+            return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED, "VCPU is in shutdown (triple fault)");
         }
         halted = false;
         try {

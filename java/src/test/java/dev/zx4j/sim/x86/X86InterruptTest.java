@@ -1,6 +1,6 @@
 package dev.zx4j.sim.x86;
 
-import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -105,10 +105,10 @@ class X86InterruptTest {
     }
 
     @Test
-    void tripleFaultIsBadState() {
+    void tripleFaultIsNotSupported() {
         cpu.setRip(sym.get("triple_fault"));
         VcpuExit.ErrorExit e = assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(1000));
-        assertEquals(ZX_ERR_BAD_STATE, e.status(), e.detail());
-        assertEquals(ZX_ERR_BAD_STATE, assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(1000)).status());
+        assertEquals(ZX_ERR_NOT_SUPPORTED, e.status(), e.detail());
+        assertEquals(ZX_ERR_NOT_SUPPORTED, assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(1000)).status());
     }
 }

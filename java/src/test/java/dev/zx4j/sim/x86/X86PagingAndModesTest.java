@@ -102,12 +102,15 @@ class X86PagingAndModesTest {
         g.identityMap1G();
         Map<String, Long> sym = g.load("ap-longmode", 0x2000);
         X86Cpu bsp = X86Cpu.newBootProcessor(g, 0x2000);
-        assertEquals(new VcpuExit.IcrWrite(0x1_0000_4500L), bsp.run(10_000), "INIT to APIC ID 1");
-        VcpuExit.IcrWrite sipi = assertInstanceOf(VcpuExit.IcrWrite.class, bsp.run(1000));
-        assertEquals(0x1_0000_4600L | (sym.get("ap_start") >> 12), sipi.icr(), "STARTUP to APIC ID 1");
+        // ICR writes are WRMSR exits for the kernel, which completes each one (nextRip).
+        assertEquals(new VcpuExit.Wrmsr(0x830, 0x1_0000_4500L), bsp.run(10_000), "INIT to APIC ID 1");
+        bsp.nextRip();
+        VcpuExit.Wrmsr sipi = assertInstanceOf(VcpuExit.Wrmsr.class, bsp.run(1000));
+        bsp.nextRip();
+        assertEquals(0x1_0000_4600L | (sym.get("ap_start") >> 12), sipi.value(), "STARTUP to APIC ID 1");
         assertInstanceOf(VcpuExit.HaltExit.class, bsp.run(1000));
 
-        X86Cpu ap = X86Cpu.newApplicationProcessor(g, (sipi.icr() & 0xFF) << 12, 1);
+        X86Cpu ap = X86Cpu.newApplicationProcessor(g, (sipi.value() & 0xFF) << 12, 1);
         assertEquals(16, ap.codeSize());
         assertEquals(X86Cpu.CR0_ET | X86Cpu.CR0_NE | X86Cpu.CR0_WP, ap.cr0());
         assertEquals(0, ap.efer() & (X86Cpu.EFER_LME | X86Cpu.EFER_LMA));
@@ -134,15 +137,21 @@ class X86PagingAndModesTest {
         assertEquals(new VcpuExit.IoExit(0x53, 4, false, (int) result), ap.run(1000));
         assertEquals(new VcpuExit.IoExit(0x54, 4, false, (int) (result >>> 32)), ap.run(1000));
         assertEquals(new VcpuExit.IoExit(0x55, 4, false, 1), ap.run(1000), "initial APIC ID = VPID - 1");
-        assertEquals(new VcpuExit.IcrWrite((1L << 18) | 0x41), ap.run(1000), "a self IPI");
+        assertEquals(new VcpuExit.Wrmsr(0x830, (1L << 18) | 0x41), ap.run(1000), "a self IPI");
+        ap.nextRip();
         assertInstanceOf(VcpuExit.HaltExit.class, ap.run(1000));
         assertTrue(ap.canTakeExternalInterrupt());
         ap.injectVector(0x41);
+        assertEquals(new VcpuExit.Wrmsr(0x80B, 0), ap.run(1000), "the handler's EOI");
+        ap.nextRip();
         assertEquals(new VcpuExit.IoExit(0x56, 4, false, 1), ap.run(1000), "taken through the IDT");
-        assertEquals(new VcpuExit.IcrWrite(0x40), ap.run(1000), "an IPI to APIC ID 0");
+        assertEquals(new VcpuExit.Wrmsr(0x830, 0x40), ap.run(1000), "an IPI to APIC ID 0");
+        ap.nextRip();
         assertInstanceOf(VcpuExit.HaltExit.class, ap.run(1000));
 
         bsp.injectVector(0x40);
+        assertEquals(new VcpuExit.Wrmsr(0x80B, 0), bsp.run(1000), "the handler's EOI");
+        bsp.nextRip();
         assertEquals(new VcpuExit.IoExit(0x50, 4, false, (int) result), bsp.run(1000));
         assertEquals(new VcpuExit.IoExit(0x51, 4, false, 1), bsp.run(1000));
         assertEquals(0x5F, assertInstanceOf(VcpuExit.IoExit.class, bsp.run(1000)).port());

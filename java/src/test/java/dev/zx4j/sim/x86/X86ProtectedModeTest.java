@@ -1,6 +1,5 @@
 package dev.zx4j.sim.x86;
 
-import static dev.zx4j.abi.Zx.ZX_ERR_BAD_STATE;
 import static dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -183,7 +182,7 @@ class X86ProtectedModeTest {
         toProtectedMode();
         cpu.setRip(sym.get("triple_fault"));
         VcpuExit.ErrorExit e = assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(100));
-        assertEquals(ZX_ERR_BAD_STATE, e.status(), e.detail());
-        assertEquals(ZX_ERR_BAD_STATE, assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(100)).status());
+        assertEquals(ZX_ERR_NOT_SUPPORTED, e.status(), e.detail());
+        assertEquals(ZX_ERR_NOT_SUPPORTED, assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(100)).status());
     }
 }
