@@ -138,6 +138,8 @@ final class Insn {
     static final int SSE = 132;
     static final int XGETBV = 133;
     static final int XSETBV = 134;
+    static final int PUSHA = 150;       // PUSHA/PUSHAD (16/32-bit modes)
+    static final int POPA = 151;        // POPA/POPAD
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 
