@@ -3,12 +3,16 @@
  * the typed API, the simulated kernel with its software x86-64 VCPU, the JNI kernel, the JUnit 5
  * extension, the guest runner and the PC-like VMM that boots Linux ({@code dev.zx4j.vmm}).
  *
- * <p>Only JavaCPP is required at run time (by the JNI kernel). The JUnit extension needs
+ * <p>JavaCPP (the JNI kernel) and ASM (the software VCPU's translator to JVM bytecode) are
+ * required at run time, and the JDK's flight recorder module for the VCPU's events. The JUnit
+ * extension needs
  * {@code org.junit.jupiter.api} and the runner {@code info.picocli}; both are optional here, so
  * library users are not made to carry them.
  */
 module dev.zx4j {
     requires org.bytedeco.javacpp;
+    requires org.objectweb.asm;
+    requires jdk.jfr;
     requires static info.picocli;
     requires static org.junit.jupiter.api;
     requires static org.junit.platform.commons;

@@ -63,6 +63,8 @@ class JpmsTest {
         String classes = Paths.get("target", "classes").toAbsolutePath().toString();
         String javacpp = path("/org/bytedeco/javacpp/");
         assertNotNull(javacpp, "javacpp jar not on the test class path");
+        String asm = path("/org/ow2/asm/");
+        assertNotNull(asm, "asm jar not on the test class path");
         assertTrue(Files.exists(Paths.get(classes, "module-info.class")), "no module-info");
         assumeTrue(dev.zx4j.jni.NativeKernel.isAvailable(), () -> "the JNI library is not "
                 + "usable here: " + dev.zx4j.jni.NativeKernel.unavailableReason().orElse(""));
@@ -72,7 +74,7 @@ class JpmsTest {
         Files.writeString(src.resolve("module-info.java"), "module app { requires dev.zx4j; }\n");
         Files.writeString(src.resolve("app/Main.java"), APP);
         Path out = dir.resolve("out/app");
-        String modulePath = classes + File.pathSeparator + javacpp;
+        String modulePath = classes + File.pathSeparator + javacpp + File.pathSeparator + asm;
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         java.io.ByteArrayOutputStream diag = new java.io.ByteArrayOutputStream();
         int rc = javac.run(null, diag, diag, "-d", out.toString(), "--module-path", modulePath,

@@ -46,9 +46,9 @@ final class Cpuid {
                 c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13)
                         | 1L | (1L << 9) | (1L << 19) | (1L << 20) | (1L << 26)
                         | ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) != 0 ? 1L << 27 : 0);
-                // DE, PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, SEP, PGE, CMOV, PAT, CLFSH; MMX, FXSR,
+                // FPU (the x87 unit; FCMOVcc/FCOMI with CMOV), DE, PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, SEP, PGE, CMOV, PAT, CLFSH; MMX, FXSR,
                 // SSE, SSE2
-                d = (1L << 2) | (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8)
+                d = 1L | (1L << 2) | (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8)
                         | (1L << 9) | (1L << 11) | (1L << 13) | (1L << 15) | (1L << 16) | (1L << 19)
                         | (1L << 23) | (1L << 24) | (1L << 25) | (1L << 26);
                 break;

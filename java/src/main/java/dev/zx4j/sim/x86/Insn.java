@@ -138,6 +138,8 @@ final class Insn {
     static final int SSE = 132;
     static final int XGETBV = 133;
     static final int XSETBV = 134;
+    static final int X87 = 140;         // sub = escape opcode (D8..DF) << 8 | ModR/M byte; opSize 2 or 4
+    static final int FWAIT = 141;       // WAIT/FWAIT (9B)
     static final int PUSHA = 150;       // PUSHA/PUSHAD (16/32-bit modes)
     static final int POPA = 151;        // POPA/POPAD
 

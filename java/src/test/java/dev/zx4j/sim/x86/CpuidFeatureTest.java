@@ -90,6 +90,11 @@ class CpuidFeatureTest {
 
     Map<Bit, Consumer<CpuidFeatureTest>> checks() {
         Map<Bit, Consumer<CpuidFeatureTest>> m = new LinkedHashMap<>();
+        m.put(new Bit(1, 'd', 0), t -> { // FPU: 1 + 1 on the x87, stored as an integer
+            t.cpu.setReg(7, DATA);
+            t.run(0xDB, 0xE3, 0xD9, 0xE8, 0xD9, 0xE8, 0xDE, 0xC1, 0xDB, 0x1F); // fninit; fld1; fld1; faddp; fistp [rdi]
+            assertEquals(2, t.g.read64(DATA) & 0xFFFF_FFFFL);
+        });
         m.put(new Bit(1, 'd', 2), t -> { // DE: CR4.DE, then DR4 is reserved (#UD)
             t.setCr4Bit(X86Cpu.CR4_DE);
             t.cpu.setReg(X86Cpu.RAX, 0);

@@ -1189,6 +1189,7 @@ class X86InstructionTest {
         assertEquals(0, cpu.reg(3) >>> 24, "initial APIC ID = VPID - 1 = 0");
         assertEquals((1L << 31) | (1L << 21), ecx & ((1L << 31) | (1L << 21)), "hypervisor, x2APIC");
         assertEquals(0, ecx & ((1L << 5) | (1L << 3)), "no VMX, no MONITOR");
+        assertEquals(1, edx & 1, "x87 FPU");
         assertEquals(1L << 11, edx & (1L << 11), "SEP: SYSENTER/SYSEXIT (the kernel forces it too)");
         cpu.setReg(0, 0xB);
         cpu.setReg(1, 0);
