@@ -86,6 +86,10 @@ for w in $workloads; do
     wflags+=(-fno-math-errno)
     wvariants+=("gcc-O2-v2:gcc:-O2 -march=x86-64-v2")
   fi
+  if [ "$w" = ldmath ]; then
+    # 80-bit long double workload: x87 allowed, SSE not (every FP value stays on the x87 stack)
+    wflags=("${wflags[@]/-mgeneral-regs-only/-mno-sse}")
+  fi
   for spec in "${wvariants[@]}"; do
     IFS=: read -r v cc opt <<< "$spec"
     name="c-$w-$v"

@@ -1,7 +1,7 @@
 /**
  * zx4j: Zircon handles, ports, interrupts, guests and VCPUs from Java — the raw syscall surface,
  * the typed API, the simulated kernel with its software x86-64 VCPU, the JNI kernel, the JUnit 5
- * extension and the guest runner.
+ * extension, the guest runner and the PC-like VMM that boots Linux ({@code dev.zx4j.vmm}).
  *
  * <p>JavaCPP (the JNI kernel) and ASM (the software VCPU's translator to JVM bytecode) are
  * required at run time, and the JDK's flight recorder module for the VCPU's events. The JUnit
@@ -27,6 +27,7 @@ module dev.zx4j {
     exports dev.zx4j.sim;
     exports dev.zx4j.sim.x86;
     exports dev.zx4j.tools;
+    exports dev.zx4j.vmm;
 
     // picocli fills the runner's option fields reflectively; JavaCPP reads the binding class
     opens dev.zx4j.runner to info.picocli;

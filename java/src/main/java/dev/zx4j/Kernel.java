@@ -78,7 +78,7 @@ public final class Kernel {
         }
     }
 
-    /** A new simulated kernel whose clock follows real time. */
+    /** {@return a new simulated kernel whose clock follows real time} */
     public static Kernel simulated() {
         return new Kernel(new SimKernel());
     }
@@ -198,12 +198,12 @@ public final class Kernel {
         return new SimulatedPlatform(this, sim);
     }
 
-    /** The raw syscall surface behind this kernel. */
+    /** {@return the raw syscall surface behind this kernel} */
     public Syscalls syscalls() {
         return sys;
     }
 
-    /** The current time of the kernel's monotonic clock, in nanoseconds. */
+    /** {@return the current time of the kernel's monotonic clock, in nanoseconds} */
     public long monotonicNow() {
         return sys.zx_clock_get_monotonic();
     }

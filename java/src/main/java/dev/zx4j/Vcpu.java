@@ -129,7 +129,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
 
     // ---- owner thread only -----------------------------------------------------------------
 
-    /** The thread this VCPU is bound to; empty for an adopted VCPU (owner unknown). */
+    /** {@return the thread this VCPU is bound to; empty for an adopted VCPU (owner unknown)} */
     public Optional<Thread> ownerThread() {
         return binding == null ? Optional.empty() : Optional.of(binding.key.thread);
     }

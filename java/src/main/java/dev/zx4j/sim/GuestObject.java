@@ -1,6 +1,8 @@
 package dev.zx4j.sim;
 
 import static dev.zx4j.abi.Zx.ZX_ERR_ALREADY_EXISTS;
+import static dev.zx4j.abi.Zx.ZX_ERR_INVALID_ARGS;
+import static dev.zx4j.abi.Zx.ZX_ERR_NOT_FOUND;
 import static dev.zx4j.abi.Zx.ZX_ERR_NO_RESOURCES;
 import static dev.zx4j.abi.Zx.ZX_ERR_OUT_OF_RANGE;
 import static dev.zx4j.abi.Zx.ZX_GUEST_TRAP_IO;
@@ -14,7 +16,7 @@ import java.util.concurrent.locks.Condition;
  * A guest: a guest-physical address space (its root VMAR), the traps set on it, and the VPIDs
  * of its VCPUs. Lives while it has handles or VCPUs.
  */
-final class GuestObject extends KernelObject {
+final class GuestObject extends KernelObject implements GuestPtr.Space {
     /** Size of the guest-physical address space (x86: 2^48). */
     static final long PHYS_SIZE = 1L << 48;
     /** Highest VPID; VPIDs 1..63 are handed out by a rotating allocator. */
@@ -91,6 +93,39 @@ final class GuestObject extends KernelObject {
         }
         Trap t = e.getValue();
         return Long.compareUnsigned(addr - t.addr, t.size) < 0 ? t : null;
+    }
+
+    /**
+     * {@code GuestPhysicalAspace::CreateGuestPtr} (hypervisor/aspace.cc, 2022): the page-rounded
+     * range must lie in the guest-physical space (else INVALID_ARGS), start in a mapping (else
+     * NOT_FOUND) and stay inside that one mapping and its VMO (else OUT_OF_RANGE, the pinning
+     * failure).
+     */
+    @Override
+    public GuestPtr map(long gpa, int length) throws SysErr {
+        long begin = gpa & -VmoObject.PAGE;
+        long end = (gpa + length + VmoObject.PAGE - 1) & -VmoObject.PAGE;
+        if (Long.compareUnsigned(begin, end) > 0 || Long.compareUnsigned(end, PHYS_SIZE) > 0) {
+            throw new SysErr(ZX_ERR_INVALID_ARGS);
+        }
+        kernel.lock.lock();
+        try {
+            VmarObject.Mapping m = vmar.find(begin);
+            if (m == null) {
+                throw new SysErr(ZX_ERR_NOT_FOUND);
+            }
+            long offset = m.vmoOffset() + (begin - m.base());
+            if (end - m.base() > m.size() || offset + (end - begin) > m.vmo().size) {
+                throw new SysErr(ZX_ERR_OUT_OF_RANGE);
+            }
+            byte[][] pages = new byte[(int) ((end - begin) / VmoObject.PAGE)][];
+            for (int k = 0; k < pages.length; k++) {
+                pages[k] = m.vmo().page(offset / VmoObject.PAGE + k);
+            }
+            return new GuestPtr(gpa, length, pages);
+        } finally {
+            kernel.lock.unlock();
+        }
     }
 
     /** Allocates a VPID, continuing after the last one handed out. */

@@ -60,6 +60,8 @@ public final class SimKernel implements Syscalls {
 
     final ReentrantLock lock = new ReentrantLock();
     final SimClock clock;
+    /** The live VCPUs' kernel timers (the local APIC timers). */
+    final Set<KernelTimer> timers = ConcurrentHashMap.newKeySet();
     final SimPlatform platform;
     private final HandleTable handles = new HandleTable();
     /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
@@ -165,17 +167,26 @@ public final class SimKernel implements Syscalls {
         this(SimClock.system());
     }
 
+    /**
+     * A kernel whose monotonic clock (deadlines, timestamps) is {@code clock}.
+     *
+     * @param clock {@link SimClock#system()} or a {@link ManualClock}
+     */
     public SimKernel(SimClock clock) {
         this.clock = clock;
         this.platform = new SimPlatform(this);
         clock.addListener(this::clockChanged);
+        // Kernel timers on a manual clock fire when it passes their deadlines.
+        clock.addListener(() -> timers.forEach(KernelTimer::fireIfDue));
         this.signalCalls = new SignalSyscalls(this, handles);
     }
 
+    /** {@return the kernel's monotonic clock} */
     public SimClock clock() {
         return clock;
     }
 
+    /** {@return the simulated machine: resources and hardware interrupt lines} */
     public SimPlatform platform() {
         return platform;
     }
@@ -213,7 +224,11 @@ public final class SimKernel implements Syscalls {
         return memory.used();
     }
 
-    /** Makes every handle created from now on remember where it was created. */
+    /**
+     * Makes every handle created from now on remember where it was created (for leak reports).
+     *
+     * @param on whether to record
+     */
     public void recordHandleOrigins(boolean on) {
         recordOrigins = on;
     }
@@ -222,6 +237,10 @@ public final class SimKernel implements Syscalls {
      * Fault injection: the next call of {@code syscall} (e.g. {@code "zx_port_wait"}) returns
      * {@code status} at once, without any effect. Several injections for one syscall apply in
      * order, one per call.
+     *
+     * @param syscall the C name of a syscall of {@link dev.zx4j.abi.Syscalls}
+     * @param status  a negative status
+     * @throws IllegalArgumentException for an unknown syscall or a status that is not an error
      */
     public void failNext(String syscall, int status) {
         if (!SYSCALL_NAMES.contains(syscall)) {
@@ -234,7 +253,7 @@ public final class SimKernel implements Syscalls {
         faultsArmed = true;
     }
 
-    /** Every handle currently open, in table order. */
+    /** {@return every handle currently open, in table order} */
     public List<LiveHandle> liveHandles() {
         lock.lock();
         try {
@@ -928,7 +947,7 @@ public final class SimKernel implements Syscalls {
                 g.freeVpid(vpid);
                 throw new SysErr(ZX_ERR_NO_MEMORY);
             }
-            cpu.setTimeStampCounter(clock::now);
+            cpu.setTimeStampCounter(() -> SimTsc.ticksAt(clock.now()));
             VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu, bus);
             if (!memory.open(vcpu).charge(VCPU_COST)) {
                 g.freeVpid(vpid);

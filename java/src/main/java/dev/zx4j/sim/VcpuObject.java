@@ -8,25 +8,25 @@ import dev.zx4j.sim.x86.X86Cpu;
 import java.util.Arrays;
 
 /**
- * A VCPU: bound for life to the thread that created it, with a 256-vector pending-interrupt
- * bitmap, a sticky kick flag and the software x86-64 CPU that runs its guest code.
+ * A VCPU: bound for life to the thread that created it, with the kernel's per-VCPU hypervisor
+ * state — the {@link InterruptTracker}, the {@link LocalApic} with its timer, the
+ * {@link KvmClock}, the CPUID and MSR exit handlers — and the software x86-64 CPU that runs its
+ * guest code.
  *
- * <p>The run loop of {@link #enter(byte[])} does not hold the kernel lock while guest code runs; the
- * interrupt and kick state is guarded by this object's monitor so {@code zx_vcpu_kick} and
- * {@code zx_vcpu_interrupt} work from any thread at any time.
+ * <p>{@link #enter(byte[])} is the kernel's enter loop ({@code Vcpu::EnterInternal} with
+ * {@code NormalVcpu}'s pre-entry and exit handling, 2022): before every entry a pending kick
+ * ends it with CANCELED, one vector is injected ({@link #maybeInterrupt}), kvmclock is refreshed;
+ * then the CPU runs until an exit, and the exit's handler either re-enters, returns a packet, or
+ * ends {@code zx_vcpu_enter} with its status.
+ *
+ * <p>The run loop does not hold the kernel lock while guest code runs; kicks and interrupts work
+ * from any thread at any time.
  */
 final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink {
     private static final int NMI = 2;
+    /** {@code X86_INT_VIRT}: the last exception vector the kernel knows; 21–31 are refused. */
+    private static final int LAST_EXCEPTION = 20;
     private static final int FIRST_EXTERNAL = 32;
-    private static final int FIRST_INVALID = 21;
-    private static final int ICR_FIXED = 0;
-    private static final int ICR_NMI = 4;
-    private static final int ICR_INIT = 5;
-    private static final int ICR_STARTUP = 6;
-    /** ICR bit 11: logical destination mode. */
-    private static final long ICR_LOGICAL = 1L << 11;
-    /** The x2APIC physical broadcast destination. */
-    private static final long ICR_BROADCAST = 0xFFFF_FFFFL;
 
     /** Guest instructions one {@code run} may retire before the loop re-checks kicks. */
     private static final long RUN_BUDGET = 1 << 20;
@@ -37,8 +37,11 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     final X86Cpu cpu;
     /** This VCPU's view of guest-physical memory (it reports pages the budget refused). */
     private final SimKernel.GuestBus bus;
-    private final long[] pending = new long[4];
-    private boolean kicked;
+    final InterruptTracker tracker;
+    final LocalApic apic;
+    final KvmClock kvmClock;
+    private final SimClock clock;
+    private volatile boolean kicked;
     /** Vectors injected from the pending set; written by the owner thread only. */
     private volatile long injected;
     private boolean destroyed;
@@ -63,6 +66,11 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         this.owner = owner;
         this.cpu = cpu;
         this.memorySeen = kernel.memoryVersion();
+        this.clock = kernel.clock;
+        this.tracker = new InterruptTracker(cpu::requestStop);
+        this.apic = new LocalApic(vpid, clock, tracker);
+        this.kvmClock = new KvmClock(false);
+        kernel.timers.add(apic.timer);
     }
 
     @Override
@@ -94,11 +102,9 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
      * takes them in the other order when it forwards interrupts).
      */
     void kick() {
-        synchronized (this) {
-            kicked = true;
-            notifyAll();
-            cpu.requestStop();
-        }
+        kicked = true;
+        tracker.cancel();    // NormalVcpu::Kick cancels a HLT wait
+        cpu.requestStop();
         kernel.lock.lock();
         try {
             guest.poolFreed.signalAll(); // a VCPU blocked on a full BELL pool re-checks
@@ -108,19 +114,15 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
     }
 
     /** Consumes a pending kick; true if there was one. */
-    private synchronized boolean takeKick() {
+    private boolean takeKick() {
         boolean k = kicked;
         kicked = false;
         return k;
     }
 
     /** {@code zx_vcpu_interrupt}: vectors of 256 and more are dropped silently. */
-    synchronized void interrupt(int vector) {
-        if (vector >= 0 && vector < 256) {
-            pending[vector >>> 6] |= 1L << vector;
-        }
-        notifyAll();
-        cpu.requestStop();
+    void interrupt(int vector) {
+        tracker.interrupt(vector);
     }
 
     @Override
@@ -180,109 +182,145 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
                     return status;
                 }
             }
-            int vector;
-            boolean blocked;
-            synchronized (this) {
-                if (kicked) {
-                    kicked = false;
-                    return ZX_ERR_CANCELED;
-                }
-                vector = takeDeliverable();
-                blocked = vector < 0 && anyPending();
+            if (takeKick()) {
+                return ZX_ERR_CANCELED;
             }
-            if (vector >= FIRST_INVALID && vector < FIRST_EXTERNAL) {
-                failReason = "pending vector " + vector + " is reserved (21-31)";
-                return ZX_ERR_NOT_SUPPORTED;
+            int status = maybeInterrupt();
+            if (status != ZX_OK) {
+                return status;
             }
-            if (vector >= 0) {
-                cpu.injectVector(vector);
-                injected++;
+            if (kvmClock.enabled()) {
+                long now = clock.now();
+                kvmClock.update(now, SimTsc.ticksAt(now));
             }
-            // An external interrupt held off by IF or an STI shadow: exit when it can be taken.
-            cpu.setInterruptWindowExiting(blocked);
-            VcpuExit exit = cpu.run(RUN_BUDGET);
-            if (exit instanceof VcpuExit.Stopped) {
+            status = handleExit(cpu.run(RUN_BUDGET), packet);
+            if (status == ZX_ERR_NEXT) {
+                return ZX_OK;
+            }
+            if (status == ZX_ERR_INTERNAL_INTR_RETRY) {
+                // The syscall is restarted: the next round sees the kick, or re-enters the guest.
                 continue;
-            } else if (exit instanceof VcpuExit.HaltExit) {
-                synchronized (this) {
-                    while (!kicked && !anyPending()) {
-                        wait();
-                    }
-                }
-            } else if (exit instanceof VcpuExit.ErrorExit e) {
-                if (bus.noMemoryAt != -1) {
-                    // A guest write needed a page the kernel memory budget could not hold.
-                    failReason = "no memory to commit the page at guest-physical 0x"
-                            + Long.toHexString(bus.noMemoryAt) + " (kernel memory budget)";
-                    bus.noMemoryAt = -1;
-                    return ZX_ERR_NO_MEMORY;
-                }
-                failReason = e.detail();
-                return e.status();
-            } else if (exit instanceof VcpuExit.IoExit io) {
-                return ioExit(io, packet);
-            } else if (exit instanceof VcpuExit.MemExit mem) {
-                return memExit(mem, packet);
-            } else if (exit instanceof VcpuExit.BellExit bell) {
-                int status = ring(bell.addr());
-                if (status != ZX_OK) {
-                    return status;
-                }
-            } else if (exit instanceof VcpuExit.IcrWrite icr) {
-                int status = ipi(icr.icr(), packet);
-                if (status != ZX_OK) {
-                    return status == ZX_ERR_NEXT ? ZX_OK : status;
-                }
-            } else if (exit instanceof VcpuExit.SelfIpi self) {
-                interrupt(self.vector());
+            }
+            if (status != ZX_OK) {
+                return status;
             }
         }
     }
 
-    /** Pops the vector to inject now: NMI first, then the highest; -1 when none may go. */
-    private int takeDeliverable() {
-        if (bit(NMI)) {
-            clear(NMI);
-            return NMI;
-        }
-        for (int w = 3; w >= 0; w--) {
-            if (pending[w] != 0) {
-                int v = w * 64 + 63 - Long.numberOfLeadingZeros(pending[w]);
-                if (v >= FIRST_EXTERNAL && !cpu.canTakeExternalInterrupt()) {
-                    return highestException();
-                }
-                clear(v);
-                if (v < FIRST_INVALID) {
-                    // After injecting, pending exceptions are discarded, as on the real kernel.
-                    pending[0] &= ~((1L << FIRST_INVALID) - 1);
-                }
-                return v;
+    /**
+     * {@code local_apic_maybe_interrupt}: injects at most one pending vector. NMI first, else the
+     * highest pending vector (so external interrupts go before the exceptions the kernel queued);
+     * vectors 21–31 fail {@code zx_vcpu_enter} with NOT_SUPPORTED (consumed); a vector the guest
+     * cannot take now (an external one with IF = 0 or in an STI/MOV-SS shadow) is put back and
+     * interrupt-window exiting turned on — and nothing else is injected at this entry. After an
+     * injection the pending exceptions (0–1, 3–20) are discarded.
+     */
+    private int maybeInterrupt() {
+        int vector;
+        if (tracker.tryPop(NMI)) {
+            vector = NMI;
+        } else {
+            vector = tracker.pop();
+            if (vector < 0) {
+                return ZX_OK;
             }
         }
-        return -1;
-    }
-
-    private int highestException() {
-        long exc = pending[0] & ((1L << FIRST_EXTERNAL) - 1);
-        if (exc == 0) {
-            return -1;
+        if (vector > LAST_EXCEPTION && vector < FIRST_EXTERNAL) {
+            failReason = "pending vector " + vector + " is reserved (21-31)";
+            return ZX_ERR_NOT_SUPPORTED;
         }
-        int v = 63 - Long.numberOfLeadingZeros(exc);
-        clear(v);
-        pending[0] &= ~((1L << FIRST_INVALID) - 1);
-        return v;
+        // The software CPU has no NMI blocking, so an NMI is never held back here.
+        if (vector >= FIRST_EXTERNAL && !cpu.canTakeExternalInterrupt()) {
+            tracker.track(vector);
+            cpu.setInterruptWindowExiting(true);
+            return ZX_OK;
+        }
+        cpu.injectVector(vector);
+        injected++;
+        tracker.clear(0, NMI);
+        tracker.clear(NMI + 1, LAST_EXCEPTION + 1);
+        return ZX_OK;
     }
 
-    private boolean bit(int v) {
-        return (pending[v >>> 6] & (1L << v)) != 0;
+    /** The kernel's exit handler for one exit: ZX_OK (re-enter), ZX_ERR_NEXT (packet) or a failure. */
+    private int handleExit(VcpuExit exit, byte[] packet) throws InterruptedException {
+        if (exit instanceof VcpuExit.Stopped stop) {
+            if (stop.reason() == VcpuExit.StopReason.INTERRUPT_WINDOW) {
+                cpu.setInterruptWindowExiting(false); // handle_interrupt_window
+            }
+            return ZX_OK;
+        } else if (exit instanceof VcpuExit.HaltExit) {
+            return waitForInterrupt();
+        } else if (exit instanceof VcpuExit.ErrorExit e) {
+            if (bus.noMemoryAt != -1) {
+                // A guest write needed a page the kernel memory budget could not hold.
+                failReason = "no memory to commit the page at guest-physical 0x"
+                        + Long.toHexString(bus.noMemoryAt) + " (kernel memory budget)";
+                bus.noMemoryAt = -1;
+                return ZX_ERR_NO_MEMORY;
+            }
+            failReason = e.detail();
+            return e.status();
+        } else if (exit instanceof VcpuExit.IoExit io) {
+            int status = ioExit(io, packet);
+            return status == ZX_OK ? ZX_ERR_NEXT : status;
+        } else if (exit instanceof VcpuExit.MemExit mem) {
+            int status = memExit(mem, packet);
+            return status == ZX_OK ? ZX_ERR_NEXT : status;
+        } else if (exit instanceof VcpuExit.BellExit bell) {
+            return ring(bell.addr());
+        } else if (exit instanceof VcpuExit.IcrWrite icr) {
+            return apic.write(new CompletedWrmsr(LocalApic.ICR, icr.icr()), packet);
+        } else if (exit instanceof VcpuExit.SelfIpi self) {
+            tracker.interrupt(self.vector());
+            return ZX_OK;
+        }
+        return ZX_ERR_NOT_SUPPORTED;
     }
 
-    private void clear(int v) {
-        pending[v >>> 6] &= ~(1L << v);
+    /**
+     * {@code handle_hlt}: RIP is already past the HLT; blocks until a vector is pending (whatever
+     * IF says) or a kick cancels the wait ({@code ZX_ERR_INTERNAL_INTR_RETRY}). The VCPU's own
+     * timer is fired by this thread when the wait reaches its deadline.
+     */
+    private int waitForInterrupt() throws InterruptedException {
+        while (true) {
+            int s = tracker.awaitSignal(apic.timer.realNanosUntilDue());
+            if (s == ZX_ERR_TIMED_OUT) {
+                apic.timer.fireIfDue();
+                continue;
+            }
+            if (s != ZX_OK) {
+                return s;
+            }
+            if (tracker.pending()) {
+                return ZX_OK;
+            }
+        }
     }
 
-    private boolean anyPending() {
-        return (pending[0] | pending[1] | pending[2] | pending[3]) != 0;
+    /** A WRMSR the CPU completed itself before exiting (ICR writes of the older CPU seam). */
+    private record CompletedWrmsr(int msr, long value) implements ExitState {
+        @Override
+        public long reg(int index) {
+            return switch (index) {
+                case RAX -> value & 0xFFFF_FFFFL;
+                case RDX -> value >>> 32;
+                case RCX -> msr;
+                default -> 0;
+            };
+        }
+
+        @Override
+        public void setReg(int index, long v) {}
+
+        @Override
+        public void nextRip() {}
+
+        @Override
+        public long xcr0() {
+            return 0;
+        }
     }
 
     private int ioExit(VcpuExit.IoExit io, byte[] packet) {
@@ -373,67 +411,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         }
     }
 
-    /**
-     * The kernel's handling of an x2APIC ICR write (late-V {@code handle_ipi}): logical
-     * destination mode → NOT_SUPPORTED; FIXED and NMI become a GUEST_VCPU/INTERRUPT packet (NMI:
-     * vector 2, never to itself); STARTUP a GUEST_VCPU/STARTUP packet; INIT is ignored; every
-     * other delivery mode → NOT_SUPPORTED. Physical destination 0xFFFFFFFF is the broadcast,
-     * other destinations of 64 and more reach nobody.
-     *
-     * @return ZX_ERR_NEXT when {@code packet} was filled for the VMM, ZX_OK to go on running, or
-     *         the status {@code zx_vcpu_enter} fails with
-     */
-    private int ipi(long icr, byte[] packet) {
-        int vector = (int) (icr & 0xFF);
-        int mode = (int) ((icr >>> 8) & 0x7);
-        boolean logical = (icr & ICR_LOGICAL) != 0;
-        int shorthand = (int) ((icr >>> 18) & 0x3);
-        long dest = icr >>> 32;
-        long self = 1L << (vpid - 1);
-        if (logical) {
-            failReason = "IPI in logical destination mode (ICR 0x" + Long.toHexString(icr) + ")";
-            return ZX_ERR_NOT_SUPPORTED;
-        }
-        Arrays.fill(packet, (byte) 0);
-        put32(packet, PACKET_TYPE, ZX_PKT_TYPE_GUEST_VCPU);
-        switch (mode) {
-            case ICR_STARTUP:
-                put64(packet, PACKET_VCPU_STARTUP_ID, dest);
-                put64(packet, PACKET_VCPU_STARTUP_ENTRY, (long) vector << 12);
-                put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_STARTUP);
-                return ZX_ERR_NEXT;
-            case ICR_FIXED:
-            case ICR_NMI: {
-                long mask = switch (shorthand) {
-                    case 1 -> self;
-                    case 2 -> -1L;
-                    case 3 -> ~self;
-                    default -> dest == ICR_BROADCAST ? -1L : dest < 64 ? 1L << dest : 0;
-                };
-                if (mode == ICR_NMI) {
-                    vector = NMI;
-                    mask &= ~self;
-                }
-                put64(packet, PACKET_VCPU_INTERRUPT_MASK, mask);
-                put8(packet, PACKET_VCPU_INTERRUPT_VECTOR, vector);
-                put8(packet, PACKET_VCPU_TYPE, ZX_PKT_GUEST_VCPU_INTERRUPT);
-                return ZX_ERR_NEXT;
-            }
-            case ICR_INIT:
-                return ZX_OK;
-            default: // lowest priority, SMI, ExtINT, reserved
-                failReason = "IPI delivery mode " + mode + " (ICR 0x" + Long.toHexString(icr)
-                        + ")";
-                return ZX_ERR_NOT_SUPPORTED;
-        }
-    }
-
     @Override
     void onZeroHandles() {
         if (destroyed) {
             return;
         }
         destroyed = true;
+        apic.close();
+        kernel.timers.remove(apic.timer);
         kernel.releaseVcpuThread(this);
         kernel.retireVcpu(this);
         guest.freeVpid(vpid);

@@ -185,6 +185,23 @@ class AsyncLoopTest {
         assertThrows(IllegalStateException.class, () -> loop.postTask((l, t, st) -> { }));
     }
 
+    @org.junit.jupiter.api.Test
+    void delayedTasksRunOnTheirOwnWithARealClock() throws Exception {
+        Kernel zx = Kernel.simulated();
+        CountDownLatch ran = new CountDownLatch(1);
+        long[] when = new long[2];
+        try (AsyncLoop loop = new AsyncLoop(zx)) {
+            loop.startThreads(1, "real-clock");
+            when[0] = zx.monotonicNow();
+            loop.postDelayed(Duration.ofMillis(20), (l, t, st) -> {
+                when[1] = zx.monotonicNow();
+                ran.countDown();
+            });
+            assertTrue(ran.await(5, TimeUnit.SECONDS));
+        }
+        assertTrue(when[1] - when[0] >= 20_000_000, "not before its deadline");
+    }
+
     @KernelTest
     void timersAreWaitableSourcesToo(TestKernel k) {
         Kernel zx = kernel(k);

@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.State;
 public class GuestMipsBench {
 
     @Param({"c-crc32-gcc-O2", "c-sieve-gcc-O2", "c-fib-gcc-O2", "c-checksum-gcc-O2",
-            "c-switchy-gcc-O2", "c-mul128-gcc-O2", "c-fmt-gcc-O2"})
+            "c-switchy-gcc-O2", "c-mul128-gcc-O2", "c-fmt-gcc-O2", "c-nbody-gcc-O2",
+            "c-fpmix-gcc-O2"})
     public String variant;
 
     /**

@@ -295,8 +295,11 @@ class GuestRunConformanceTest {
                         ZX_PKT_GUEST_VCPU_INTERRUPT, -1L, 0x41),
                 new Case("fixed to APIC ID 64", 64, 0x42, ZX_OK,
                         ZX_PKT_GUEST_VCPU_INTERRUPT, 0, 0x42),
+                // the kernel computes "all but self" as the 32-bit ~(1u << self): upper half 0
                 new Case("fixed, shorthand all but self", 0, (3 << 18) | 0x43, ZX_OK,
-                        ZX_PKT_GUEST_VCPU_INTERRUPT, ~1L, 0x43),
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, 0xFFFF_FFFEL, 0x43),
+                new Case("fixed to APIC ID 40 (the kernel's 32-bit 1u << 40)", 40, 0x44, ZX_OK,
+                        ZX_PKT_GUEST_VCPU_INTERRUPT, 1L << 8, 0x44),
                 new Case("NMI, shorthand all including self", 0, (2 << 18) | (4 << 8) | 0x99,
                         ZX_OK, ZX_PKT_GUEST_VCPU_INTERRUPT, ~1L, 2),
                 new Case("STARTUP of APIC ID 2 at page 8", 2, 0x4608, ZX_OK,

@@ -243,6 +243,8 @@ public final class X86Cpu {
     long xcr0 = ExtendedState.XCR0_SUPPORTED;
     /** The MMX/SSE unit. */
     final Sse sse = new Sse(new CpuSseHost(this), fpu);
+    /** The x87 unit. */
+    final X87 x87 = new X87(fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
@@ -257,6 +259,8 @@ public final class X86Cpu {
     long dr6 = Debug.DR6_ONES;
     long dr7 = Debug.DR7_ONES;
     boolean execBreakpoints, dataBreakpoints;
+    /** Any breakpoint armed or debug trap pending or held: the run loop goes step by step. */
+    boolean debugSlow;
     /** Data-breakpoint hits (DR6 B0–B3) of the instruction running. */
     long dataHits;
     /** #DB trap conditions due before the next instruction, and those held by MOV SS. */
@@ -459,7 +463,7 @@ public final class X86Cpu {
         rip = value;
     }
 
-    /** The full RFLAGS value (lazy flags materialised; bit 1 always set). */
+    /** {@return the full RFLAGS value (lazy flags materialised; bit 1 always set)} */
     public long rflags() {
         return (rflags & ~FLAGS_ARITH) | Flags.arith(this) | FLAG_RESERVED_ONE;
     }
@@ -501,19 +505,24 @@ public final class X86Cpu {
     public TableRegister gdtr() { return new TableRegister(gdtrBase, gdtrLimit); }
     public TableRegister idtr() { return new TableRegister(idtrBase, idtrLimit); }
 
-    /** Whether the last instruction was an STI that set IF, or a MOV/POP SS (one-instruction shadow). */
+    /**
+
+     * {@return whether the last instruction was an STI that set IF, or a MOV/POP SS (one-
+     * instruction shadow)}
+
+     */
     public boolean interruptShadow() { return shadow; }
 
     /** Whether the last exit was a HLT (cleared by {@link #run} and by event delivery). */
     public boolean halted() { return halted; }
 
-    /** Whether the CPU is in 64-bit mode (EFER.LMA and CS.L). */
+    /** {@return whether the CPU is in 64-bit mode (EFER.LMA and CS.L)} */
     public boolean is64BitMode() { return codeSize == 64; }
 
-    /** Code-segment size in bits: 16, 32 or 64. */
+    /** {@return code-segment size in bits: 16, 32 or 64} */
     public int codeSize() { return codeSize; }
 
-    /** Instructions retired since creation. */
+    /** {@return instructions retired since creation} */
     public long instructionsRetired() { return retired; }
 
     /**
@@ -584,7 +593,12 @@ public final class X86Cpu {
     // Interrupts and run control
     // =====================================================================================
 
-    /** Whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no shadow. */
+    /**
+
+     * {@return whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no
+     * shadow}
+
+     */
     public boolean canTakeExternalInterrupt() {
         return (rflags & FLAG_IF) != 0 && !shadow;
     }
@@ -694,23 +708,22 @@ public final class X86Cpu {
                     return new VcpuExit.Stopped(VcpuExit.StopReason.BUDGET_EXHAUSTED);
                 }
                 try {
-                    if (pendingDebugTraps != 0) {
+                    if (shadow || debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                        // One instruction at a time: the shadow ends at an instruction boundary
+                        // the loop sees, and debug traps are taken between instructions.
                         prev = null;
-                        VcpuExit e = Debug.deliverPending(this);
-                        if (e != null) {
-                            return e;
+                        if (pendingDebugTraps != 0) {
+                            VcpuExit e = Debug.deliverPending(this);
+                            if (e != null) {
+                                return e;
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    if ((rflags & (FLAG_TF | FLAG_RF)) != 0 || execBreakpoints || dataBreakpoints
-                            || heldDebugTraps != 0) {
-                        prev = null;
-                        Debug.step(this);
-                    } else if (shadow) {
-                        // One instruction, so the shadow ends at an instruction boundary the
-                        // loop sees.
-                        prev = null;
-                        interpret(lookup().insns, 1);
+                        if (debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                            Debug.step(this);
+                        } else {
+                            interpret(lookup().insns, 1);
+                        }
                     } else {
                         long ip = rip;
                         CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
