@@ -1097,15 +1097,11 @@ public final class SimKernel implements Syscalls {
             long gpa = pageNumber * VmoObject.PAGE;
             lock.lock();
             try {
-                VmarObject.Mapping m = guest.vmar.find(gpa);
+                VmarObject.Mapping m = mappingOf(gpa);
                 if (m == null) {
                     return null;
                 }
-                long offset = m.vmoOffset() + (gpa - m.base());
-                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
-                    return null;
-                }
-                byte[] page = m.vmo().page(offset / VmoObject.PAGE);
+                byte[] page = m.vmo().page((m.vmoOffset() + (gpa - m.base())) / VmoObject.PAGE);
                 if (page == null) {
                     noMemoryAt = gpa; // the VCPU fails enter with NO_MEMORY, not OUT_OF_RANGE
                 }
@@ -1121,18 +1117,22 @@ public final class SimKernel implements Syscalls {
             long gpa = pageNumber * VmoObject.PAGE;
             lock.lock();
             try {
-                VmarObject.Mapping m = guest.vmar.find(gpa);
-                if (m == null) {
-                    return null;
-                }
-                long offset = m.vmoOffset() + (gpa - m.base());
-                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
-                    return null;
-                }
-                return m.vmo().pageForRead(offset / VmoObject.PAGE);
+                VmarObject.Mapping m = mappingOf(gpa);
+                return m == null ? null
+                        : m.vmo().pageForRead((m.vmoOffset() + (gpa - m.base())) / VmoObject.PAGE);
             } finally {
                 lock.unlock();
             }
+        }
+
+        /** The mapping whose VMO backs guest-physical {@code gpa}, or null (caller holds the lock). */
+        private VmarObject.Mapping mappingOf(long gpa) {
+            VmarObject.Mapping m = guest.vmar.find(gpa);
+            if (m == null) {
+                return null;
+            }
+            long offset = m.vmoOffset() + (gpa - m.base());
+            return Long.compareUnsigned(offset, m.vmo().size) >= 0 ? null : m;
         }
 
         @Override
