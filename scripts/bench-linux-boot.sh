@@ -27,9 +27,8 @@ command -v qemu-system-x86_64 >/dev/null || {
   exit 1
 }
 [ -d target/classes/dev/zx4j/runner ] || mvn -q compile
-cp=$(mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout 2>/dev/null || true)
-[ -n "$cp" ] || cp=$(mvn -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-cp="target/classes:$cp"
+cp=$(mvn -B -q exec:exec -Dexec.executable=echo -Dexec.args=%classpath \
+       | sed 's/\x1b\[[0-9;]*m//g' | tail -n1)
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -44,7 +43,7 @@ for i in $(seq 1 "$rounds"); do
     echo "round $i: zx4j runner  ${t} s"
   else
     rc=$?
-    echo "round $i: zx4j runner  failed (exit $rc): $(grep '^zx4j-run:' target/linux/bench-zx4j.log | head -n1)"
+    echo "round $i: zx4j runner  failed (exit $rc): $( (grep '^zx4j-run:' target/linux/bench-zx4j.log || tail -n1 target/linux/bench-zx4j.log) | head -n1)"
   fi
   t0=$(now)
   timeout 300 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot \

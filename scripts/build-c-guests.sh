@@ -42,6 +42,23 @@ else
   echo "clang-O2 clang is not on PATH at build time" >> "$out/c-skipped.txt"
 fi
 
+# Skip the work when nothing it depends on changed: every file of the source directory, this
+# script, the compilers and binutils versions, hashed into a stamp next to the outputs.
+stamp="$out/.c-guests.stamp"
+inputs="$( { cat "$0" "$src"/*; printf '%s\n' "${variants[@]}"; gcc --version | head -n1; \
+             if command -v clang >/dev/null 2>&1; then clang --version | head -n1; fi; \
+             ld --version | head -n1; ls "$src"; } | sha256sum | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && [ -s "$out/c-variants.txt" ] \
+   && [ -s "$out/c-expected.txt" ] \
+   && awk '{ print $1 }' "$out/c-variants.txt" | while read -r n; do
+        [ -f "$out/$n.bin" ] && [ -f "$out/$n.elf" ] && [ -f "$out/$n.sym" ] \
+          && [ -f "$out/qemu/$n" ] || exit 1
+      done; then
+  echo "build-c-guests.sh: $(wc -l < "$out/c-variants.txt") C guest(s) in $out are up to date"
+  exit 0
+fi
+rm -f "$stamp"
+
 obj="$out/c-obj"
 mkdir -p "$obj" "$out/qemu"
 workloads=$(awk '!/^#/ && NF >= 4 { print $1 }' "$src/params.txt")
@@ -68,6 +85,10 @@ for w in $workloads; do
     for f in "${flags[@]}"; do [ "$f" = -mgeneral-regs-only ] || wflags+=("$f"); done
     wflags+=(-fno-math-errno)
     wvariants+=("gcc-O2-v2:gcc:-O2 -march=x86-64-v2")
+  fi
+  if [ "$w" = ldmath ]; then
+    # 80-bit long double workload: x87 allowed, SSE not (every FP value stays on the x87 stack)
+    wflags=("${wflags[@]/-mgeneral-regs-only/-mno-sse}")
   fi
   for spec in "${wvariants[@]}"; do
     IFS=: read -r v cc opt <<< "$spec"
@@ -104,4 +125,5 @@ if [ "$(wc -l < "$out/c-expected.txt")" -ne "$(wc -l < "$queries")" ]; then
   echo "build-c-guests.sh: host reference did not answer every query" >&2
   exit 1
 fi
+echo "$inputs" > "$stamp"
 echo "build-c-guests.sh: built $(wc -l < "$out/c-variants.txt") C guest(s) into $out"

@@ -29,6 +29,24 @@ if [ ${#sources[@]} -eq 0 ]; then
 fi
 
 mkdir -p "$out"
+# Skip the work when nothing it depends on changed: the sources, the shared includes, this
+# script and the binutils version, hashed into a stamp next to the outputs.
+stamp="$out/.guests.stamp"
+inputs="$( { cat "$0" "${sources[@]}" "$src"/include/*.inc 2>/dev/null; as --version | head -n1; \
+             ld --version | head -n1; printf '%s\n' "${sources[@]##*/}"; } | sha256sum | cut -d' ' -f1)"
+uptodate=1
+[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] || uptodate=0
+for f in "${sources[@]}"; do
+  name="$(basename "$f" .S)"
+  for ext in elf bin sym; do
+    [ -f "$out/$name.$ext" ] || uptodate=0
+  done
+done
+if [ "$uptodate" = 1 ]; then
+  echo "build-guests.sh: ${#sources[@]} guest(s) in $out are up to date"
+  exit 0
+fi
+rm -f "$stamp"
 for f in "${sources[@]}"; do
   name="$(basename "$f" .S)"
   addr="$(sed -n 's/.*zx4j-load-address:[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1/p' "$f" | head -n1)"
@@ -40,4 +58,5 @@ for f in "${sources[@]}"; do
   objcopy -O binary "$out/$name.elf" "$out/$name.bin"
   nm -n "$out/$name.elf" | awk 'NF == 3 { print $1, $3 }' > "$out/$name.sym"
 done
+echo "$inputs" > "$stamp"
 echo "build-guests.sh: built ${#sources[@]} guest(s) into $out"

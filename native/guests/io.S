@@ -31,7 +31,7 @@ after_hlt:
         hlt
 
 unsupported:
-        fld1
+        vzeroupper              # AVX: not implemented (and not advertised)
         hlt
 out_of_ram:
         mov 0x2000000, %rax

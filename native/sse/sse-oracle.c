@@ -8,10 +8,10 @@
  * Protocol (little-endian binary, on stdin; results on stdout), per case:
  *   in : u32 magic 'SSEC', u32 code_len (<= 200), u8 code[200],
  *        u64 gpr[16] (x86 order rax rcx rdx rbx rsp rbp rsi rdi r8..r15; rsp ignored),
- *        u64 rflags, u8 fxsave[512] (loaded with FXRSTOR64), u8 mem[256] (at DATA_ADDR)
+ *        u64 rflags, u8 fxsave[512] (loaded with FXRSTOR64), u8 mem[1024] (at DATA_ADDR)
  *   out: u32 magic 'SSER', i32 trap (-1: ran to the end, else the exception vector),
  *        u64 err (error code of the exception, 0 without), u64 gpr[16], u64 rflags,
- *        u8 fxsave[512] (FXSAVE64 after the snippet or at the fault), u8 mem[256]
+ *        u8 fxsave[512] (FXSAVE64 after the snippet or at the fault), u8 mem[1024]
  * The snippet is followed by a jump back to the harness; a fault (SIGSEGV, SIGBUS, SIGFPE,
  * SIGILL, SIGTRAP) is caught and reported with the vector from ucontext REG_TRAPNO. After an
  * exception the registers and the FXSAVE image are those at the faulting instruction (MXCSR
@@ -30,7 +30,7 @@
 #define CODE_ADDR 0x10000000UL
 #define DATA_ADDR 0x10010000UL
 #define MAX_CODE 200
-#define MEM_SIZE 256
+#define MEM_SIZE 1024
 
 struct state {
     uint64_t gpr[16];     /* 0 */

@@ -226,6 +226,24 @@ u_main:
         movzwl %ax, %esi
         mov $7, %eax
         syscall
+        # to compatibility mode with SYSRET, INT 0x80 there, back to 64-bit mode with SYSENTER
+        mov $0x32, %eax
+        mov $(u_compat - user_image + USER_BASE), %edi
+        syscall
+        .code32
+u_compat:
+        mov $0x77, %eax
+        int $0x80
+        mov %cs, %ebx
+        mov $0x10, %eax
+        mov %esp, %ecx
+        mov $(u_back64 - user_image + USER_BASE), %edx
+        sysenter
+        .code64
+u_back64:
+        mov %rbx, %rdi
+        mov $9, %eax
+        syscall
         mov $0xDEAD, %eax
         syscall
 

@@ -2,69 +2,139 @@
  * zx4j: the one header the JavaCPP-generated JNI code (dev.zx4j.jni.LibZircon) includes.
  *
  * Linux (host build): our own declarations (zx4j/zircon.h) and the host libzircon's
- * registration interface (zx4j/host.h).
+ * registration interface (zx4j/host.h); every call exists.
  *
- * Fuchsia: the SDK's headers. What the SDK declares differs by era, so scripts/build-fuchsia.sh
- * probes the SDK and passes -DZX4J_HAVE_VCPU_ENTER=0|1, -DZX4J_HAVE_VCPU_RESUME=0|1,
- * -DZX4J_HAVE_VCPU_KICK=0|1 and -DZX4J_HAVE_INTERRUPT_BIND_VCPU=0|1. The compat functions
- * below then call what exists: enter falls back to resume (same signature); a call the SDK
- * lacks returns ZX_ERR_NOT_SUPPORTED at run time. There is no host kernel to register on
- * Fuchsia.
+ * Fuchsia: the SDK's headers. The vDSO of a given Fuchsia release may lack calls this library
+ * binds (zx_vcpu_enter and zx_vcpu_kick are newer than zx_vcpu_resume; zx_interrupt_bind_vcpu
+ * was removed later; the signal, wait and timer calls are treated the same way). Those calls are
+ * *weak* references under names of our own (an asm label gives each the real symbol name, so
+ * they never clash with the SDK's declarations): the library loads on every release, and a call
+ * whose symbol the running vDSO does not export returns ZX_ERR_NOT_SUPPORTED. zx_vcpu_enter
+ * falls back to zx_vcpu_resume (same signature and meaning). Everything else is a strong
+ * reference, and scripts/build-fuchsia.sh links with -z defs, so a call the SDK lacks fails the
+ * build instead of the load. There is no host kernel to register on Fuchsia.
  */
 #ifndef ZX4J_JNI_GLUE_H_
 #define ZX4J_JNI_GLUE_H_
 
+#include <stdint.h>
+
 #if defined(__Fuchsia__)
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/port.h>
-#if !defined(ZX4J_HAVE_VCPU_ENTER) || !defined(ZX4J_HAVE_VCPU_RESUME) || \
-    !defined(ZX4J_HAVE_VCPU_KICK) || !defined(ZX4J_HAVE_INTERRUPT_BIND_VCPU)
-#error "ZX4J_HAVE_* not defined: build with scripts/build-fuchsia.sh, which probes the SDK"
-#endif
-#include <stdint.h>
 typedef int64_t (*zx4j_host_dispatch_fn)(int32_t nr, int64_t a0, int64_t a1, int64_t a2,
                                          int64_t a3, int64_t a4, int64_t a5, int64_t a6);
 static inline zx_status_t zx4j_host_register(zx4j_host_dispatch_fn fn) {
     (void)fn;
     return ZX_ERR_NOT_SUPPORTED;
 }
+#define ZX4J_OPTIONAL(ret, local, symbol, params) \
+    extern ret local params __asm__(symbol) __attribute__((weak, visibility("default")))
+#define ZX4J_PRESENT(local) (local != 0)
 #else
 #include "zx4j/zircon.h"
 #include "zx4j/host.h"
 #endif
 
-static inline zx_status_t zx4j_compat_vcpu_enter(zx_handle_t handle, zx_port_packet_t* packet) {
-#if ZX4J_HAVE_VCPU_ENTER
-    return zx_vcpu_enter(handle, packet);
-#elif ZX4J_HAVE_VCPU_RESUME
-    return zx_vcpu_resume(handle, packet);
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__Fuchsia__)
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_vcpu_enter, "zx_vcpu_enter",
+              (zx_handle_t handle, zx_port_packet_t* packet));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_vcpu_resume, "zx_vcpu_resume",
+              (zx_handle_t handle, zx_port_packet_t* packet));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_vcpu_kick, "zx_vcpu_kick", (zx_handle_t handle));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_interrupt_bind_vcpu, "zx_interrupt_bind_vcpu",
+              (zx_handle_t handle, zx_handle_t vcpu, uint32_t options));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_event_create, "zx_event_create",
+              (uint32_t options, zx_handle_t* out));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_object_signal, "zx_object_signal",
+              (zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_object_wait_one, "zx_object_wait_one",
+              (zx_handle_t handle, zx_signals_t signals, zx_time_t deadline,
+               zx_signals_t* observed));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_object_wait_many, "zx_object_wait_many",
+              (zx_wait_item_t* items, size_t num_items, zx_time_t deadline));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_object_wait_async, "zx_object_wait_async",
+              (zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals,
+               uint32_t options));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_timer_create, "zx_timer_create",
+              (uint32_t options, zx_clock_t clock_id, zx_handle_t* out));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_timer_set, "zx_timer_set",
+              (zx_handle_t handle, zx_time_t deadline, zx_duration_t slack));
+ZX4J_OPTIONAL(zx_status_t, zx4j_weak_timer_cancel, "zx_timer_cancel", (zx_handle_t handle));
+/* A weak call: the function when the running vDSO has it, else ZX_ERR_NOT_SUPPORTED. */
+#define ZX4J_CALL(name, args) \
+    (ZX4J_PRESENT(zx4j_weak_##name) ? zx4j_weak_##name args : ZX_ERR_NOT_SUPPORTED)
 #else
-    (void)handle;
-    (void)packet;
-    return ZX_ERR_NOT_SUPPORTED;
+#define ZX4J_CALL(name, args) zx_##name args
+#endif
+
+static inline zx_status_t zx4j_compat_vcpu_enter(zx_handle_t handle, zx_port_packet_t* packet) {
+#if defined(__Fuchsia__)
+    if (ZX4J_PRESENT(zx4j_weak_vcpu_enter)) {
+        return zx4j_weak_vcpu_enter(handle, packet);
+    }
+    return ZX4J_CALL(vcpu_resume, (handle, packet));
+#else
+    return zx_vcpu_enter(handle, packet);
 #endif
 }
 
 static inline zx_status_t zx4j_compat_vcpu_kick(zx_handle_t handle) {
-#if ZX4J_HAVE_VCPU_KICK
-    return zx_vcpu_kick(handle);
-#else
-    (void)handle;
-    return ZX_ERR_NOT_SUPPORTED;
-#endif
+    return ZX4J_CALL(vcpu_kick, (handle));
 }
 
 static inline zx_status_t zx4j_compat_interrupt_bind_vcpu(zx_handle_t handle, zx_handle_t vcpu,
                                                           uint32_t options) {
-#if ZX4J_HAVE_INTERRUPT_BIND_VCPU
-    return zx_interrupt_bind_vcpu(handle, vcpu, options);
-#else
-    (void)handle;
-    (void)vcpu;
-    (void)options;
-    return ZX_ERR_NOT_SUPPORTED;
-#endif
+    return ZX4J_CALL(interrupt_bind_vcpu, (handle, vcpu, options));
 }
+
+static inline zx_status_t zx4j_compat_event_create(uint32_t options, zx_handle_t* out) {
+    return ZX4J_CALL(event_create, (options, out));
+}
+
+static inline zx_status_t zx4j_compat_object_signal(zx_handle_t handle, uint32_t clear_mask,
+                                                    uint32_t set_mask) {
+    return ZX4J_CALL(object_signal, (handle, clear_mask, set_mask));
+}
+
+static inline zx_status_t zx4j_compat_object_wait_one(zx_handle_t handle, zx_signals_t signals,
+                                                      zx_time_t deadline,
+                                                      zx_signals_t* observed) {
+    return ZX4J_CALL(object_wait_one, (handle, signals, deadline, observed));
+}
+
+static inline zx_status_t zx4j_compat_object_wait_many(zx_wait_item_t* items, size_t num_items,
+                                                       zx_time_t deadline) {
+    return ZX4J_CALL(object_wait_many, (items, num_items, deadline));
+}
+
+static inline zx_status_t zx4j_compat_object_wait_async(zx_handle_t handle, zx_handle_t port,
+                                                        uint64_t key, zx_signals_t signals,
+                                                        uint32_t options) {
+    return ZX4J_CALL(object_wait_async, (handle, port, key, signals, options));
+}
+
+static inline zx_status_t zx4j_compat_timer_create(uint32_t options, zx_clock_t clock_id,
+                                                   zx_handle_t* out) {
+    return ZX4J_CALL(timer_create, (options, clock_id, out));
+}
+
+static inline zx_status_t zx4j_compat_timer_set(zx_handle_t handle, zx_time_t deadline,
+                                                zx_duration_t slack) {
+    return ZX4J_CALL(timer_set, (handle, deadline, slack));
+}
+
+static inline zx_status_t zx4j_compat_timer_cancel(zx_handle_t handle) {
+    return ZX4J_CALL(timer_cancel, (handle));
+}
+
+#ifdef __cplusplus
+}
+#endif
 
 /*
  * Struct layout as this compiler sees it, for the Java test that compares it with

@@ -318,12 +318,6 @@ ZX4J_STATIC_ASSERT(sizeof(zx_info_timer_t) == 24, "timer info is 24 bytes");
 ZX4J_STATIC_ASSERT(sizeof(zx_wait_item_t) == 12, "wait item is 12 bytes");
 ZX4J_STATIC_ASSERT(offsetof(zx_port_packet_t, signal.timestamp) == 32, "signal.timestamp @32");
 
-/* ---- what this header declares (the Fuchsia build learns the same by probing the SDK) --- */
-#define ZX4J_HAVE_VCPU_ENTER 1
-#define ZX4J_HAVE_VCPU_RESUME 0
-#define ZX4J_HAVE_VCPU_KICK 1
-#define ZX4J_HAVE_INTERRUPT_BIND_VCPU 1
-
 /* ---- syscalls (order and names: the files in fidl/) ------------------------------------------ */
 
 /* handle.fidl */

@@ -57,7 +57,7 @@ public final class Guest extends HandleObject<Guest> {
         return new Guest(kernel, cell, true, vmar);
     }
 
-    /** Whether this object has the guest's physical VMAR (see the class comment). */
+    /** {@return whether this object has the guest's physical VMAR (see the class comment)} */
     public boolean hasPhysicalVmar() {
         return vmar != null;
     }

@@ -64,7 +64,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return wrap(cell, true);
     }
 
-    /** The kernel this handle belongs to. */
+    /** {@return the kernel this handle belongs to} */
     public final Kernel kernel() {
         return kernel;
     }
@@ -74,7 +74,12 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return owner;
     }
 
-    /** Whether the handle was closed, released or replaced (by this object or, for a view, its owner). */
+    /**
+
+     * {@return whether the handle was closed, released or replaced (by this object or, for a view,
+     * its owner)}
+
+     */
     public final boolean isClosed() {
         return cell.isEnded();
     }

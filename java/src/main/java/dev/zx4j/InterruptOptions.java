@@ -35,12 +35,12 @@ public enum InterruptOptions {
         this.mode = mode;
     }
 
-    /** The raw bits of this option in the C options word. */
+    /** {@return the raw bits of this option in the C options word} */
     public int bits() {
         return bits;
     }
 
-    /** Whether this option is a trigger mode (at most one mode per interrupt). */
+    /** {@return whether this option is a trigger mode (at most one mode per interrupt)} */
     public boolean isMode() {
         return mode;
     }

@@ -35,15 +35,50 @@ public final class Kernel {
     static final String NATIVE_KERNEL_CLASS = "dev.zx4j.jni.NativeKernel";
 
     private final Syscalls sys;
+    /** The guests' CPU architecture: "x86_64", or "aarch64" for the native kernel on arm64. */
+    private final String guestArchitecture;
     private volatile BiConsumer<String, ZxException> deferredCloseFailures = (handle, e) ->
             System.getLogger(Kernel.class.getName()).log(System.Logger.Level.WARNING,
                     "deferred close of " + handle + " failed", e);
 
     private Kernel(Syscalls sys) {
-        this.sys = Objects.requireNonNull(sys, "syscalls");
+        this(sys, sys.getClass().getName().equals(NATIVE_KERNEL_CLASS) ? hostArchitecture() : "x86_64");
     }
 
-    /** A new simulated kernel whose clock follows real time. */
+    private Kernel(Syscalls sys, String guestArchitecture) {
+        this.sys = Objects.requireNonNull(sys, "syscalls");
+        this.guestArchitecture = guestArchitecture;
+    }
+
+    /** The typed API over {@code syscalls} whose VCPUs are of {@code architecture} (tests). */
+    static Kernel withGuestArchitecture(Syscalls syscalls, String architecture) {
+        return new Kernel(syscalls, architecture);
+    }
+
+    private static String hostArchitecture() {
+        String a = System.getProperty("os.arch", "");
+        return a.equals("aarch64") || a.equals("arm64") ? "aarch64" : "x86_64";
+    }
+
+    /**
+     * The CPU architecture of this kernel's guests: {@code "x86_64"} (the simulated kernel, and
+     * the native kernel on x86-64) or {@code "aarch64"} (the native kernel on arm64).
+     */
+    public String guestArchitecture() {
+        return guestArchitecture;
+    }
+
+    /** Refuses the x86-64 register layout on a kernel whose VCPUs are not x86-64. */
+    void requireX86Guests(String what) {
+        if (!guestArchitecture.equals("x86_64")) {
+            throw new UnsupportedOperationException(what + ": the typed VCPU state (X86Registers) "
+                    + "is the x86-64 layout, but this kernel's VCPUs are " + guestArchitecture
+                    + " (whose zx_vcpu_state_t is x[31], sp, cpsr: 264 bytes); use "
+                    + "zx_vcpu_read_state/zx_vcpu_write_state of the raw surface instead");
+        }
+    }
+
+    /** {@return a new simulated kernel whose clock follows real time} */
     public static Kernel simulated() {
         return new Kernel(new SimKernel());
     }
@@ -163,12 +198,12 @@ public final class Kernel {
         return new SimulatedPlatform(this, sim);
     }
 
-    /** The raw syscall surface behind this kernel. */
+    /** {@return the raw syscall surface behind this kernel} */
     public Syscalls syscalls() {
         return sys;
     }
 
-    /** The current time of the kernel's monotonic clock, in nanoseconds. */
+    /** {@return the current time of the kernel's monotonic clock, in nanoseconds} */
     public long monotonicNow() {
         return sys.zx_clock_get_monotonic();
     }

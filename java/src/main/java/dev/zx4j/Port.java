@@ -70,7 +70,7 @@ public final class Port extends HandleObject<Port> {
         return waitUntil(kernel.deadlineAfter(timeout));
     }
 
-    /** Dequeues the next packet, waiting as long as it takes. */
+    /** {@return dequeues the next packet, waiting as long as it takes} */
     public PortPacket waitForever() {
         return waitUntil(Zx.ZX_TIME_INFINITE);
     }

@@ -11,7 +11,7 @@ public enum PortOptions {
         this.bits = bits;
     }
 
-    /** The raw option bit. */
+    /** {@return the raw option bit} */
     public int bits() {
         return bits;
     }

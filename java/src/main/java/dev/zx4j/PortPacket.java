@@ -382,7 +382,7 @@ public sealed interface PortPacket {
 
         /**
          * Start-up of the VCPU with APIC ID {@code id} at guest-physical {@code entry} (an x86
-         * SIPI: entry = vector << 12): the VMM creates that VCPU on a new thread.
+         * SIPI: {@code entry = vector << 12}): the VMM creates that VCPU on a new thread.
          */
         record Startup(long key, long id, long entry) implements GuestVcpuPacket {
             @Override

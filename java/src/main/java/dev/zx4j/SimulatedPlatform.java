@@ -28,12 +28,16 @@ public final class SimulatedPlatform {
         this.sim = Objects.requireNonNull(sim);
     }
 
-    /** The simulated kernel behind this platform (clock, fault injection, live handles). */
+    /**
+
+     * {@return the simulated kernel behind this platform (clock, fault injection, live handles)}
+
+     */
     public SimKernel simKernel() {
         return sim;
     }
 
-    /** The untyped platform of the raw layer, for what this view does not wrap. */
+    /** {@return the untyped platform of the raw layer, for what this view does not wrap} */
     public SimPlatform raw() {
         return sim.platform();
     }

@@ -111,7 +111,7 @@ public final class Status {
         return raw == Zx.ZX_OK;
     }
 
-    /** Whether this value is one of the statuses of the modelled ABI. */
+    /** {@return whether this value is one of the statuses of the modelled ABI} */
     public boolean isKnown() {
         return name != null;
     }

@@ -129,7 +129,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
 
     // ---- owner thread only -----------------------------------------------------------------
 
-    /** The thread this VCPU is bound to; empty for an adopted VCPU (owner unknown). */
+    /** {@return the thread this VCPU is bound to; empty for an adopted VCPU (owner unknown)} */
     public Optional<Thread> ownerThread() {
         return binding == null ? Optional.empty() : Optional.of(binding.key.thread);
     }
@@ -186,9 +186,12 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * {@code ZX_VCPU_STATE}; needs {@link Rights#READ}). Owner thread only.
      *
      * @throws VcpuThreadException when called from another thread (no syscall is made)
+     * @throws UnsupportedOperationException on a kernel whose VCPUs are arm64
+     *         ({@link Kernel#guestArchitecture()})
      */
     public X86Registers readState() {
         checkOwner("readState()");
+        kernel.requireX86Guests("Vcpu.readState()");
         byte[] state = new byte[X86Registers.SIZE];
         int h = cell.acquire();
         try {
@@ -206,9 +209,12 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * {@code registers.rflags()} (see {@link X86Registers}).
      *
      * @throws VcpuThreadException when called from another thread (no syscall is made)
+     * @throws UnsupportedOperationException on a kernel whose VCPUs are arm64
+     *         ({@link Kernel#guestArchitecture()})
      */
     public void writeState(X86Registers registers) {
         checkOwner("writeState()");
+        kernel.requireX86Guests("Vcpu.writeState()");
         byte[] state = Objects.requireNonNull(registers, "registers").toBytes();
         int h = cell.acquire();
         try {

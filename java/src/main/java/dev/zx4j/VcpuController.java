@@ -24,7 +24,7 @@ public final class VcpuController {
         view.interrupt(vector);
     }
 
-    /** Whether the VCPU's handle was closed. */
+    /** {@return whether the VCPU's handle was closed} */
     public boolean isClosed() {
         return view.isClosed();
     }

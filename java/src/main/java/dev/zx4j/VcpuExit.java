@@ -87,17 +87,17 @@ public sealed interface VcpuExit {
             this(new PortPacket.GuestMemPacket(key, addr, instructionBytes, defaultOperandSize));
         }
 
-        /** The trap's key. */
+        /** {@return the trap's key} */
         public long key() {
             return toPacket.key();
         }
 
-        /** The guest-physical address accessed. */
+        /** {@return the guest-physical address accessed} */
         public long addr() {
             return toPacket.addr();
         }
 
-        /** The trapping instruction (1–15 bytes), a fresh copy. */
+        /** {@return the trapping instruction (1–15 bytes), a fresh copy} */
         public byte[] instructionBytes() {
             return toPacket.instruction();
         }

@@ -25,22 +25,22 @@ public final class VcpuThreadException extends IllegalStateException {
         this.callerId = id(caller);
     }
 
-    /** Name of the thread the VCPU belongs to. */
+    /** {@return name of the thread the VCPU belongs to} */
     public String ownerName() {
         return ownerName;
     }
 
-    /** Id of the thread the VCPU belongs to. */
+    /** {@return id of the thread the VCPU belongs to} */
     public long ownerId() {
         return ownerId;
     }
 
-    /** Name of the thread that made the call. */
+    /** {@return name of the thread that made the call} */
     public String callerName() {
         return callerName;
     }
 
-    /** Id of the thread that made the call. */
+    /** {@return id of the thread that made the call} */
     public long callerId() {
         return callerId;
     }

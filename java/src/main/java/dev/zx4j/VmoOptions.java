@@ -13,7 +13,7 @@ public enum VmoOptions {
         this.bits = bits;
     }
 
-    /** The raw option bit. */
+    /** {@return the raw option bit} */
     public int bits() {
         return bits;
     }

@@ -73,7 +73,7 @@ public record X86Registers(
             this.offset = offset;
         }
 
-        /** Byte offset in the 136-byte C layout. */
+        /** {@return byte offset in the 136-byte C layout} */
         public int offset() {
             return offset;
         }

@@ -34,7 +34,12 @@ final class RecordingSyscalls implements InvocationHandler {
             Map.entry("zx_interrupt_ack", new int[] {0}),
             Map.entry("zx_interrupt_trigger", new int[] {0}),
             Map.entry("zx_interrupt_wait", new int[] {0}),
-            Map.entry("zx_interrupt_destroy", new int[] {0}));
+            Map.entry("zx_interrupt_destroy", new int[] {0}),
+            Map.entry("zx_object_signal", new int[] {0}),
+            Map.entry("zx_object_wait_one", new int[] {0}),
+            Map.entry("zx_object_wait_async", new int[] {0, 1}),
+            Map.entry("zx_timer_set", new int[] {0}),
+            Map.entry("zx_timer_cancel", new int[] {0}));
 
     private final Syscalls target;
     private final Set<Integer> closed = ConcurrentHashMap.newKeySet();

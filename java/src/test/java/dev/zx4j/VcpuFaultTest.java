@@ -64,6 +64,9 @@ class VcpuFaultTest {
                 e.getMessage());
         assertTrue(e.getMessage().contains("at RIP 0x2000"), e.getMessage());
         assertTrue(e.detail().isPresent());
+        // paging is on and the PML4 is empty: the bytes at RIP cannot be fetched
+        assertArrayEquals(new byte[0], e.instruction());
+        assertTrue(e.getMessage().endsWith("(instruction bytes unreadable)"), e.getMessage());
     }
 
     @Test
@@ -73,6 +76,10 @@ class VcpuFaultTest {
         VcpuFaultException e = fault(zx, code, true);
         assertEquals(Status.NOT_SUPPORTED, e.status());
         assertEquals(ENTRY + 1, e.rip());
-        System.err.println(e.getMessage());
+        byte[] bytes = e.instruction();
+        assertEquals(15, bytes.length, "15 bytes, as far as a fetch reaches");
+        assertArrayEquals(new byte[] {(byte) 0xF3, 0x6C, (byte) 0xF4, 0},
+                java.util.Arrays.copyOf(bytes, 4));
+        assertTrue(e.getMessage().contains("at RIP 0x2001 (bytes f3 6c f4 00"), e.getMessage());
     }
 }

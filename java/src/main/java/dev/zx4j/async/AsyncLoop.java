@@ -123,7 +123,7 @@ public final class AsyncLoop implements AutoCloseable {
         return kernel;
     }
 
-    /** A view of the loop's port (it cannot be closed through the view). */
+    /** {@return a view of the loop's port (it cannot be closed through the view)} */
     public Port port() {
         return port.borrow();
     }
@@ -177,7 +177,7 @@ public final class AsyncLoop implements AutoCloseable {
             }
         }
 
-        /** Whether the wait is armed and its handler not yet dequeued. */
+        /** {@return whether the wait is armed and its handler not yet dequeued} */
         public boolean isPending() {
             long k = key;
             return k != 0 && waits.get(k) == this;
@@ -227,12 +227,12 @@ public final class AsyncLoop implements AutoCloseable {
             this.handler = handler;
         }
 
-        /** The monotonic time at or after which the task runs. */
+        /** {@return the monotonic time at or after which the task runs} */
         public long deadline() {
             return deadline;
         }
 
-        /** Cancels the task: true when it had not run yet and now never will. */
+        /** {@return cancels the task: true when it had not run yet and now never will} */
         public boolean cancel() {
             synchronized (taskLock) {
                 if (!queued) {
@@ -326,7 +326,11 @@ public final class AsyncLoop implements AutoCloseable {
             interrupt.ack();
         }
 
-        /** Unbinds the interrupt from the loop; true if it was bound (its handler stops). */
+        /**
+
+         * {@return unbinds the interrupt from the loop; true if it was bound (its handler stops)}
+
+         */
         public boolean unbind() {
             if (!irqs.remove(key, this)) {
                 return false;
@@ -444,7 +448,8 @@ public final class AsyncLoop implements AutoCloseable {
     }
 
     /**
-     * Stops the loop threads (waiting for them to finish their current handler), then calls
+     * Stops the loop threads (waiting for them to finish their current handler; a loop thread
+     * calling this from a handler is not waited for), then calls
      * every pending handler once with {@link Status#CANCELED} and closes the port and timer.
      * Idempotent.
      */
@@ -460,6 +465,9 @@ public final class AsyncLoop implements AutoCloseable {
             }
         }
         for (Thread t : toJoin) {
+            if (t == Thread.currentThread()) {
+                continue; // shutdown from a handler: this thread returns when the handler does
+            }
             try {
                 t.join();
             } catch (InterruptedException e) {

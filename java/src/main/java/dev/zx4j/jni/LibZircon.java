@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.FunctionPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
 
@@ -16,15 +17,19 @@ import org.bytedeco.javacpp.annotation.Properties;
  * or too-short array becomes a NULL pointer) and, on Linux, selects the hosted kernel.
  *
  * <p>On Linux the library links the host libzircon ({@code native/host}); on Fuchsia the
- * system's libzircon (the vDSO). Three calls differ by SDK era and go through the
- * {@code zx4j_compat_*} functions of {@code native/include/zx4j/jni_glue.h}.
+ * system's libzircon (the vDSO). Calls a Fuchsia release may lack (the VCPU run and kick calls,
+ * {@code zx_interrupt_bind_vcpu}, the signal, wait and timer calls) go through the
+ * {@code zx4j_compat_*} functions of {@code native/include/zx4j/jni_glue.h}: weak references
+ * there, {@code ZX_ERR_NOT_SUPPORTED} at run time when absent. The class is
+ * {@code @NoException}: the generated code needs no C++ exception runtime.
  */
 @Properties(value = {
         @Platform(value = "linux-x86_64", include = "zx4j/jni_glue.h", link = "zircon",
-                compiler = "cpp11"),
+                compiler = "cpp17"),
         @Platform(value = "fuchsia", include = "zx4j/jni_glue.h", link = "zircon",
-                compiler = "cpp11")
+                compiler = "cpp17")
 })
+@NoException
 public final class LibZircon {
     static {
         Loader.load();
@@ -53,30 +58,38 @@ public final class LibZircon {
             @Cast("size_t*") long[] avail);
 
     // ---- events, signals, waits ------------------------------------------------------------
+    @Name("zx4j_compat_event_create")
     public static native int zx_event_create(@Cast("uint32_t") int options,
             @Cast("zx_handle_t*") int[] out);
 
+    @Name("zx4j_compat_object_signal")
     public static native int zx_object_signal(@Cast("zx_handle_t") int handle,
             @Cast("uint32_t") int clear_mask, @Cast("uint32_t") int set_mask);
 
+    @Name("zx4j_compat_object_wait_one")
     public static native int zx_object_wait_one(@Cast("zx_handle_t") int handle,
             @Cast("zx_signals_t") int signals, @Cast("zx_time_t") long deadline,
             @Cast("zx_signals_t*") int[] observed);
 
+    @Name("zx4j_compat_object_wait_many")
     public static native int zx_object_wait_many(@Cast("zx_wait_item_t*") byte[] items,
             @Cast("size_t") long num_items, @Cast("zx_time_t") long deadline);
 
+    @Name("zx4j_compat_object_wait_async")
     public static native int zx_object_wait_async(@Cast("zx_handle_t") int handle,
             @Cast("zx_handle_t") int port, @Cast("uint64_t") long key,
             @Cast("zx_signals_t") int signals, @Cast("uint32_t") int options);
 
     // ---- timer -----------------------------------------------------------------------------
+    @Name("zx4j_compat_timer_create")
     public static native int zx_timer_create(@Cast("uint32_t") int options,
             @Cast("zx_clock_t") int clock_id, @Cast("zx_handle_t*") int[] out);
 
+    @Name("zx4j_compat_timer_set")
     public static native int zx_timer_set(@Cast("zx_handle_t") int handle,
             @Cast("zx_time_t") long deadline, @Cast("zx_duration_t") long slack);
 
+    @Name("zx4j_compat_timer_cancel")
     public static native int zx_timer_cancel(@Cast("zx_handle_t") int handle);
 
     // ---- clock -----------------------------------------------------------------------------
@@ -183,6 +196,7 @@ public final class LibZircon {
      * The C → Java entry of the host libzircon: one instance, registered once, kept in a static
      * field for the life of the library. {@link #call} never lets a Java exception reach C.
      */
+    @NoException
     public static class HostCallback extends FunctionPointer {
         static {
             Loader.load();

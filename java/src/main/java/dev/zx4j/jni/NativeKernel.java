@@ -64,12 +64,17 @@ public final class NativeKernel implements Syscalls {
         }
     }
 
-    /** Why the native kernel cannot be used here, or empty when it can. */
+    /** {@return why the native kernel cannot be used here, or empty when it can} */
     public static Optional<String> unavailableReason() {
         return Optional.ofNullable(UNAVAILABLE);
     }
 
-    /** Whether the JNI library loaded (and, on Linux, the host libzircon accepted the dispatcher). */
+    /**
+
+     * {@return whether the JNI library loaded (and, on Linux, the host libzircon accepted the
+     * dispatcher)}
+
+     */
     public static boolean isAvailable() {
         return UNAVAILABLE == null;
     }
@@ -120,12 +125,16 @@ public final class NativeKernel implements Syscalls {
         }
     }
 
-    /** Callbacks that threw and were answered with ZX_ERR_INTERNAL (diagnostics for tests). */
+    /**
+
+     * {@return callbacks that threw and were answered with ZX_ERR_INTERNAL (diagnostics for tests)}
+
+     */
     public static long callbackFailures() {
         return HostDispatch.FAILURES.get();
     }
 
-    /** The last throwable caught in a callback, if any. */
+    /** {@return the last throwable caught in a callback, if any} */
     public static Optional<Throwable> lastCallbackFailure() {
         return Optional.ofNullable(HostDispatch.lastFailure);
     }

@@ -19,6 +19,9 @@ public final class FaultInjector {
      * Makes the next call of {@code syscall} fail with {@code status}; several injections for one
      * syscall apply in order, one per call.
      *
+     * @param syscall the C name of the syscall, e.g. {@code "zx_port_wait"}
+     * @param status  the error it returns
+     * @return this injector, to chain calls
      * @throws IllegalArgumentException for an unknown syscall name or a non-error status
      */
     public FaultInjector failNext(String syscall, Status status) {
@@ -26,7 +29,14 @@ public final class FaultInjector {
         return this;
     }
 
-    /** Same as {@link #failNext(String, Status)}, {@code times} times in a row. */
+    /**
+     * Same as {@link #failNext(String, Status)}, {@code times} times in a row.
+     *
+     * @param syscall the C name of the syscall
+     * @param status  the error each of those calls returns
+     * @param times   how many calls fail
+     * @return this injector, to chain calls
+     */
     public FaultInjector failNext(String syscall, Status status, int times) {
         for (int i = 0; i < times; i++) {
             sim.failNext(syscall, status.raw());

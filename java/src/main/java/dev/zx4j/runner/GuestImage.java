@@ -31,7 +31,7 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
      *                 zero, an ELF {@code .bss})
      */
     public record Segment(long address, byte[] data, long memSize) {
-        /** The first address after the segment. */
+        /** {@return the first address after the segment} */
         public long end() {
             return address + memSize;
         }
@@ -162,7 +162,7 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
         }
     }
 
-    /** Total bytes of memory the segments occupy. */
+    /** {@return total bytes of memory the segments occupy} */
     public long size() {
         return segments.stream().mapToLong(Segment::memSize).sum();
     }

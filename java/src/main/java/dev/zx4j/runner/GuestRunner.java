@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Parameters;
             "0:guest halted cleanly (status 0 on the done port; --linux: powered off)",
             "1:internal error",
             "2:bad command line",
-            "3:image missing or unreadable",
+            "3:image missing, unreadable or not a regular file",
             "4:image invalid (not ELF/x86-64, malformed, overlaps the page tables)",
             "5:image larger than guest memory",
             "6:guest fault (a VCPU stopped with an error status)",
@@ -304,11 +305,19 @@ public final class GuestRunner implements Callable<Integer> {
         } else {
             name = image.toString();
             try {
-                if (Files.isDirectory(image)) {
+                // Only a regular file is an image: a FIFO would block the read before any time
+                // limit applies, a device (/dev/zero) never ends. Reading the attributes opens
+                // nothing, so it cannot block.
+                BasicFileAttributes attrs = Files.readAttributes(image, BasicFileAttributes.class);
+                if (attrs.isDirectory()) {
                     throw new RunnerException(ExitCode.IMAGE_MISSING, name
                             + ": is a directory, not an image");
                 }
-                long size = Files.size(image);
+                if (!attrs.isRegularFile()) {
+                    throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": is not a regular"
+                            + " file (a FIFO, device or socket); give an image file");
+                }
+                long size = attrs.size();
                 boolean flat = format == Format.flat
                         || (format == Format.auto && hasFlatExtension(name));
                 if (flat && size > memory) {
@@ -320,7 +329,13 @@ public final class GuestRunner implements Callable<Integer> {
                     throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name
                             + ": image file of " + size + " bytes is too large");
                 }
-                bytes = Files.readAllBytes(image);
+                bytes = readCapped(image, memory + 1);
+                if (bytes.length > memory) {
+                    // the file grew, or is an ELF file larger than all of guest memory
+                    throw new RunnerException(ExitCode.IMAGE_TOO_LARGE, name + ": image file is "
+                            + "larger than guest memory (" + GuestImage.size(memory)
+                            + "; try --memory)");
+                }
             } catch (NoSuchFileException e) {
                 throw new RunnerException(ExitCode.IMAGE_MISSING, name + ": no such file");
             } catch (AccessDeniedException e) {
@@ -344,6 +359,13 @@ public final class GuestRunner implements Callable<Integer> {
                 throw new RunnerException(ExitCode.IMAGE_INVALID, name + ": not an ELF file and"
                         + " not named *.bin, *.img or *.raw; pass --format flat to load it as a"
                         + " flat binary");
+        }
+    }
+
+    /** At most {@code limit} bytes of {@code file}: a file that grows cannot exhaust the heap. */
+    static byte[] readCapped(Path file, long limit) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
         }
     }
 

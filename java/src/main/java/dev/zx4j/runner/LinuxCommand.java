@@ -188,8 +188,8 @@ final class LinuxCommand {
         }
         if (o instanceof LinuxMachine.Outcome.Fault f) {
             throw new RunnerException(ExitCode.GUEST_FAULT, "guest fault on vcpu-" + f.apicId()
-                    + ": " + f.status().name() + " (" + GuestRunner.explain(f.status()) + ")"
-                    + lastLines(r));
+                    + ": " + f.status().name() + " (" + (f.detail() != null ? f.detail()
+                    : GuestRunner.explain(f.status())) + ")" + lastLines(r));
         }
         if (o instanceof LinuxMachine.Outcome.DeviceError || o
                 instanceof LinuxMachine.Outcome.SleepUnsupported) {

@@ -11,6 +11,10 @@ abstract class SignalObserver {
     HandleTable.Handle handle;
     /** The signals that fire it. */
     int trigger;
+    /** Links of {@link SignalState}'s intrusive list (newest first); null when not queued. */
+    SignalObserver prev;
+    SignalObserver next;
+    SignalState queuedOn;
 
     /** A trigger signal is (still, or newly) asserted; {@code signals} is the whole word. */
     abstract void onMatch(int signals);

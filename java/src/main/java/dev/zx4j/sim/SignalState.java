@@ -1,8 +1,6 @@
 package dev.zx4j.sim;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedList;
 import java.util.List;
 
 /**
@@ -25,7 +23,9 @@ import java.util.List;
  */
 final class SignalState {
     private int signals;
-    private final LinkedList<SignalObserver> observers = new LinkedList<>();
+    /** Newest first; an intrusive doubly linked list, so removing any observer is O(1). */
+    private SignalObserver head;
+    private int count;
 
     SignalState(int initial) {
         this.signals = initial;
@@ -36,7 +36,7 @@ final class SignalState {
     }
 
     int observerCount() {
-        return observers.size();
+        return count;
     }
 
     void update(int clear, int set) {
@@ -45,16 +45,9 @@ final class SignalState {
         if (signals == previous) {
             return;
         }
-        List<SignalObserver> fired = new ArrayList<>();
-        for (Iterator<SignalObserver> it = observers.iterator(); it.hasNext(); ) {
-            SignalObserver o = it.next();
-            if ((o.trigger & signals) != 0) {
-                it.remove();
-                fired.add(o);
-            }
-        }
-        for (SignalObserver o : fired) {
-            o.onMatch(signals);
+        final int now = signals;
+        for (SignalObserver o : take(o -> (o.trigger & now) != 0)) {
+            o.onMatch(now);
         }
     }
 
@@ -65,12 +58,34 @@ final class SignalState {
         }
         observer.handle = handle;
         observer.trigger = trigger;
-        observers.addFirst(observer);
+        observer.prev = null;
+        observer.next = head;
+        if (head != null) {
+            head.prev = observer;
+        }
+        head = observer;
+        observer.queuedOn = this;
+        count++;
     }
 
-    /** Removes an observer if it is still queued; true when it was. */
-    boolean remove(SignalObserver observer) {
-        return observers.remove(observer);
+    /** Removes an observer if it is still queued here; true when it was. */
+    boolean remove(SignalObserver o) {
+        if (o.queuedOn != this) {
+            return false;
+        }
+        if (o.prev != null) {
+            o.prev.next = o.next;
+        } else {
+            head = o.next;
+        }
+        if (o.next != null) {
+            o.next.prev = o.prev;
+        }
+        o.prev = null;
+        o.next = null;
+        o.queuedOn = null;
+        count--;
+        return true;
     }
 
     /** Removes (and cancels) the observers registered through {@code handle}. */
@@ -89,14 +104,17 @@ final class SignalState {
         return !removed.isEmpty();
     }
 
+    /** Unlinks the observers {@code which} selects, in list order (newest first). */
     private List<SignalObserver> take(java.util.function.Predicate<SignalObserver> which) {
         List<SignalObserver> out = new ArrayList<>();
-        for (Iterator<SignalObserver> it = observers.iterator(); it.hasNext(); ) {
-            SignalObserver o = it.next();
+        SignalObserver o = head;
+        while (o != null) {
+            SignalObserver next = o.next;
             if (which.test(o)) {
-                it.remove();
+                remove(o);
                 out.add(o);
             }
+            o = next;
         }
         return out;
     }

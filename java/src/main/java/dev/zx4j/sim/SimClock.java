@@ -9,17 +9,24 @@ package dev.zx4j.sim;
  */
 public interface SimClock {
 
-    /** The current time in nanoseconds. */
+    /** {@return the current time in nanoseconds} */
     long now();
 
     /**
      * How long, in real nanoseconds, a waiter may block before the clock could have reached
      * {@code deadline}. A manual clock answers {@link Long#MAX_VALUE}: its waiters are woken by
      * {@link #addListener(Runnable) listeners} when it is advanced.
+     *
+     * @param deadline an absolute time of this clock
+     * @return real nanoseconds to wait at most before looking again
      */
     long realNanosUntil(long deadline);
 
-    /** Registers a callback run after every change of a manual clock; a no-op for real time. */
+    /**
+     * Registers a callback run after every change of a manual clock; a no-op for real time.
+     *
+     * @param listener run after each change
+     */
     void addListener(Runnable listener);
 
     /**
@@ -36,7 +43,7 @@ public interface SimClock {
     /** The calling thread no longer waits (see {@link #waitStarted(String, long)}). */
     default void waitEnded() {}
 
-    /** A clock that follows {@link System#nanoTime()}, starting near zero. */
+    /** {@return a clock that follows {@link System#nanoTime()}, starting near zero} */
     static SimClock system() {
         return new SimClock() {
             private final long origin = System.nanoTime() - 1;

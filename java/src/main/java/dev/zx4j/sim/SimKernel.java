@@ -167,6 +167,11 @@ public final class SimKernel implements Syscalls {
         this(SimClock.system());
     }
 
+    /**
+     * A kernel whose monotonic clock (deadlines, timestamps) is {@code clock}.
+     *
+     * @param clock {@link SimClock#system()} or a {@link ManualClock}
+     */
     public SimKernel(SimClock clock) {
         this.clock = clock;
         this.platform = new SimPlatform(this);
@@ -176,10 +181,12 @@ public final class SimKernel implements Syscalls {
         this.signalCalls = new SignalSyscalls(this, handles);
     }
 
+    /** {@return the kernel's monotonic clock} */
     public SimClock clock() {
         return clock;
     }
 
+    /** {@return the simulated machine: resources and hardware interrupt lines} */
     public SimPlatform platform() {
         return platform;
     }
@@ -217,7 +224,11 @@ public final class SimKernel implements Syscalls {
         return memory.used();
     }
 
-    /** Makes every handle created from now on remember where it was created. */
+    /**
+     * Makes every handle created from now on remember where it was created (for leak reports).
+     *
+     * @param on whether to record
+     */
     public void recordHandleOrigins(boolean on) {
         recordOrigins = on;
     }
@@ -226,6 +237,10 @@ public final class SimKernel implements Syscalls {
      * Fault injection: the next call of {@code syscall} (e.g. {@code "zx_port_wait"}) returns
      * {@code status} at once, without any effect. Several injections for one syscall apply in
      * order, one per call.
+     *
+     * @param syscall the C name of a syscall of {@link dev.zx4j.abi.Syscalls}
+     * @param status  a negative status
+     * @throws IllegalArgumentException for an unknown syscall or a status that is not an error
      */
     public void failNext(String syscall, int status) {
         if (!SYSCALL_NAMES.contains(syscall)) {
@@ -238,7 +253,7 @@ public final class SimKernel implements Syscalls {
         faultsArmed = true;
     }
 
-    /** Every handle currently open, in table order. */
+    /** {@return every handle currently open, in table order} */
     public List<LiveHandle> liveHandles() {
         lock.lock();
         try {
@@ -1095,6 +1110,26 @@ public final class SimKernel implements Syscalls {
                     noMemoryAt = gpa; // the VCPU fails enter with NO_MEMORY, not OUT_OF_RANGE
                 }
                 return page;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A page never written reads as the shared zero page: nothing is committed. */
+        @Override
+        public byte[] ramPageForRead(long pageNumber) {
+            long gpa = pageNumber * VmoObject.PAGE;
+            lock.lock();
+            try {
+                VmarObject.Mapping m = guest.vmar.find(gpa);
+                if (m == null) {
+                    return null;
+                }
+                long offset = m.vmoOffset() + (gpa - m.base());
+                if (Long.compareUnsigned(offset, m.vmo().size) >= 0) {
+                    return null;
+                }
+                return m.vmo().pageForRead(offset / VmoObject.PAGE);
             } finally {
                 lock.unlock();
             }

@@ -29,7 +29,14 @@ public final class SimPlatform {
         this.kernel = kernel;
     }
 
-    /** A resource of any kind over [base, base+size). */
+    /**
+     * A resource of any kind over [base, base+size).
+     *
+     * @param kind a {@code ZX_RSRC_KIND_*} value
+     * @param base the first value covered
+     * @param size how many values are covered
+     * @return a new raw handle the caller owns
+     */
     public int createResource(int kind, long base, long size) {
         kernel.lock.lock();
         try {
@@ -42,27 +49,45 @@ public final class SimPlatform {
         }
     }
 
-    /** The root resource: passes every resource check. */
+    /** {@return the root resource: passes every resource check} */
     public int createRootResource() {
         return createResource(ZX_RSRC_KIND_ROOT, 0, 0);
     }
 
-    /** An IRQ resource covering vectors [base, base+count). */
+    /**
+     * An IRQ resource covering vectors [base, base+count).
+     *
+     * @param base  the first vector
+     * @param count how many vectors
+     * @return a new raw handle the caller owns
+     */
     public int createIrqResource(long base, long count) {
         return createResource(ZX_RSRC_KIND_IRQ, base, count);
     }
 
-    /** The hypervisor resource {@code zx_guest_create} needs (SYSTEM, base HYPERVISOR, size 1). */
+    /**
+     * {@return a new raw handle to the hypervisor resource {@code zx_guest_create} needs (SYSTEM,
+     * base HYPERVISOR, size 1)}
+     */
     public int createHypervisorResource() {
         return createResource(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
     }
 
-    /** The VMEX resource {@code zx_vmo_replace_as_executable} needs (SYSTEM, base VMEX, size 1). */
+    /**
+     * {@return a new raw handle to the VMEX resource {@code zx_vmo_replace_as_executable} needs
+     * (SYSTEM, base VMEX, size 1)}
+     */
     public int createVmexResource() {
         return createResource(ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1);
     }
 
-    /** The hardware line of {@code vector} (0 … {@value #IRQ_VECTORS} − 1). */
+    /**
+     * The hardware line of {@code vector}.
+     *
+     * @param vector 0 … {@value #IRQ_VECTORS} − 1
+     * @return the line
+     * @throws IllegalArgumentException for a vector outside the machine's lines
+     */
     public IrqLine irqLine(int vector) {
         if (vector < 0 || vector >= IRQ_VECTORS) {
             throw new IllegalArgumentException(
@@ -79,14 +104,16 @@ public final class SimPlatform {
             this.vector = vector;
         }
 
+        /** {@return the vector of this line} */
         public int vector() {
             return vector;
         }
 
         /**
-         * Raises the line once (an edge), timestamped with the kernel clock. Returns whether an
-         * interrupt object was registered for it; an unregistered line's edge is lost, as on
-         * hardware whose vector is masked.
+         * Raises the line once (an edge), timestamped with the kernel clock. An unregistered
+         * line's edge is lost, as on hardware whose vector is masked.
+         *
+         * @return whether an interrupt object was registered for the line
          */
         public boolean fire() {
             kernel.lock.lock();

@@ -20,17 +20,25 @@ public record VcpuFault(int status, long rip, byte[] instruction, String reason)
     /** The longest x86 instruction. */
     public static final int MAX_INSTRUCTION = 15;
 
+    /**
+     * Copies {@code instruction}, so the record stays unchanged.
+     *
+     * @param status      the negative status of {@code zx_vcpu_enter}
+     * @param rip         the guest's RIP
+     * @param instruction the bytes at RIP (copied)
+     * @param reason      the reason in words
+     */
     public VcpuFault {
         instruction = instruction.clone();
     }
 
-    /** A copy of the instruction bytes. */
+    /** {@return a copy of the instruction bytes} */
     @Override
     public byte[] instruction() {
         return instruction.clone();
     }
 
-    /** The instruction bytes as hex pairs separated by spaces ({@code "0f 0b"}). */
+    /** {@return the instruction bytes as hex pairs separated by spaces ({@code "0f 0b"})} */
     public String instructionHex() {
         StringBuilder sb = new StringBuilder();
         for (byte b : instruction) {
@@ -42,7 +50,10 @@ public record VcpuFault(int status, long rip, byte[] instruction, String reason)
         return sb.toString();
     }
 
-    /** {@code <reason> at RIP 0x… (bytes 0f 0b)}, or {@code (bytes unreadable)}. */
+    /**
+     * {@return {@code <reason> at RIP 0x… (bytes 0f 0b)}, or {@code … (instruction bytes
+     * unreadable)}}
+     */
     public String describe() {
         return reason + " at RIP 0x" + Long.toHexString(rip)
                 + (instruction.length == 0 ? " (instruction bytes unreadable)"

@@ -163,13 +163,14 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
      */
     int enter(byte[] packet) throws InterruptedException {
         failReason = null;
+        bus.noMemoryAt = -1;
         int status = runLoop(packet);
         if (status < 0 && status != ZX_ERR_CANCELED) {
             String reason = failReason != null ? failReason : switch (status) {
                 case ZX_ERR_NOT_SUPPORTED -> "an exit the kernel cannot handle";
                 default -> "the VCPU cannot continue";
             };
-            lastFault = new VcpuFault(status, cpu.rip(), new byte[0], reason);
+            lastFault = new VcpuFault(status, cpu.rip(), cpu.peekInstruction(), reason);
         }
         return status;
     }

@@ -23,7 +23,7 @@ final class VmoObject extends KernelObject {
      * The page every uncommitted page reads as. Shared by all VMOs of all kernels: nothing may
      * ever write into it.
      */
-    static final byte[] ZERO_PAGE = new byte[PAGE];
+    static final byte[] ZERO_PAGE = dev.zx4j.sim.x86.GuestPhysicalBus.ZERO_PAGE;
 
     /** Rough Java heap cost of one committed page (array header included). */
     private static final long PAGE_COST = PAGE + 16;

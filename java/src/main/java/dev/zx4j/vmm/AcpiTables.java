@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  *       {@value AcpiPm#PM_TMR_HEX}, SCI on IRQ {@value #SCI_IRQ}, no SMI command port (the
  *       platform is always in ACPI mode), the reset register = IO port 0x64 value 0xFE (the
  *       i8042 reset line), the RTC century register 0x32, and IA-PC boot flags "legacy devices"
- *       and "no VGA" (no 8042 flag: there is no keyboard or mouse behind the controller);</li>
+ *       and "no VGA" (no 8042 flag: there is no keyboard or mouse behind the controller), and the
+ *       flag that forces physical APIC destination mode (the kernel's local APIC refuses
+ *       logical-destination IPIs);</li>
  *   <li><b>DSDT</b>: only {@code \_S5} = {5, 5, 0, 0}, hand-assembled AML;</li>
  *   <li><b>MADT</b>: local APIC address 0xFEE00000, PCAT_COMPAT (the 8259 pair is present,
  *       masked), one enabled local APIC per VCPU (processor ID = APIC ID = i), one IO-APIC with
@@ -86,7 +88,10 @@ public final class AcpiTables {
         put16(t, f + 98, 1001);                         // P_LVL3_LAT > 1000: no C3
         t[f + 108] = CmosRtc.CENTURY;                   // CENTURY
         put16(t, f + 109, 0x0001 | 0x0004);             // IAPC_BOOT_ARCH: legacy devices, no VGA
-        put32(t, f + 112, (1 << 0) | (1 << 4) | (1 << 10)); // WBINVD, PWR_BUTTON (none), RESET_REG_SUP
+        // Flags: WBINVD; PWR_BUTTON and SLP_BUTTON (no fixed-feature buttons); RESET_REG_SUP;
+        // FORCE_APIC_PHYSICAL_DESTINATION_MODE, because the kernel's local APIC refuses
+        // logical-destination IPIs (ZX_ERR_NOT_SUPPORTED), so the guest must use physical mode.
+        put32(t, f + 112, (1 << 0) | (1 << 4) | (1 << 5) | (1 << 10) | (1 << 19));
         gas(t, f + 116, 1, 8, I8042.COMMAND_PORT);      // RESET_REG: system IO, 8 bits
         t[f + 128] = (byte) I8042.CMD_RESET;            // RESET_VALUE
         put64(t, f + 140, BASE + DSDT_OFF);             // X_DSDT

@@ -113,52 +113,56 @@ public final class BzImage {
         return new BzImage(file, setupSects, protocol, headerEnd);
     }
 
-    /** The boot protocol version, e.g. 0x020F for 2.15. */
+    /** {@return the boot protocol version, e.g. 0x020F for 2.15} */
     public int protocol() {
         return protocol;
     }
 
-    /** Setup sectors (after the boot sector) before the protected-mode kernel. */
+    /** {@return setup sectors (after the boot sector) before the protected-mode kernel} */
     public int setupSects() {
         return setupSects;
     }
 
-    /** The setup header bytes [0x1F1, end), end = 0x202 + the byte at 0x201 (boot.rst). */
+    /**
+
+     * {@return the setup header bytes [0x1F1, end), end = 0x202 + the byte at 0x201 (boot.rst)}
+
+     */
     public byte[] setupHeader() {
         return Arrays.copyOfRange(file, SETUP_HEADER, headerEnd);
     }
 
-    /** The protected-mode kernel: the file after the setup sectors. */
+    /** {@return the protected-mode kernel: the file after the setup sectors} */
     public byte[] protectedModeKernel() {
         return Arrays.copyOfRange(file, (setupSects + 1) * 512, file.length);
     }
 
-    /** Bytes of the protected-mode kernel. */
+    /** {@return bytes of the protected-mode kernel} */
     public long protectedModeSize() {
         return file.length - (setupSects + 1) * 512L;
     }
 
-    /** Memory the kernel needs from its load address while it decompresses and starts. */
+    /** {@return memory the kernel needs from its load address while it decompresses and starts} */
     public long initSize() {
         return u32(file, OFF_INIT_SIZE);
     }
 
-    /** The load address the kernel was linked for. */
+    /** {@return the load address the kernel was linked for} */
     public long preferredAddress() {
         return u64(file, OFF_PREF_ADDRESS);
     }
 
-    /** Required alignment of the load address. */
+    /** {@return required alignment of the load address} */
     public long kernelAlignment() {
         return u32(file, OFF_KERNEL_ALIGNMENT);
     }
 
-    /** Highest address the initrd may occupy (inclusive). */
+    /** {@return highest address the initrd may occupy (inclusive)} */
     public long initrdAddrMax() {
         return u32(file, OFF_INITRD_ADDR_MAX);
     }
 
-    /** Longest command line, without the NUL. */
+    /** {@return longest command line, without the NUL} */
     public long cmdlineSize() {
         return u32(file, OFF_CMDLINE_SIZE);
     }

@@ -104,17 +104,17 @@ public final class Console {
         buffered = 0;
     }
 
-    /** Nanoseconds from the start to the first userspace line, or -1. */
+    /** {@return nanoseconds from the start to the first userspace line, or -1} */
     public synchronized long firstUserspaceNanos() {
         return firstUserspaceNanos;
     }
 
-    /** Whether the kernel printed "Kernel panic - not syncing". */
+    /** {@return whether the kernel printed "Kernel panic - not syncing"} */
     public synchronized boolean panicked() {
         return panicked;
     }
 
-    /** Bytes the guest wrote. */
+    /** {@return bytes the guest wrote} */
     public synchronized long bytes() {
         return bytes;
     }

@@ -41,7 +41,7 @@ public final class I8042 implements IoDevice {
         return "i8042";
     }
 
-    /** Times the guest pulsed the reset line. */
+    /** {@return times the guest pulsed the reset line} */
     public synchronized long resets() {
         return resets;
     }

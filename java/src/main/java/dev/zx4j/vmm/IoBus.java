@@ -64,14 +64,14 @@ public final class IoBus {
         d.write(port, size, value & mask(size));
     }
 
-    /** Accesses per device name. */
+    /** {@return accesses per device name} */
     public Map<String, Long> accessesByDevice() {
         Map<String, Long> m = new TreeMap<>();
         accessesByDevice.forEach((k, v) -> m.put(k, v.get()));
         return m;
     }
 
-    /** Accesses per unclaimed port. */
+    /** {@return accesses per unclaimed port} */
     public Map<Integer, Long> unclaimedAccesses() {
         Map<Integer, Long> m = new TreeMap<>();
         unclaimed.forEach((k, v) -> m.put(k, v.get()));

@@ -77,8 +77,12 @@ public final class LinuxMachine implements AutoCloseable {
         /** The guest asked for a sleep state the VMM does not have. */
         record SleepUnsupported(int slpTyp) implements Outcome {}
 
-        /** {@code zx_vcpu_enter} failed. */
-        record Fault(int apicId, Status status, X86Registers registers) implements Outcome {}
+        /**
+         * {@code zx_vcpu_enter} failed; {@code detail} is the kernel's explanation where it
+         * gives one (the simulated kernel does: RIP, instruction, reason), else null.
+         */
+        record Fault(int apicId, Status status, String detail, X86Registers registers)
+                implements Outcome {}
 
         /** The VMM could not emulate a device access. */
         record DeviceError(int apicId, String message) implements Outcome {}
@@ -135,11 +139,9 @@ public final class LinuxMachine implements AutoCloseable {
             return t;
         });
         try {
-            Resource hypervisor = own(kernel.adopt(sim.platform().createHypervisorResource(),
-                    Resource.class));
+            Resource hypervisor = own(kernel.simulatedPlatform().hypervisorResource());
             guest = own(kernel.createGuest(hypervisor));
-            Resource vmex = own(kernel.adopt(sim.platform().createVmexResource(),
-                    Resource.class));
+            Resource vmex = own(kernel.simulatedPlatform().vmexResource());
             ram = own(kernel.createVmo(config.memory()).replaceAsExecutable(vmex));
             guest.physicalVmar().mapAt(0, ram, VmPerms.READ_WRITE_EXECUTE);
             guest.setIoTrap(0, 0xFFFF, KEY_IO);
@@ -189,7 +191,7 @@ public final class LinuxMachine implements AutoCloseable {
         return ram;
     }
 
-    /** The console UART (to feed it input). */
+    /** {@return the console UART (to feed it input)} */
     public Uart8250 uart() {
         return uart;
     }
@@ -374,7 +376,8 @@ public final class LinuxMachine implements AutoCloseable {
                     if (hook != null) {
                         hook.accept(apicId, e.status());
                     }
-                    requestStop(new Outcome.Fault(apicId, e.status(), regs));
+                    requestStop(new Outcome.Fault(apicId, e.status(), e.detail().orElse(null),
+                            regs));
                     return;
                 }
                 if (exit instanceof VcpuExit.IoExit io) {
@@ -469,7 +472,7 @@ public final class LinuxMachine implements AutoCloseable {
                 sim.guestInstructions(), console.bytes(), bus.unclaimedAccesses()));
     }
 
-    /** Accesses to ports no device claims, by port (for traces and tests). */
+    /** {@return accesses to ports no device claims, by port (for traces and tests)} */
     public Map<Integer, Long> unclaimedPorts() {
         return bus.unclaimedAccesses();
     }

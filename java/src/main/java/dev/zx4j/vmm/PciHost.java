@@ -80,7 +80,7 @@ public final class PciHost implements IoDevice {
         }
     }
 
-    /** The current address register. */
+    /** {@return the current address register} */
     public synchronized int addressRegister() {
         return address;
     }

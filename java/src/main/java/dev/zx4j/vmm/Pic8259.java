@@ -36,12 +36,12 @@ public final class Pic8259 implements IoDevice {
         return name;
     }
 
-    /** The interrupt mask register. */
+    /** {@return the interrupt mask register} */
     public synchronized int mask() {
         return imr;
     }
 
-    /** The vector base set by ICW2 (bits 7:3). */
+    /** {@return the vector base set by ICW2 (bits 7:3)} */
     public synchronized int vectorBase() {
         return vectorBase;
     }

@@ -126,7 +126,7 @@ public final class Pit8254 implements IoDevice {
         return "pit";
     }
 
-    /** Interrupts channel 0 has raised. */
+    /** {@return interrupts channel 0 has raised} */
     public synchronized long irqPulses() {
         return irqPulses;
     }

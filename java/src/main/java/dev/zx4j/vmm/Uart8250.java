@@ -98,17 +98,17 @@ public final class Uart8250 implements IoDevice {
         updateIrq();
     }
 
-    /** Bytes still waiting on the host side (not yet in the receive FIFO). */
+    /** {@return bytes still waiting on the host side (not yet in the receive FIFO)} */
     public synchronized int pendingInput() {
         return hostInput.size();
     }
 
-    /** Bytes transmitted by the guest so far. */
+    /** {@return bytes transmitted by the guest so far} */
     public synchronized long transmitted() {
         return transmitted;
     }
 
-    /** Bytes the guest read from the receive buffer so far. */
+    /** {@return bytes the guest read from the receive buffer so far} */
     public synchronized long received() {
         return received;
     }

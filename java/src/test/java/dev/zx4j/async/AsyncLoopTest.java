@@ -170,6 +170,39 @@ class AsyncLoopTest {
     }
 
     @KernelTest
+    void aHandlerMayShutTheLoopDown(TestKernel k) throws Exception {
+        Kernel zx = kernel(k);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        AsyncLoop loop = new AsyncLoop(zx);
+        loop.postDelayed(Duration.ofSeconds(10), (l, t, st) -> {
+            if (st.equals(Status.CANCELED)) {
+                cancelled.countDown();
+            }
+        });
+        loop.startThreads(1, "self-stop");
+        loop.postTask((l, t, st) -> l.shutdown());
+        assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the pending task was cancelled");
+        assertThrows(IllegalStateException.class, () -> loop.postTask((l, t, st) -> { }));
+    }
+
+    @org.junit.jupiter.api.Test
+    void delayedTasksRunOnTheirOwnWithARealClock() throws Exception {
+        Kernel zx = Kernel.simulated();
+        CountDownLatch ran = new CountDownLatch(1);
+        long[] when = new long[2];
+        try (AsyncLoop loop = new AsyncLoop(zx)) {
+            loop.startThreads(1, "real-clock");
+            when[0] = zx.monotonicNow();
+            loop.postDelayed(Duration.ofMillis(20), (l, t, st) -> {
+                when[1] = zx.monotonicNow();
+                ran.countDown();
+            });
+            assertTrue(ran.await(5, TimeUnit.SECONDS));
+        }
+        assertTrue(when[1] - when[0] >= 20_000_000, "not before its deadline");
+    }
+
+    @KernelTest
     void timersAreWaitableSourcesToo(TestKernel k) {
         Kernel zx = kernel(k);
         List<Signals> seen = new ArrayList<>();

@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
  * {@link dev.zx4j.sim.x86.X86Cpu} (its decoded-block cache stays warm, as in a long-running
  * guest). The auxiliary counter {@code guestInstr} is the guest instructions retired, so in
  * throughput mode JMH reports it as guest instructions per second (÷ 10^6 = guest MIPS) next to
- * runs per second. benchN per workload is in native/guests/c/params.txt (about 10–100 ms a run).
+ * runs per second. {@code engine} compares the bytecode translator with compiled op blocks
+ * alone. benchN per workload is in native/guests/c/params.txt (about 10–100 ms a run).
  *
  * <p>Run: {@code mvn -q -Pbench test-compile exec:exec -Djmh.include=GuestMipsBench}
  * (other variants: {@code -Djmh.args="... -p variant=c-sieve-gcc-Os,c-sieve-clang-O2"}).
@@ -31,8 +32,16 @@ import org.openjdk.jmh.annotations.State;
 public class GuestMipsBench {
 
     @Param({"c-crc32-gcc-O2", "c-sieve-gcc-O2", "c-fib-gcc-O2", "c-checksum-gcc-O2",
-            "c-switchy-gcc-O2", "c-mul128-gcc-O2", "c-fmt-gcc-O2"})
+            "c-switchy-gcc-O2", "c-mul128-gcc-O2", "c-fmt-gcc-O2", "c-nbody-gcc-O2",
+            "c-fpmix-gcc-O2"})
     public String variant;
+
+    /**
+     * {@code translated}: hot code translated to JVM bytecode (the default engine);
+     * {@code ops}: compiled op blocks only, the engine before translation.
+     */
+    @Param({"translated", "ops"})
+    public String engine;
 
     private CompiledGuest guest;
     private long n;
@@ -51,6 +60,9 @@ public class GuestMipsBench {
                 .orElseThrow(() -> new IllegalArgumentException("no compiled guest " + variant));
         n = v.benchN();
         guest = new CompiledGuest(variant);
+        if (engine.equals("ops")) {
+            guest.translateAfter(-1);
+        }
         CompiledGuest.Run r = guest.run(n, Long.MAX_VALUE / 2);
         if (!r.completed()) {
             throw new IllegalStateException(variant + " did not complete: " + r.exits());

@@ -212,13 +212,39 @@ class GuestRunnerTest {
     }
 
     @Test
+    void imagesThatAreNotRegularFilesAreRefusedWithoutReading() throws Exception {
+        assertOneLineError(run(dir.toString()), ExitCode.IMAGE_MISSING, ": is a directory");
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero), "no /dev/zero here");
+        assertOneLineError(run("--format", "flat", zero.toString()), ExitCode.IMAGE_MISSING,
+                "/dev/zero: is not a regular file (a FIFO, device or socket)");
+        Path fifo = dir.resolve("guest.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0,
+                "mkfifo is not available to make a FIFO");
+        long start = System.nanoTime();
+        assertOneLineError(run(fifo.toString()), ExitCode.IMAGE_MISSING,
+                "guest.fifo: is not a regular file");
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "the FIFO was opened");
+    }
+
+    @Test
+    void readingTheImageStopsOneByteAfterGuestMemory() throws IOException {
+        Path p = file("grown.elf", new byte[48 * 1024]);
+        assertEquals(32 * 1024 + 1, GuestRunner.readCapped(p, 32 * 1024 + 1).length);
+        assertOneLineError(run("--memory", "32K", p.toString()), ExitCode.IMAGE_TOO_LARGE,
+                "grown.elf: image file is larger than guest memory (32 KiB; try --memory)");
+    }
+
+    @Test
     void guestExecutingAnUnsupportedInstructionFaults() throws IOException {
         // nop; rep insb (string I/O, which the kernel does not emulate); hlt
         Path p = file("strio.bin", new byte[] {(byte) 0x90, (byte) 0xF3, 0x6C, (byte) 0xF4});
         assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
                 "guest fault on vcpu-0: ZX_ERR_NOT_SUPPORTED");
         // the one line names the instruction's address (and, with --trace, so does the trace)
-        assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT, "at RIP 0x2001");
+        assertOneLineError(run("-q", p.toString()), ExitCode.GUEST_FAULT,
+                "at RIP 0x2001 (bytes f3 6c f4 00");
         Run traced = run("-q", "--trace", p.toString());
         assertOneLineError(traced, ExitCode.GUEST_FAULT, "at RIP 0x2001");
         assertTrue(traced.err().contains("[trace] vcpu-0: enter failed: zx_vcpu_enter: "

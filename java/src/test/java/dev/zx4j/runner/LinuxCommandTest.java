@@ -100,6 +100,101 @@ class LinuxCommandTest {
     }
 
     @Test
+    void ioApicRegistersThroughMemTrapExits() throws IOException {
+        byte[] code = {
+            (byte) 0xBA, 0x00, 0x00, (byte) 0xC0, (byte) 0xFE,   // mov edx, 0xFEC00000
+            (byte) 0xB8, 0x01, 0x00, 0x00, 0x00,                 // mov eax, 1 (VER)
+            (byte) 0x89, 0x02,                                   // mov [rdx], eax (IOREGSEL)
+            (byte) 0x8B, 0x42, 0x10,                             // mov eax, [rdx+0x10] (IOWIN)
+            (byte) 0x89, (byte) 0xC1,                            // mov ecx, eax
+            0x04, 0x21,                                          // add al, 0x21: 0x20 -> 'A'
+            0x66, (byte) 0xBA, (byte) 0xF8, 0x03, (byte) 0xEE,   // mov dx, 0x3f8; out dx, al
+            (byte) 0x89, (byte) 0xC8,                            // mov eax, ecx
+            (byte) 0xC1, (byte) 0xE8, 0x10,                      // shr eax, 16
+            0x04, 0x2A,                                          // add al, 0x2A: 0x17 -> 'A'
+            (byte) 0xEE, (byte) 0xB0, '\n', (byte) 0xEE};        // out; mov al, 10; out
+        byte[] all = new byte[code.length + POWEROFF.length];
+        System.arraycopy(code, 0, all, 0, code.length);
+        System.arraycopy(POWEROFF, 0, all, code.length, POWEROFF.length);
+        Run r = run("--linux", kernel("", all).toString(), "--memory", "64M", "-q");
+        assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("AA\n"), "IO-APIC version 0x20, 24 entries: " + r.out());
+        assertTrue(r.out().contains("exits:        ") && r.out().contains("mem 2"), r.out());
+    }
+
+    /** Linux's {@code pit_calibrate_tsc} loop: PIT channel 2 gated on, mode 0, 10 ms. */
+    static final byte[] PIT_CALIBRATION = {
+        (byte) 0xB0, 0x01, (byte) 0xE6, 0x61,                   // gate high: out 0x61, 1
+        (byte) 0xB0, (byte) 0xB0, (byte) 0xE6, 0x43,            // ch2, LSB+MSB, mode 0
+        (byte) 0xB0, (byte) 0x9B, (byte) 0xE6, 0x42,            // 11931 = 10 ms: LSB
+        (byte) 0xB0, 0x2E, (byte) 0xE6, 0x42,                   // MSB
+        0x0F, 0x31, 0x41, (byte) 0x89, (byte) 0xC0,             // rdtsc; mov r8d, eax
+        0x48, (byte) 0xC1, (byte) 0xE2, 0x20, 0x49, 0x09, (byte) 0xD0, // r8 |= rdx << 32
+        (byte) 0xE4, 0x61, (byte) 0xA8, 0x20, 0x74, (byte) 0xFA, // until OUT2: in al, 0x61
+        0x0F, 0x31, 0x48, (byte) 0xC1, (byte) 0xE2, 0x20,       // rdtsc
+        0x48, 0x09, (byte) 0xD0, 0x4C, 0x29, (byte) 0xC0,       // rax = tsc - r8
+        0x48, (byte) 0xC7, (byte) 0xC1, 0x10, 0, 0, 0,          // print rax in hex
+        0x48, (byte) 0x89, (byte) 0xC3,
+        0x48, (byte) 0xC1, (byte) 0xC3, 0x04, (byte) 0x88, (byte) 0xD8, 0x24, 0x0F, 0x04, 0x30,
+        0x3C, 0x39, 0x76, 0x02, 0x04, 0x07, 0x66, (byte) 0xBA, (byte) 0xF8, 0x03, (byte) 0xEE,
+        0x48, (byte) 0xFF, (byte) 0xC9, 0x75, (byte) 0xE6,
+        (byte) 0xB0, 0x0A, (byte) 0xEE};
+
+    @Test
+    void pitChannelTwoTimesTenMillisecondsOfTscAsLinuxCalibratesIt() throws IOException {
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            code.writeBytes(PIT_CALIBRATION);
+        }
+        code.writeBytes(POWEROFF);
+        Run r = run("--linux", kernel("", code.toByteArray()).toString(), "--memory", "64M",
+                "-q");
+        assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
+        List<Long> cycles = r.out().lines().limit(3).map(l -> Long.parseUnsignedLong(l, 16))
+                .collect(Collectors.toList());
+        // The TSC counts host nanoseconds. A measurement can come out short by the host time
+        // between the VMM starting the count and the guest's next RDTSC (exit return, block
+        // translation, scheduling on a loaded machine), so the longest of three is checked:
+        // OUT2 must not rise well before 10 ms (11931 ticks at 1.193182 MHz = 9.9992 ms);
+        // the upper bound only catches a PIT that never fires.
+        long longest = cycles.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertTrue(longest >= 9_500_000 && longest < 2_000_000_000L, "TSC cycles: " + cycles);
+    }
+
+    @Test
+    void secondVcpuStartsFromInitAndStartupIpis() throws IOException {
+        // AP, real mode at 0x8000: mov dx, 0x3f8; mov al, 'A'; out dx, al;
+        // mov byte [0x9000], 1; hlt
+        int[] ap = {0xBA, 0xF8, 0x03, 0xB0, 'A', 0xEE, 0xC6, 0x06, 0x00, 0x90, 0x01, 0xF4};
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        for (int d = 0; d < 3; d++) {                       // mov dword [0x8000 + 4d], imm32
+            code.writeBytes(new byte[] {(byte) 0xC7, 0x04, 0x25, (byte) (4 * d), (byte) 0x80,
+                0, 0, (byte) ap[4 * d], (byte) ap[4 * d + 1], (byte) ap[4 * d + 2],
+                (byte) ap[4 * d + 3]});
+        }
+        code.writeBytes(new byte[] {
+            (byte) 0xB9, 0x30, 0x08, 0, 0,                  // mov ecx, 0x830 (x2APIC ICR)
+            (byte) 0xBA, 0x01, 0, 0, 0,                     // mov edx, 1 (destination)
+            (byte) 0xB8, 0x00, 0x45, 0, 0, 0x0F, 0x30,      // INIT, assert: wrmsr
+            (byte) 0xB8, 0x08, 0x46, 0, 0, 0x0F, 0x30,      // STARTUP vector 8: wrmsr
+            0x0F, 0x30,                                     // a second STARTUP, as Linux sends
+            (byte) 0x80, 0x3C, 0x25, 0x00, (byte) 0x90, 0, 0, 0x01, // cmp byte [0x9000], 1
+            0x75, (byte) 0xF6});                            // jne back
+        print(code, "S\n");
+        code.writeBytes(POWEROFF);
+        Path k = kernel("", code.toByteArray());
+        Run r = run("--linux", k.toString(), "--memory", "64M", "--vcpus", "2", "-q");
+        assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("AS\n"), r.out());
+        assertTrue(r.out().contains("vcpus:        2 started"), r.out());
+        assertTrue(r.out().contains("startup 2"), r.out());
+        // with one VCPU in the MADT the STARTUP is ignored and the boot VCPU waits forever
+        r = run("--linux", k.toString(), "--memory", "64M", "--vcpus", "1", "-q",
+                "--time-limit", "500ms");
+        assertEquals(ExitCode.TIME_LIMIT, r.code(), r.out() + r.err());
+    }
+
+    @Test
     void rebootAndPanicHaveTheirOwnCodesAndShowTheLastLines() throws IOException {
         Run r = run("--linux", kernel("going down\n", RESET).toString(), "--memory", "64M");
         assertEquals(ExitCode.GUEST_REBOOTED, r.code(), r.err());

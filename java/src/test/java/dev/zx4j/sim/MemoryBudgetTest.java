@@ -90,6 +90,7 @@ class MemoryBudgetTest {
                 ram.write(0x1000 + 8 * i, e);
             }
             ram.write(ENTRY, code);
+            guest.setIoTrap(0x10, 1, 1);
             CompletableFuture<T> result = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try (Vcpu vcpu = guest.createVcpu(ENTRY)) {
@@ -105,6 +106,48 @@ class MemoryBudgetTest {
                 t.join(10_000);
             }
         }
+    }
+
+    @Test
+    void aGuestReadingEveryPageOfAHugeVmoCommitsNothing(Kernel zx, SimKernel sim)
+            throws Exception {
+        // rsi = 1 GiB; rcx = 3 GiB / 4 KiB; L: mov al, [rsi]; add rsi, 4096; dec rcx; jnz L;
+        // out 0x10, al -- one byte of each of 786,432 pages never written
+        byte[] code = {
+            (byte) 0xBE, 0x00, 0x00, 0x00, 0x40,            // mov esi, 0x40000000
+            (byte) 0xB9, 0x00, 0x00, 0x0C, 0x00,            // mov ecx, 0xC0000
+            (byte) 0x8A, 0x06,                              // L: mov al, [rsi]
+            0x48, (byte) 0x81, (byte) 0xC6, 0x00, 0x10, 0x00, 0x00, // add rsi, 4096
+            (byte) 0xFF, (byte) 0xC9,                       // dec ecx
+            0x75, (byte) 0xF3,                              // jnz L
+            (byte) 0xE6, 0x10,                              // out 0x10, al
+        };
+        long[] charged = new long[2];
+        VcpuExit exit = onVcpu(zx, 4L << 30, code, vcpu -> {
+            charged[0] = sim.memoryCharged();
+            sim.setMemoryBudget(charged[0] + (1 << 20)); // a commit per page would exceed this
+            VcpuExit e = vcpu.enter();
+            charged[1] = sim.memoryCharged();
+            return e;
+        });
+        assertEquals(0x10, ((VcpuExit.IoExit) exit).port(), exit.toString());
+        assertEquals(charged[0], charged[1], "reads committed pages");
+    }
+
+    @Test
+    void aWriteAfterAReadOfTheZeroPageIsSeenByTheNextRead(Kernel zx, SimKernel sim)
+            throws Exception {
+        // mov bl, [0x300000]; mov byte [0x300000], 0x5A; mov al, [0x300000]; add al, bl;
+        // out 0x10, al
+        byte[] code = {
+            (byte) 0x8A, 0x1C, 0x25, 0x00, 0x00, 0x30, 0x00,
+            (byte) 0xC6, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x5A,
+            (byte) 0x8A, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00,
+            0x00, (byte) 0xD8,
+            (byte) 0xE6, 0x10,
+        };
+        VcpuExit exit = onVcpu(zx, 16L << 20, code, Vcpu::enter);
+        assertEquals(new VcpuExit.IoExit(1, 0x10, 1, false, 0x5A), exit);
     }
 
     @Test

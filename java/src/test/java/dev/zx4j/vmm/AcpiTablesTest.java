@@ -69,6 +69,7 @@ class AcpiTablesTest {
         assertEquals(4, t[f + 91]);
         assertEquals(0x32, t[f + 108], "RTC century register");
         assertEquals(1 << 10, get(t, f + 112, 4) & (1 << 10), "RESET_REG_SUP");
+        assertEquals(1 << 19, get(t, f + 112, 4) & (1 << 19), "physical APIC destinations");
         assertEquals(1, t[f + 116], "reset register in system IO");
         assertEquals(0x64, get(t, f + 120, 8));
         assertEquals(0xFE, t[f + 128] & 0xFF);

@@ -61,7 +61,7 @@ public final class LinuxBootProbe {
 
     @SuppressWarnings("unchecked")
     static X86Cpu cpuOf(SimKernel sim, int apic) throws Exception {
-        Field f = SimKernel.class.getDeclaredField("allVcpus");
+        Field f = SimKernel.class.getDeclaredField("liveVcpus");
         f.setAccessible(true);
         List<Object> all = (List<Object>) f.get(sim);
         synchronized (all) {

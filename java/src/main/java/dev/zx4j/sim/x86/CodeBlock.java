@@ -25,16 +25,11 @@ package dev.zx4j.sim.x86;
  * and 32-bit modes, and an instruction crossing a page). {@link OpBlock} runs an array of
  * {@link Op}s built once per block by {@link Ops#compile} (64-bit mode).
  *
- * <p>A block translated to JVM bytecode would be a third subclass: a class generated for one hot
- * {@link OpBlock} (say after some thousand runs; defined as a hidden class so that it can be
- * unloaded with its block) whose {@code run} holds the straight-line code of the block's ops:
- * the same reads and writes of {@link X86Cpu} fields and the same accessors, guest registers in
- * JVM locals written back before anything that can fault or call out, and dead lazy-flag updates
- * left out as now. It keeps the index of the current instruction in a local (or uses one
- * exception-table range per instruction) so that its handler establishes the state described
- * above exactly as {@link OpBlock#run} does, and instructions without a specialised form still
- * call {@link Interpreter#exec}. It would replace the {@link OpBlock} in the block map and jump cache;
- * the run loop, the caches and the successor links below would not change.
+ * <p>Hot 64-bit code is translated to JVM bytecode ({@link Translator}): a
+ * {@link TranslatedUnit} covers several op blocks of one page, and the block map holds a
+ * {@link TranslatedUnit.Entry} for each of them, so the run loop, the caches and the successor
+ * links below see translated code as blocks like any other. {@link #heat} counts the runs left
+ * before an op block is offered for translation ({@link CodeCache}).
  *
  * <h2>Successor links</h2>
  * Each block remembers up to two successors (the two ways of a conditional branch, or the last
@@ -52,6 +47,9 @@ abstract class CodeBlock {
     final Insn[] insns;
     /** False for blocks rebuilt on every execution (an instruction crossing a page). */
     final boolean cacheable;
+
+    /** Runs left before the run loop offers the block for translation ({@link X86Cpu}). */
+    int heat = Integer.MAX_VALUE;
 
     private long ip0, ip1;
     private long ep0 = -1, ep1 = -1;
@@ -113,7 +111,7 @@ abstract class CodeBlock {
      * NOPs have no op and one op may carry two instructions; {@link #first} and {@link #upTo} map
      * an op back to its instructions. The ops are called from one call site per position rather
      * than from a loop, which lets the host's branch predictor keep the hot blocks' op sequences
-     * apart; a bytecode-translated block takes this one step further (one site per op, inlined).
+     * apart; a translated unit takes this one step further (one site per op, inlined).
      */
     static final class OpBlock extends CodeBlock {
         final Op[] ops;

@@ -62,6 +62,6 @@ final class CpuSseHost implements SseHost {
 
     @Override
     public int cpl() {
-        return 0; // the software VCPU runs everything at CPL 0 (see X86Cpu)
+        return cpu.cpl;
     }
 }

@@ -52,14 +52,16 @@ final class Cpuid {
                 c = (1L << 31) | (1L << 23) | (1L << 21) | (1L << 13)
                         | 1L | (1L << 9) | (1L << 19) | (1L << 20) | (1L << 26)
                         | ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) != 0 ? 1L << 27 : 0);
-                // PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, PGE, CMOV; MMX, FXSR, SSE, SSE2
-                d = (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8) | (1L << 9)
-                        | (1L << 13) | (1L << 15)
+                // FPU (the x87 unit; FCMOVcc/FCOMI with CMOV), DE, PSE, TSC, MSR, PAE, CMPXCHG8B, APIC, SEP, PGE, CMOV, PAT, CLFSH; MMX, FXSR,
+                // SSE, SSE2
+                d = 1L | (1L << 2) | (1L << 3) | (1L << 4) | (1L << 5) | (1L << 6) | (1L << 8)
+                        | (1L << 9) | (1L << 11) | (1L << 13) | (1L << 15) | (1L << 16) | (1L << 19)
                         | (1L << 23) | (1L << 24) | (1L << 25) | (1L << 26);
                 break;
             case 7:
                 if (sub == 0) {
-                    b = 1L << 1; // IA32_TSC_ADJUST
+                    // IA32_TSC_ADJUST, SMEP, SMAP, CLFLUSHOPT
+                    b = (1L << 1) | (1L << 7) | (1L << 20) | (1L << 23);
                 }
                 break;
             case 0xD:
@@ -93,7 +95,8 @@ final class Cpuid {
                 break;
             case 0x80000001:
                 c = 1 | (1L << 5); // LAHF/SAHF in 64-bit mode, LZCNT
-                d = (1L << 20) | (1L << 27) | (1L << 29); // NX, RDTSCP, LM
+                // SYSCALL/SYSRET, NX, 1-GiB pages, RDTSCP, LM
+                d = (1L << 11) | (1L << 20) | (1L << 26) | (1L << 27) | (1L << 29);
                 break;
             default:
                 break;

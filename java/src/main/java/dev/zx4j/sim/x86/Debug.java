@@ -101,6 +101,13 @@ final class Debug {
             cpu.dataBreakpoints = data;
             cpu.flushTlb();
         }
+        refresh(cpu);
+    }
+
+    /** Keeps {@link X86Cpu#debugSlow} in step with the breakpoints and the trap state. */
+    static void refresh(X86Cpu cpu) {
+        cpu.debugSlow = cpu.execBreakpoints || cpu.dataBreakpoints || cpu.pendingDebugTraps != 0
+                || cpu.heldDebugTraps != 0;
     }
 
     private static long length(X86Cpu cpu, int k) {
@@ -158,15 +165,14 @@ final class Debug {
         }
         long bits = cpu.dataHits | (tf ? DR6_BS : 0);
         cpu.dataHits = 0;
-        if (cpu.shadow && cpu.movSsShadow && cpu.shadowFresh) {
+        if (cpu.shadow && cpu.movSsShadow) { // this instruction was MOV SS / POP SS
             cpu.heldDebugTraps |= bits;
-            return;
-        }
-        bits |= cpu.heldDebugTraps;
-        cpu.heldDebugTraps = 0;
-        if (bits != 0) {
+        } else {
+            bits |= cpu.heldDebugTraps;
+            cpu.heldDebugTraps = 0;
             cpu.pendingDebugTraps |= bits;
         }
+        refresh(cpu);
     }
 
     private static long execHits(X86Cpu cpu, long la) {
@@ -184,6 +190,7 @@ final class Debug {
     static VcpuExit deliverPending(X86Cpu cpu) {
         long bits = cpu.pendingDebugTraps;
         cpu.pendingDebugTraps = 0;
+        refresh(cpu);
         cpu.dr6 = (cpu.dr6 & ~0xFL) | bits;
         cpu.dr7 &= ~DR7_GD;
         return Events.raise(cpu, 1, false, 0);

@@ -383,6 +383,20 @@ final class Decoder {
                 i.imm = osize == 2 ? (s16() & 0xFFFF) : (s32() & 0xFFFFFFFFL);
                 i.imm2 = s16() & 0xFFFF;
                 return;
+            case 0x9B: i.op = Insn.FWAIT; return;
+            case 0xD8: case 0xD9: case 0xDA: case 0xDB: case 0xDC: case 0xDD: case 0xDE: case 0xDF: {
+                // x87 escape: the raw ModR/M selects the form (X87.exec); the operand size picks
+                // the 16- or 32-bit FSTENV/FSAVE layout
+                int save = pos;
+                int m = u8();
+                pos = save;
+                modrm(i, 8, segPrefix);
+                i.op = Insn.X87;
+                i.sub = (op << 8) | m;
+                i.opSize = osize == 2 ? 2 : 4;
+                i.reg = -1;
+                return;
+            }
             case 0xF4: i.op = Insn.HLT; return;
             case 0xF5: i.op = Insn.CMC; return;
             case 0xF6: case 0xF7: {
@@ -602,9 +616,11 @@ final class Decoder {
                     i.op = Insn.NOP; // LFENCE / MFENCE / SFENCE
                     return;
                 }
+                // Without F3/F2 the group is decoded with the SSE family (FXSAVE..CLFLUSHOPT,
+                // Sse.group15); F3 0F AE is FSGSBASE and friends, not implemented.
                 pos = save;
                 modrm(i, osize, segPrefix);
-                i.op = i.mem && regField == 7 && i.rep == 0 ? Insn.CLFLUSH : Insn.UNSUPPORTED;
+                i.op = Insn.UNSUPPORTED;
                 i.reg = -1;
                 return;
             }

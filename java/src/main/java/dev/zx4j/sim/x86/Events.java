@@ -68,8 +68,21 @@ final class Events {
                         : new VcpuExit.Wrmsr(msr, (cpu.regs[X86Cpu.RDX] << 32)
                                 | (cpu.regs[X86Cpu.RAX] & 0xFFFFFFFFL));
             default:
-                return new VcpuExit.ErrorExit(s.status, s.getMessage());
+                return new VcpuExit.ErrorExit(s.status, where(cpu, s.getMessage()));
         }
+    }
+
+    /**
+     * An enter failure's reason with the instruction it happened at: RIP and the instruction
+     * bytes, unless the message names them already.
+     */
+    static String where(X86Cpu cpu, String detail) {
+        if (detail != null && detail.contains("rip 0x")) {
+            return detail;
+        }
+        Insn in = cpu.cur;
+        return detail + " (at rip 0x" + Long.toHexString(cpu.rip)
+                + (in != null && in.bytes != null ? ", bytes " + Interpreter.hex(in.bytes) : "") + ")";
     }
 
     static boolean contributory(int v) {
@@ -86,6 +99,9 @@ final class Events {
 
     static VcpuExit raise(X86Cpu cpu, int vector, boolean hasErr, int err, long faultRip) {
         for (;;) {
+            // A software interrupt (INT n) is benign whatever its vector number: a fault while
+            // delivering it is delivered as itself, never as #DF (SDM vol. 3, table 6-5).
+            boolean soft = cpu.softEvent;
             try {
                 deliver(cpu, vector, hasErr, err);
                 return null;
@@ -94,21 +110,21 @@ final class Events {
                 cpu.setSysAccess(false);
                 cpu.rip = faultRip;
                 if (s.kind == CpuSignal.ERROR) {
-                    return new VcpuExit.ErrorExit(s.status, s.getMessage());
+                    return new VcpuExit.ErrorExit(s.status, where(cpu, s.getMessage()));
                 }
                 if (s.kind != CpuSignal.FAULT) {
                     return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED,
                             "event delivery touched a trapped guest-physical page");
                 }
                 int second = s.vector;
-                if (vector == 8) {
+                if (vector == 8 && !soft) {
                     cpu.shutdown = true;
                     // The kernel's exit handler has no case for TRIPLE_FAULT: NOT_SUPPORTED.
                     return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED,
                             "triple fault (exception " + second + " while delivering #DF)");
                 }
-                if ((contributory(vector) && contributory(second))
-                        || (vector == 14 && (contributory(second) || second == 14))) {
+                if (!soft && ((contributory(vector) && contributory(second))
+                        || (vector == 14 && (contributory(second) || second == 14)))) {
                     vector = 8;
                     hasErr = true;
                     err = 0;

@@ -74,8 +74,14 @@ final class ExtendedState {
     }
 
     private static void loadX87(FpuState st, SseHost h, long la, boolean w64) {
-        st.fcw = (int) h.readMem(la, 2);
-        st.fsw = (int) h.readMem(la + 2, 2);
+        // FCW: reserved bits 7 and 13-15 read as 0, bit 6 as 1; FSW: ES (bit 7) and B (bit 15)
+        // are recomputed from the exception flags not masked in FCW (host CPU)
+        st.fcw = ((int) h.readMem(la, 2) & 0x1F3F) | 0x40;
+        int fsw = (int) h.readMem(la + 2, 2) & 0x7F7F;
+        if ((fsw & ~st.fcw & 0x3F) != 0) {
+            fsw |= 0x8080;
+        }
+        st.fsw = fsw;
         st.ftw = (int) h.readMem(la + 4, 1);
         st.fop = (int) h.readMem(la + 6, 2) & 0x7FF;
         if (w64) {
@@ -178,6 +184,9 @@ final class ExtendedState {
     static void xsetbv(X86Cpu cpu) {
         if ((cpu.cr4 & X86Cpu.CR4_OSXSAVE) == 0) {
             throw CpuSignal.fault(6);
+        }
+        if (cpu.cpl != 0) {
+            throw CpuSignal.fault(13, 0); // checked by the processor before any exit
         }
         long v = (cpu.regs[2] << 32) | (cpu.regs[0] & 0xFFFFFFFFL);
         if ((int) cpu.regs[1] != 0 || (v & ~XCR0_SUPPORTED) != 0 || (v & 1) == 0

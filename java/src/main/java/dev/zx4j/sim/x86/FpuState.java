@@ -43,7 +43,7 @@ public final class FpuState {
         reset();
     }
 
-    /** TOP, the physical number of ST(0). */
+    /** {@return TOP, the physical number of ST(0)} */
     public int top() {
         return (fsw >> 11) & 7;
     }
@@ -52,7 +52,11 @@ public final class FpuState {
         fsw = (fsw & ~0x3800) | ((top & 7) << 11);
     }
 
-    /** The full tag word as FSTENV/FSAVE store it: 00 valid, 01 zero, 10 special, 11 empty. */
+    /**
+
+     * {@return the full tag word as FSTENV/FSAVE store it: 00 valid, 01 zero, 10 special, 11 empty}
+
+     */
     public int fullTagWord() {
         int tw = 0;
         for (int r = 0; r < 8; r++) {

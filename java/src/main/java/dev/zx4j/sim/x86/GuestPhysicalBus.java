@@ -26,6 +26,22 @@ public interface GuestPhysicalBus {
      */
     byte[] ramPage(long pageNumber);
 
+    /**
+     * The one page of zeros that {@link #ramPageForRead} may return for RAM never written. The
+     * CPU never writes into it and never caches it, so the first write to such a page (through
+     * {@link #ramPage}) is seen by every later read.
+     */
+    byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+
+    /**
+     * The RAM page for a read or an instruction fetch: like {@link #ramPage}, except that a page
+     * never written may come back as {@link #ZERO_PAGE} without being committed (as Zircon maps
+     * its shared zero page on a read fault).
+     */
+    default byte[] ramPageForRead(long pageNumber) {
+        return ramPage(pageNumber);
+    }
+
     /** Classifies a guest-physical address for which {@link #ramPage} returned {@code null}. */
     Trap trapAt(long gpa);
 }

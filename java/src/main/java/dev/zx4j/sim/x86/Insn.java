@@ -132,13 +132,14 @@ final class Insn {
     static final int LMSW = 126;
     static final int CLTS = 127;
     static final int WBINVD = 128;      // WBINVD and INVD
-    static final int CLFLUSH = 129;     // CLFLUSH/CLFLUSHOPT: a byte access, no data change
     static final int STAC = 130;
     static final int CLAC = 131;
     /** MMX/SSE–SSE4.2 and 0F AE: sub = SseDecode key, imm2 = ModRM.reg, opSize 8 with REX.W. */
     static final int SSE = 132;
     static final int XGETBV = 133;
     static final int XSETBV = 134;
+    static final int X87 = 140;         // sub = escape opcode (D8..DF) << 8 | ModR/M byte; opSize 2 or 4
+    static final int FWAIT = 141;       // WAIT/FWAIT (9B)
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

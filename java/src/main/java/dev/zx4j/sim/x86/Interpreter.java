@@ -608,6 +608,12 @@ final class Interpreter {
             case Insn.BT:
                 BitOps.bitTest(cpu, i, s);
                 break;
+            case Insn.X87:
+                X87Bridge.exec(cpu, i);
+                break;
+            case Insn.FWAIT:
+                X87Bridge.fwait(cpu);
+                break;
             case Insn.SYSCALL:
                 SystemCalls.syscall(cpu, next);
                 return;
@@ -695,9 +701,6 @@ final class Interpreter {
                 break;
             case Insn.WBINVD:
                 Privilege.requireCpl0(cpu);
-                break;
-            case Insn.CLFLUSH:
-                Paging.translate(cpu, cpu.ea(i), 0);
                 break;
             case Insn.STAC:
             case Insn.CLAC:

@@ -19,13 +19,13 @@ final class Memory {
 
     static byte[] fillRead(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 0);
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;
         }
-        if (cpu.walkUncacheable) {
-            return p;
+        if (p == GuestPhysicalBus.ZERO_PAGE || cpu.walkUncacheable) {
+            return p; // the zero page is never cached: a later write commits a page of its own
         }
         long vpn = la >>> 12;
         int idx = (int) vpn & (TLB_SIZE - 1);

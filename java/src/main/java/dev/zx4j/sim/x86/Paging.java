@@ -31,7 +31,7 @@ final class Paging {
     }
 
     static long physRead64(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -43,6 +43,55 @@ final class Paging {
     static void physWrite64(X86Cpu cpu, long gpa, long v) {
         byte[] p = cpu.bus.ramPage(gpa >>> 12);
         I64.set(p, (int) (gpa & 0xFF8), v);
+    }
+
+    /**
+     * The guest-physical address of linear {@code la}, walked for an error report: no accessed
+     * or dirty bit is set, no fault raised, CR2 untouched.
+     *
+     * @return the address, or -1 where a read would fault or the walk leaves RAM
+     */
+    static long probe(X86Cpu cpu, long la) {
+        if ((cpu.cr0 & CR0_PG) == 0) {
+            return la & 0xFFFFFFFFL;
+        }
+        try {
+            if ((cpu.efer & EFER_LMA) != 0) {
+                return canonical(la) ? probeLevels(cpu, cpu.cr3 & ADDR_MASK, la, 3) : -1;
+            }
+            la &= 0xFFFFFFFFL;
+            if ((cpu.cr4 & CR4_PAE) == 0) {
+                long pde = physRead32(cpu, (cpu.cr3 & 0xFFFFF000L) + ((la >>> 22) << 2));
+                if ((pde & PTE_P) == 0) {
+                    return -1;
+                }
+                if ((pde & PTE_PS) != 0 && (cpu.cr4 & CR4_PSE) != 0) {
+                    return (pde & 0xFFC00000L) | (((pde >>> 13) & 0xFF) << 32) | (la & 0x3FFFFF);
+                }
+                long pte = physRead32(cpu, (pde & 0xFFFFF000L) + (((la >>> 12) & 0x3FF) << 2));
+                return (pte & PTE_P) == 0 ? -1 : (pte & 0xFFFFF000L) | (la & 0xFFF);
+            }
+            long pdpte = physRead64(cpu, (cpu.cr3 & 0xFFFFFFE0L) + ((la >>> 30) << 3));
+            return (pdpte & PTE_P) == 0 ? -1 : probeLevels(cpu, pdpte & ADDR_MASK, la, 1);
+        } catch (CpuSignal s) {
+            return -1; // a table outside RAM
+        }
+    }
+
+    /** The 64-bit-entry levels {@code top} … 0 of {@link #probe}. */
+    private static long probeLevels(X86Cpu cpu, long table, long la, int top) {
+        for (int level = top; level >= 0; level--) {
+            long e = physRead64(cpu, table + (((la >>> (12 + 9 * level)) & 511) << 3));
+            if ((e & PTE_P) == 0) {
+                return -1;
+            }
+            if (level == 0 || ((level == 1 || level == 2) && (e & PTE_PS) != 0)) {
+                long pageMask = (1L << (12 + 9 * level)) - 1;
+                return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
+            }
+            table = e & ADDR_MASK;
+        }
+        return -1;
     }
 
     /**
@@ -146,7 +195,7 @@ final class Paging {
     }
 
     static long physRead32(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)

@@ -280,12 +280,113 @@ final class SoftFp {
     // arithmetic
     // ------------------------------------------------------------------------------------
 
+    // ------------------------------------------------------------------------------------
+    // fast paths: round-to-nearest, operands and result comfortably normal. Java's double
+    // arithmetic is then the correctly rounded IEEE result, and the exact residual (TwoSum or
+    // an FMA, exact in this range) decides PE; no other flag can arise. binary32 is computed
+    // in binary64, which rounds +, -, ×, ÷ and √ of binary32 operands correctly to binary32
+    // (53 ≥ 2·24 + 2), with the binary64 residual and the narrowing deciding PE.
+    // ------------------------------------------------------------------------------------
+
+    private static final int OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
+
+    /** Whether a binary64 biased exponent is in the fast range. */
+    private static boolean fastExp64(long bits) {
+        int e = (int) (bits >>> 52) & 0x7FF;
+        return e >= 110 && e <= 1940;
+    }
+
+    private static boolean fastExp32(long bits) {
+        int e = (int) (bits >>> 23) & 0xFF;
+        return e >= 2 && e <= 252;
+    }
+
+    /** The fast result, or 1 (never a valid result here: a denormal) to take the exact path. */
+    private long fast(Fmt f, int op, long a, long b) {
+        if ((mxcsr & 0x6000) != 0) {
+            return 1;
+        }
+        if (f == F64) {
+            if (!fastExp64(a) || !fastExp64(b)) {
+                return 1;
+            }
+            double x = Double.longBitsToDouble(a);
+            double y = Double.longBitsToDouble(b);
+            double r;
+            boolean inexact;
+            switch (op) {
+                case OP_ADD: case OP_SUB: {
+                    if (op == OP_SUB) {
+                        y = -y;
+                    }
+                    r = x + y;
+                    double bb = r - x;
+                    inexact = ((x - (r - bb)) + (y - bb)) != 0;
+                    break;
+                }
+                case OP_MUL:
+                    r = x * y;
+                    inexact = Math.fma(x, y, -r) != 0;
+                    break;
+                default:
+                    r = x / y;
+                    inexact = Math.fma(r, y, -x) != 0;
+                    break;
+            }
+            long rb = Double.doubleToRawLongBits(r);
+            if (!fastExp64(rb)) {
+                return 1;
+            }
+            if (inexact) {
+                flags |= PE;
+            }
+            return rb;
+        }
+        if (!fastExp32(a) || !fastExp32(b)) {
+            return 1;
+        }
+        double x = Float.intBitsToFloat((int) a);
+        double y = Float.intBitsToFloat((int) b);
+        double d;
+        boolean inexact;
+        switch (op) {
+            case OP_ADD: case OP_SUB: {
+                if (op == OP_SUB) {
+                    y = -y;
+                }
+                d = x + y;
+                double bb = d - x;
+                inexact = ((x - (d - bb)) + (y - bb)) != 0;
+                break;
+            }
+            case OP_MUL:
+                d = x * y;
+                inexact = false; // 24 × 24 bits are exact in binary64
+                break;
+            default:
+                d = x / y;
+                inexact = Math.fma(d, y, -x) != 0;
+                break;
+        }
+        float r = (float) d;
+        long rb = Float.floatToRawIntBits(r) & 0xFFFFFFFFL;
+        if (!fastExp32(rb)) {
+            return 1;
+        }
+        if (inexact || r != d) {
+            flags |= PE;
+        }
+        return rb;
+    }
+
     long add(Fmt f, long a, long b) {
-        return addSub(f, a, b, false);
+        long r = fast(f, OP_ADD, a, b);
+        return r != 1 ? r : addSub(f, a, b, false);
     }
 
     long sub(Fmt f, long a, long b) {
-        return addSub(f, a, b, true);
+        long r = fast(f, OP_SUB, a, b);
+        return r != 1 ? r : addSub(f, a, b, true);
     }
 
     private long addSub(Fmt f, long a, long b, boolean subtract) {
@@ -351,6 +452,10 @@ final class SoftFp {
     }
 
     long mul(Fmt f, long a, long b) {
+        long fr = fast(f, OP_MUL, a, b);
+        if (fr != 1) {
+            return fr;
+        }
         a = daz(f, a);
         b = daz(f, b);
         if (isNaN(f, a) || isNaN(f, b)) {
@@ -396,6 +501,10 @@ final class SoftFp {
     }
 
     long div(Fmt f, long a, long b) {
+        long fr = fast(f, OP_DIV, a, b);
+        if (fr != 1) {
+            return fr;
+        }
         a = daz(f, a);
         b = daz(f, b);
         if (isNaN(f, a) || isNaN(f, b)) {
@@ -450,6 +559,24 @@ final class SoftFp {
     }
 
     long sqrt(Fmt f, long a) {
+        if ((mxcsr & 0x6000) == 0 && (a & f.signBit) == 0
+                && (f == F64 ? fastExp64(a) : fastExp32(a))) {
+            double x = f == F64 ? Double.longBitsToDouble(a) : Float.intBitsToFloat((int) a);
+            double d = Math.sqrt(x);
+            boolean inexact = Math.fma(d, d, -x) != 0;
+            long rb;
+            if (f == F64) {
+                rb = Double.doubleToRawLongBits(d);
+            } else {
+                float r = (float) d;
+                inexact |= r != d;
+                rb = Float.floatToRawIntBits(r) & 0xFFFFFFFFL;
+            }
+            if (inexact) {
+                flags |= PE;
+            }
+            return rb;
+        }
         a = daz(f, a);
         if (isNaN(f, a)) {
             return quietNaN(f, a);
@@ -637,7 +764,9 @@ final class SoftFp {
         long q;
         boolean inexact;
         if (e >= 0) {
-            if (e > 62 - 53 + 1 && 64 - Long.numberOfLeadingZeros(m) + e > 63) {
+            int len = 64 - Long.numberOfLeadingZeros(m) + e;
+            boolean minValue = len == 64 && neg && Long.bitCount(m) == 1; // exactly -2^63
+            if (len > 63 && !minValue) {
                 flags |= IE;
                 return indefinite;
             }
@@ -656,7 +785,7 @@ final class SoftFp {
         long limit = bits == 32 ? (1L << 31) : Long.MIN_VALUE; // magnitude bound (unsigned)
         boolean fits;
         if (bits == 32) {
-            fits = neg ? q <= limit : q < limit;
+            fits = q >= 0 && (neg ? q <= limit : q < limit);
         } else {
             fits = q >= 0 || (neg && q == Long.MIN_VALUE);
         }

@@ -106,7 +106,9 @@ final class Sse {
 
     private void storeMem(long la, int size, long[] v) {
         if (size == 16) {
-            host.probeWrite(la, 16);
+            if ((la & 0xFFF) > 0xFF0) {
+                host.probeWrite(la, 16); // across a page: nothing is written if either faults
+            }
             host.writeMem(la, 8, v[0]);
             host.writeMem(la + 8, 8, v[1]);
         } else {
@@ -1000,6 +1002,11 @@ final class Sse {
                 return;
             }
             throw CpuSignal.fault(6);
+        }
+        if (pc == 1 && sub == 7) {
+            // CLFLUSHOPT (66 0F AE /7): like CLFLUSH, checks the address only
+            host.readMem(la, 1);
+            return;
         }
         if (pc != 0) {
             throw CpuSignal.fault(6);

@@ -175,6 +175,7 @@ final class SseDecode {
         put(1, 0, 0x7F, k(XMM, XMM, 16) | ALIGN);
         put(2, 0, 0x7F, k(XMM, XMM, 16));
         put(0, 0, 0xAE, GROUP | VALID);               // FXSAVE..CLFLUSH, fences
+        put(1, 0, 0xAE, GROUP | VALID);               // CLFLUSHOPT (66 0F AE /7); the rest #UD
         psPdSsSd(0xC2, IMM8);
         put(0, 0, 0xC3, k(GPR, GPR, 4) | W_SIZE | MEM_ONLY); // MOVNTI
         put(0, 0, 0xC4, k(MM, GPR, 2) | IMM8);

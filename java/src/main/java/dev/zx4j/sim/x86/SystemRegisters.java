@@ -38,6 +38,15 @@ import static dev.zx4j.sim.x86.X86Cpu.MSR_TSC_AUX;
  * the kernel side ({@code dev.zx4j.sim.MsrExits}, {@code LocalApic}, {@code KvmClock}).
  */
 final class SystemRegisters {
+    /**
+     * The CR4 bits this processor implements; setting any other gives #GP(0) (Intel SDM vol. 3,
+     * 2.5): DE, TSD, PSE, PAE, PGE, PCE, OSFXSR, OSXMMEXCPT, FSGSBASE, OSXSAVE, SMEP, SMAP.
+     */
+    static final long CR4_IMPLEMENTED = X86Cpu.CR4_DE | X86Cpu.CR4_TSD | X86Cpu.CR4_PSE
+            | X86Cpu.CR4_PAE | X86Cpu.CR4_PGE | X86Cpu.CR4_PCE | X86Cpu.CR4_OSFXSR
+            | X86Cpu.CR4_OSXMMEXCPT | X86Cpu.CR4_FSGSBASE | X86Cpu.CR4_OSXSAVE | X86Cpu.CR4_SMEP
+            | X86Cpu.CR4_SMAP;
+
     private SystemRegisters() {
     }
 
@@ -91,6 +100,9 @@ final class SystemRegisters {
                 }
                 if ((cpu.efer & EFER_LMA) != 0 && (v & CR4_PAE) == 0) {
                     throw CpuSignal.fault(13, 0);
+                }
+                if ((v & ~CR4_IMPLEMENTED) != 0) {
+                    throw CpuSignal.fault(13, 0); // a feature this processor does not report
                 }
                 cpu.cr4 = v;
                 break;

@@ -38,7 +38,7 @@ public sealed interface VcpuExit {
             instruction = instruction.clone();
         }
 
-        /** A copy of the instruction bytes. */
+        /** {@return a copy of the instruction bytes} */
         @Override
         public byte[] instruction() {
             return instruction.clone();

@@ -52,8 +52,8 @@ import java.util.function.LongSupplier;
  *   <li>Stop requests, the instruction budget and the interrupt window are checked at block
  *       boundaries, so a run may exceed its budget by up to one block.</li>
  * </ul>
- * How a block translated to JVM bytecode would plug into this loop is described in
- * {@code CodeBlock}.
+ * Hot 64-bit code is translated to JVM bytecode ({@code Translator}, {@code CodeCache}): the run
+ * loop counts each op block's runs and replaces a hot one by an entry of a translated unit.
  *
  * <h2>Modes and limits of this version</h2>
  * Real mode, 16- and 32-bit protected mode and IA-32e mode (64-bit and compatibility mode) are
@@ -210,6 +210,8 @@ public final class X86Cpu {
     long xcr0 = ExtendedState.XCR0_SUPPORTED;
     /** The MMX/SSE unit. */
     final Sse sse = new Sse(new CpuSseHost(this), fpu);
+    /** The x87 unit. */
+    final X87 x87 = new X87(fpu);
     final int[] segSel = new int[6];
     final long[] segBase = new long[6];
     final long[] segLimit = new long[6];
@@ -224,6 +226,8 @@ public final class X86Cpu {
     long dr6 = Debug.DR6_ONES;
     long dr7 = Debug.DR7_ONES;
     boolean execBreakpoints, dataBreakpoints;
+    /** Any breakpoint armed or debug trap pending or held: the run loop goes step by step. */
+    boolean debugSlow;
     /** Data-breakpoint hits (DR6 B0–B3) of the instruction running. */
     long dataHits;
     /** #DB trap conditions due before the next instruction, and those held by MOV SS. */
@@ -306,9 +310,21 @@ public final class X86Cpu {
             }
         }
 
+        /** Whether {@code [off, off + len)} (within the page) holds decoded bytes. */
         boolean overlaps(int off, int len) {
-            for (int k = off; k < off + len; k++) {
-                if ((bytes[k >>> 6] & (1L << k)) != 0) {
+            int last = off + len - 1;
+            int w0 = off >>> 6;
+            int w1 = last >>> 6;
+            long head = -1L << off;          // bits off.. of word w0 (shift counts are mod 64)
+            long tail = -1L >>> (63 - (last & 63)); // bits ..last of word w1
+            if (w0 == w1) {
+                return (bytes[w0] & head & tail) != 0;
+            }
+            if ((bytes[w0] & head) != 0 || (bytes[w1] & tail) != 0) {
+                return true;
+            }
+            for (int w = w0 + 1; w < w1; w++) {
+                if (bytes[w] != 0) {
                     return true;
                 }
             }
@@ -330,6 +346,16 @@ public final class X86Cpu {
     final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
     /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
     boolean compileBlocks = true;
+    /**
+     * Runs after which a 64-bit op block is translated to JVM bytecode ({@link Translator}); 0
+     * translates every block when it is built (the test mode), negative never. Defaults to the
+     * system property {@code zx4j.jit.threshold}.
+     */
+    int translateAfter = Translator.configuredThreshold();
+    /** The translated units of this CPU and how blocks become units. */
+    final CodeCache codeCache = new CodeCache(CodeCache.DEFAULT_MAX_UNITS, CodeCache.DEFAULT_MAX_BYTES);
+    /** The retired count at which the current {@link #run} ends (its budget), for translated units. */
+    long runEnd;
 
     private X86Cpu(GuestPhysicalBus bus, int apicId) {
         this.bus = bus;
@@ -404,7 +430,7 @@ public final class X86Cpu {
         rip = value;
     }
 
-    /** The full RFLAGS value (lazy flags materialised; bit 1 always set). */
+    /** {@return the full RFLAGS value (lazy flags materialised; bit 1 always set)} */
     public long rflags() {
         return (rflags & ~FLAGS_ARITH) | Flags.arith(this) | FLAG_RESERVED_ONE;
     }
@@ -446,19 +472,24 @@ public final class X86Cpu {
     public TableRegister gdtr() { return new TableRegister(gdtrBase, gdtrLimit); }
     public TableRegister idtr() { return new TableRegister(idtrBase, idtrLimit); }
 
-    /** Whether the last instruction was an STI that set IF, or a MOV/POP SS (one-instruction shadow). */
+    /**
+
+     * {@return whether the last instruction was an STI that set IF, or a MOV/POP SS (one-
+     * instruction shadow)}
+
+     */
     public boolean interruptShadow() { return shadow; }
 
     /** Whether the last exit was a HLT (cleared by {@link #run} and by event delivery). */
     public boolean halted() { return halted; }
 
-    /** Whether the CPU is in 64-bit mode (EFER.LMA and CS.L). */
+    /** {@return whether the CPU is in 64-bit mode (EFER.LMA and CS.L)} */
     public boolean is64BitMode() { return codeSize == 64; }
 
-    /** Code-segment size in bits: 16, 32 or 64. */
+    /** {@return code-segment size in bits: 16, 32 or 64} */
     public int codeSize() { return codeSize; }
 
-    /** Instructions retired since creation. */
+    /** {@return instructions retired since creation} */
     public long instructionsRetired() { return retired; }
 
     /**
@@ -560,7 +591,12 @@ public final class X86Cpu {
     // Interrupts and run control
     // =====================================================================================
 
-    /** Whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no shadow. */
+    /**
+
+     * {@return whether an external interrupt (vector ≥ 32) can be delivered now: IF = 1 and no
+     * shadow}
+
+     */
     public boolean canTakeExternalInterrupt() {
         return (rflags & FLAG_IF) != 0 && !shadow;
     }
@@ -614,6 +650,24 @@ public final class X86Cpu {
      * @return the exit; never {@code null}; guest behaviour never throws
      */
     public VcpuExit run(long maxInstructions) {
+        if (CpuEvents.ON) {
+            CpuEvents.VcpuExitEvent ev = new CpuEvents.VcpuExitEvent();
+            if (ev.isEnabled()) {
+                ev.begin();
+                long before = retired;
+                VcpuExit e = runLoop(maxInstructions);
+                ev.exit = String.valueOf(e);
+                ev.instructions = retired - before;
+                ev.rip = rip;
+                ev.apicId = apicId;
+                ev.commit();
+                return e;
+            }
+        }
+        return runLoop(maxInstructions);
+    }
+
+    private VcpuExit runLoop(long maxInstructions) {
         if (shutdown) {
             return new VcpuExit.ErrorExit(ZX_ERR_NOT_SUPPORTED, "VCPU is in shutdown (triple fault)");
         }
@@ -623,12 +677,22 @@ public final class X86Cpu {
                 int v = pendingInjection;
                 pendingInjection = -1;
                 VcpuExit e = Events.raise(this, v, Events.hasErrorCode(v), 0);
+                if (CpuEvents.ON) {
+                    CpuEvents.InterruptDeliveryEvent ev = new CpuEvents.InterruptDeliveryEvent();
+                    if (ev.isEnabled()) {
+                        ev.vector = v;
+                        ev.delivered = e == null;
+                        ev.apicId = apicId;
+                        ev.commit();
+                    }
+                }
                 if (e != null) {
                     return e;
                 }
             }
             codeInvalidated = false;
             long end = retired + maxInstructions;
+            runEnd = end;
             CodeBlock prev = null;
             for (;;) {
                 if (stopRequested) {
@@ -642,23 +706,22 @@ public final class X86Cpu {
                     return new VcpuExit.Stopped(VcpuExit.StopReason.BUDGET_EXHAUSTED);
                 }
                 try {
-                    if (pendingDebugTraps != 0) {
+                    if (shadow || debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                        // One instruction at a time: the shadow ends at an instruction boundary
+                        // the loop sees, and debug traps are taken between instructions.
                         prev = null;
-                        VcpuExit e = Debug.deliverPending(this);
-                        if (e != null) {
-                            return e;
+                        if (pendingDebugTraps != 0) {
+                            VcpuExit e = Debug.deliverPending(this);
+                            if (e != null) {
+                                return e;
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    if ((rflags & (FLAG_TF | FLAG_RF)) != 0 || execBreakpoints || dataBreakpoints
-                            || heldDebugTraps != 0) {
-                        prev = null;
-                        Debug.step(this);
-                    } else if (shadow) {
-                        // One instruction, so the shadow ends at an instruction boundary the
-                        // loop sees.
-                        prev = null;
-                        interpret(lookup().insns, 1);
+                        if (debugSlow || (rflags & (FLAG_TF | FLAG_RF)) != 0) {
+                            Debug.step(this);
+                        } else {
+                            interpret(lookup().insns, 1);
+                        }
                     } else {
                         long ip = rip;
                         CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
@@ -669,6 +732,9 @@ public final class X86Cpu {
                             }
                         }
                         b.run(this);
+                        if (--b.heat == 0) {
+                            b = codeCache.promote(this, b);
+                        }
                         prev = b;
                     }
                 } catch (CpuSignal s) {
@@ -730,9 +796,28 @@ public final class X86Cpu {
     // Code cache
     // =====================================================================================
 
+    /**
+     * Whether a translated unit must return to this loop at a block boundary: a stop request, an
+     * interrupt shadow, a pending exit, or an open interrupt window being watched.
+     */
+    boolean mustLeave() {
+        return stopRequested || shadow || exitPending != null
+                || (windowExiting && canTakeExternalInterrupt());
+    }
+
     /** Drops all cached decoded code. */
     public void invalidateAllCode() {
+        if (CpuEvents.ON) {
+            CpuEvents.CodeInvalidationEvent ev = new CpuEvents.CodeInvalidationEvent();
+            if (ev.isEnabled()) {
+                ev.page = -1;
+                ev.blocks = blocks.size();
+                ev.units = codeCache.size();
+                ev.commit();
+            }
+        }
         blocks.clear();
+        codeCache.clear();
         codePages.clear();
         Arrays.fill(wTag, 0);
         Arrays.fill(wCode, null);
@@ -766,8 +851,21 @@ public final class X86Cpu {
     void invalidatePage(long pn) {
         CodePage cp = codePages.remove(pn);
         if (cp != null) {
+            int units = 0;
             for (Long k : cp.keys) {
-                blocks.remove(k);
+                CodeBlock b = blocks.remove(k);
+                if (b instanceof TranslatedUnit.Entry && codeCache.remove(((TranslatedUnit.Entry) b).unit)) {
+                    units++;
+                }
+            }
+            if (CpuEvents.ON) {
+                CpuEvents.CodeInvalidationEvent ev = new CpuEvents.CodeInvalidationEvent();
+                if (ev.isEnabled()) {
+                    ev.page = pn << 12;
+                    ev.blocks = cp.keys.size();
+                    ev.units = units;
+                    ev.commit();
+                }
             }
             for (int k = 0; k < TLB_SIZE; k++) {
                 if (wCode[k] == cp) {
@@ -825,8 +923,42 @@ public final class X86Cpu {
         return b;
     }
 
+    /** The block-map key of the code at linear address {@code la} in the current mode. */
+    long codeKey(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        long pfn = xTag[idx] == (vpn | TLB_VALID) ? xPfn[idx] : Paging.translate(this, la, 2) >>> 12;
+        return (pfn << 12) | (la & 0xFFF) | modeKey();
+    }
+
+    /**
+     * Up to 15 bytes at CS:RIP as an instruction fetch would read them, for error reports. No
+     * effect on the guest: no accessed bits, no fault, CR2 untouched. Stops at the first byte
+     * whose page is not present or not RAM (so the result may be shorter, or empty).
+     *
+     * @return the bytes, at most 15
+     */
+    public byte[] peekInstruction() {
+        byte[] out = new byte[15];
+        int n = 0;
+        long la = codeSize == 64 ? rip : (segBase[CS] + rip) & 0xFFFFFFFFL;
+        while (n < out.length) {
+            long gpa = Paging.probe(this, la);
+            byte[] page = gpa < 0 ? null : bus.ramPageForRead(gpa >>> 12);
+            if (page == null) {
+                break;
+            }
+            int off = (int) (gpa & 0xFFF);
+            int k = Math.min(out.length - n, 4096 - off);
+            System.arraycopy(page, off, out, n, k);
+            n += k;
+            la = codeSize == 64 ? la + k : (la + k) & 0xFFFFFFFFL;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
     byte[] codePage(long gpa) {
-        byte[] page = bus.ramPage(gpa >>> 12);
+        byte[] page = bus.ramPageForRead(gpa >>> 12);
         if (page == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "instruction fetch from guest-physical 0x" + Long.toHexString(gpa)
@@ -877,6 +1009,9 @@ public final class X86Cpu {
                 wTag[k] |= TLB_CODE;
                 wCode[k] = cp;
             }
+        }
+        if (b instanceof CodeBlock.OpBlock) {
+            return codeCache.built(this, (CodeBlock.OpBlock) b, key);
         }
         return b;
     }

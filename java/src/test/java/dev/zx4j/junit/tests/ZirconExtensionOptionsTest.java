@@ -70,6 +70,26 @@ class ZirconExtensionOptionsTest {
     }
 
     @SimulatedZircon(stallTimeoutMillis = 300)
+    static class StalledObjectWaitFixture {
+        @Test
+        void waitsForASignalUntilAManualDeadline(Kernel zx) {
+            try (dev.zx4j.Event event = zx.createEvent()) {
+                event.waitOne(dev.zx4j.Signals.EVENT_SIGNALED, zx.deadlineAfter(
+                        Duration.ofMillis(5)));
+            }
+        }
+    }
+
+    @Test
+    void anObjectWaitNothingCanEndFailsTheTestToo() {
+        engine(StalledObjectWaitFixture.class).execute().testEvents().assertThatEvents()
+                .haveExactly(1, event(test("waitsForASignalUntilAManualDeadline"),
+                        finishedWithFailure(instanceOf(AssertionError.class),
+                                message(m -> m.startsWith("zx_object_wait on thread \"")
+                                        && m.contains("nothing advanced the clock")))));
+    }
+
+    @SimulatedZircon(stallTimeoutMillis = 300)
     static class AdvancedFixture {
         @Test
         void anotherThreadAdvancesTheClock(Kernel zx, ManualClock clock) throws Exception {

@@ -65,6 +65,15 @@ public final class CompiledGuest {
         return v;
     }
 
+    /**
+     * Sets how hot a block must run before it is translated to JVM bytecode (see
+     * {@code Translator}): a number of runs, 0 for at once, negative for never (compiled ops only).
+     */
+    public CompiledGuest translateAfter(int runs) {
+        cpu.translateAfter = runs;
+        return this;
+    }
+
     public String name() {
         return name;
     }

@@ -96,6 +96,8 @@ class X86ExitsTest {
         VcpuExit.ErrorExit e = assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(1000));
         assertEquals(ZX_ERR_NOT_SUPPORTED, e.status(), e.detail());
         assertEquals(sym.get("unsupported"), cpu.rip(), "RIP stays on the unsupported instruction");
+        assertTrue(e.detail().contains("rip 0x" + Long.toHexString(sym.get("unsupported")))
+                && e.detail().contains("bytes "), "the reason names RIP and the bytes: " + e.detail());
 
         cpu.setRip(sym.get("out_of_ram"));
         e = assertInstanceOf(VcpuExit.ErrorExit.class, cpu.run(1000));

@@ -1107,7 +1107,8 @@ class X86InstructionTest {
         assertEquals(0, cpu.reg(3) >>> 24, "initial APIC ID = VPID - 1 = 0");
         assertEquals((1L << 31) | (1L << 21), ecx & ((1L << 31) | (1L << 21)), "hypervisor, x2APIC");
         assertEquals(0, ecx & ((1L << 5) | (1L << 3)), "no VMX, no MONITOR");
-        assertEquals(0, edx & (1L << 11), "no SYSENTER (not implemented)");
+        assertEquals(1, edx & 1, "x87 FPU");
+        assertEquals(1L << 11, edx & (1L << 11), "SEP: SYSENTER/SYSEXIT (the kernel forces it too)");
         cpu.setReg(0, 0xB);
         cpu.setReg(1, 0);
         run("cpuid");
@@ -1125,7 +1126,7 @@ class X86InstructionTest {
         assertEquals("KVMKVMKVM\0\0\0", new String(vendor, java.nio.charset.StandardCharsets.US_ASCII));
         cpu.setReg(0, 0x80000001);
         run("cpuid");
-        assertEquals(0, cpu.reg(2) & (1L << 11), "no SYSCALL (not implemented)");
+        assertEquals(1L << 11, cpu.reg(2) & (1L << 11), "SYSCALL/SYSRET");
         assertEquals((1L << 29) | (1L << 20), cpu.reg(2) & ((1L << 29) | (1L << 20)), "LM, NX");
         assertEquals(1L << 5, cpu.reg(1) & (1L << 5), "LZCNT");
         for (long leaf : new long[] {0xC, 0x12345, 0x40000002L, 0x80000002L, 0xFFFFFFFFL}) {

@@ -166,7 +166,9 @@ class X86PagingAndModesTest {
     void fuzzRandomBytesAlwaysExit() {
         Random rnd = new Random(12345);
         int[] kinds = new int[8];
-        for (int iter = 0; iter < 4000; iter++) {
+        // Fewer iterations where every block is translated to bytecode (each one a class).
+        int iterations = Integer.getInteger("zx4j.fuzz.iterations", 4000);
+        for (int iter = 0; iter < iterations; iter++) {
             GuestHarness g = new GuestHarness();
             boolean real = iter % 4 == 3;
             byte[] code = new byte[64 + rnd.nextInt(64)];
@@ -198,7 +200,7 @@ class X86PagingAndModesTest {
                         : e instanceof VcpuExit.HaltExit ? 3 : e instanceof VcpuExit.Stopped ? 4 : 5]++;
             }
         }
-        assertTrue(kinds[0] > 100 && kinds[1] > 100 && kinds[3] > 10,
+        assertTrue(kinds[0] > iterations / 40 && kinds[1] > iterations / 40 && kinds[3] > iterations / 400,
                 "a mix of exits: " + java.util.Arrays.toString(kinds));
     }
 }

@@ -1,0 +1,102 @@
+package dev.zx4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * zx4j as a named module: an application module that {@code requires dev.zx4j} is compiled and
+ * run on the module path in a JVM of its own, and drives the JNI kernel (Java → JNI → host
+ * libzircon → simulated kernel) and the simulated kernel through the typed API. Nothing but the
+ * zx4j classes and JavaCPP is on its module path.
+ */
+class JpmsTest {
+
+    private static final String APP = String.join("\n",
+            "package app;",
+            "import dev.zx4j.*;",
+            "import dev.zx4j.jni.NativeKernel;",
+            "import dev.zx4j.sim.SimKernel;",
+            "import java.time.Duration;",
+            "public class Main {",
+            "    public static void main(String[] args) {",
+            "        System.out.println(\"module \" + Kernel.class.getModule().getName());",
+            "        SimKernel sim = new SimKernel();",
+            "        Kernel jni = Kernel.of(NativeKernel.hosted(sim));",
+            "        try (Port port = jni.createPort(PortOptions.BIND_TO_INTERRUPT);\n",
+            "             Interrupt irq = jni.createVirtualInterrupt()) {",
+            "            irq.bind(port, 42);",
+            "            irq.trigger(jni.monotonicNow());",
+            "            PortPacket p = port.waitFor(Duration.ofSeconds(5));",
+            "            System.out.println(\"jni packet key \" + p.key());",
+            "        }",
+            "        System.out.println(\"open handles \" + sim.liveHandles().size());",
+            "    }",
+            "}", "");
+
+    private static String path(String fragment) {
+        String cp = System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path"));
+        return Arrays.stream(cp.split(File.pathSeparator))
+                .filter(e -> e.replace('\\', '/').contains(fragment))
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void theJniKernelWorksOnTheModulePath(@TempDir Path dir) throws Exception {
+        String classes = Paths.get("target", "classes").toAbsolutePath().toString();
+        String javacpp = path("/org/bytedeco/javacpp/");
+        assertNotNull(javacpp, "javacpp jar not on the test class path");
+        String asm = path("/org/ow2/asm/");
+        assertNotNull(asm, "asm jar not on the test class path");
+        assertTrue(Files.exists(Paths.get(classes, "module-info.class")), "no module-info");
+        assumeTrue(dev.zx4j.jni.NativeKernel.isAvailable(), () -> "the JNI library is not "
+                + "usable here: " + dev.zx4j.jni.NativeKernel.unavailableReason().orElse(""));
+
+        Path src = dir.resolve("src/app");
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module app { requires dev.zx4j; }\n");
+        Files.writeString(src.resolve("app/Main.java"), APP);
+        Path out = dir.resolve("out/app");
+        String modulePath = classes + File.pathSeparator + javacpp + File.pathSeparator + asm;
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        java.io.ByteArrayOutputStream diag = new java.io.ByteArrayOutputStream();
+        int rc = javac.run(null, diag, diag, "-d", out.toString(), "--module-path", modulePath,
+                src.resolve("module-info.java").toString(), src.resolve("app/Main.java").toString());
+        assertEquals(0, rc, () -> diag.toString(StandardCharsets.UTF_8));
+
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java,
+                "--module-path", modulePath + File.pathSeparator + out,
+                "--enable-native-access=dev.zx4j,org.bytedeco.javacpp",
+                "-m", "app/app.Main"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output;
+        try (var in = p.getInputStream()) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the module-path JVM did not finish");
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertEquals(0, p.exitValue(), output);
+        List<String> lines = output.lines().collect(Collectors.toList());
+        assertTrue(lines.contains("module dev.zx4j"), output);
+        assertTrue(lines.contains("jni packet key 42"), output);
+        assertTrue(lines.contains("open handles 0"), output);
+        assertTrue(!output.contains("WARNING"), "restricted-method warnings: " + output);
+    }
+}
