@@ -226,7 +226,11 @@ final class Decoder {
             case 0x07: case 0x17: case 0x1F:
                 if (mode == 64) { i.op = Insn.UD; } else { i.op = Insn.POP_SEG; i.reg = op >> 3; i.opSize = ssize; }
                 return;
-            case 0x27: case 0x2F: case 0x37: case 0x3F: case 0x60: case 0x61: case 0x62:
+            case 0x60: case 0x61:
+                i.op = mode == 64 ? Insn.UD : op == 0x60 ? Insn.PUSHA : Insn.POPA;
+                i.opSize = osize;
+                return;
+            case 0x27: case 0x2F: case 0x37: case 0x3F: case 0x62:
             case 0x82: case 0xCE: case 0xD4: case 0xD5: case 0xD6:
                 i.op = mode == 64 ? Insn.UD : Insn.UNSUPPORTED;
                 return;

@@ -140,6 +140,8 @@ final class Insn {
     static final int XSETBV = 134;
     static final int X87 = 140;         // sub = escape opcode (D8..DF) << 8 | ModR/M byte; opSize 2 or 4
     static final int FWAIT = 141;       // WAIT/FWAIT (9B)
+    static final int PUSHA = 150;       // PUSHA/PUSHAD (16/32-bit modes)
+    static final int POPA = 151;        // POPA/POPAD
 
     static final int STR_MOVS = 0, STR_STOS = 1, STR_LODS = 2, STR_CMPS = 3, STR_SCAS = 4;
 

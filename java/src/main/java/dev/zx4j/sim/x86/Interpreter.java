@@ -722,6 +722,32 @@ final class Interpreter {
             case Insn.XSETBV:
                 ExtendedState.xsetbv(cpu);
                 break;
+            case Insn.PUSHA: {
+                // EAX, ECX, EDX, EBX, the ESP before the first push, EBP, ESI, EDI
+                long old = cpu.regs[RSP];
+                try {
+                    for (int r = 0; r < 8; r++) {
+                        cpu.push(r == RSP ? old : cpu.regs[r], s);
+                    }
+                } catch (CpuSignal e) {
+                    cpu.regs[RSP] = old;
+                    throw e;
+                }
+                break;
+            }
+            case Insn.POPA: {
+                long[] v = new long[8];
+                for (int r = 7; r >= 0; r--) {
+                    v[r] = cpu.peek(s, (7 - r) * s);
+                }
+                for (int r = 0; r < 8; r++) {
+                    if (r != RSP) {
+                        cpu.writeReg(r, s, v[r]);
+                    }
+                }
+                cpu.setSp(cpu.regs[RSP] + 8L * s);
+                break;
+            }
             case Insn.UD:
                 throw CpuSignal.fault(6);
             case Insn.GP_TOO_LONG:

@@ -387,9 +387,16 @@ final class Sse {
             case 0xC2:
                 floatOp(i, la, info, pc, op);
                 return;
-            case 0x52: case 0x53:
-                throw CpuSignal.error(dev.zx4j.abi.Zx.ZX_ERR_NOT_SUPPORTED,
-                        "RCPPS/RSQRTPS (approximations that differ between CPU vendors)");
+            case 0x52: case 0x53: { // RSQRTPS/SS, RCPPS/SS (the host's approximations)
+                loadX(i.reg, r);
+                loadRm(i, la, info, a);
+                for (int k = 0; k < (pc == 2 ? 1 : 4); k++) {
+                    long x = f32(a, k);
+                    setF32(r, k, op == 0x53 ? SseApprox.rcp(x) : SseApprox.rsqrt(x));
+                }
+                storeX(i.reg, r);
+                return;
+            }
             case 0x54: case 0x55: case 0x56: case 0x57:
             case 0xDB: case 0xDF: case 0xEB: case 0xEF: {
                 load(SseDecode.regKind(info), i.reg, a);

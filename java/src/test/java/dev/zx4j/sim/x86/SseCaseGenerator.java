@@ -20,6 +20,21 @@ final class SseCaseGenerator {
     static final long SAVE_IGNORE = 0xFFFFC0L | 0xF0000000L;
     private static final int[] GPRS = {0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
 
+    /**
+     * RCPPS/RSQRTPS are the approximations of the AMD CPU the VCPU's tables were measured on
+     * (SseApprox); on another vendor's host the differential test leaves them out (the golden
+     * vectors still check them).
+     */
+    static final boolean HOST_AMD = hostVendorIsAmd();
+
+    private static boolean hostVendorIsAmd() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains("AuthenticAMD");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     final List<Integer> keys = new ArrayList<>();
     private final Random r;
     /**
@@ -35,7 +50,8 @@ final class SseCaseGenerator {
             int info = SseDecode.info(key);
             int map = (key >> 8) & 3;
             int op = key & 0xFF;
-            if (info == 0 || (map == 0 && (op == 0xAE || op == 0x52 || op == 0x53))) {
+            if (info == 0 || (map == 0 && op == 0xAE)
+                    || (map == 0 && (op == 0x52 || op == 0x53) && !HOST_AMD)) {
                 continue;
             }
             keys.add(key);
