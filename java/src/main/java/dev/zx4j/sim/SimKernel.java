@@ -953,6 +953,7 @@ public final class SimKernel implements Syscalls {
                 g.freeVpid(vpid);
                 throw new SysErr(ZX_ERR_NO_MEMORY);
             }
+            timers.add(vcpu.apic.timer); // a manual clock fires it from now on
             vcpuThreads.put(self, vcpu);
             liveVcpus.add(vcpu);
             g.liveVcpus++;

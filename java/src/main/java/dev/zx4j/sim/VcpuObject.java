@@ -80,7 +80,6 @@ final class VcpuObject extends KernelObject implements InterruptObject.VcpuSink 
         this.msrs = new MsrExits(apic, kvmClock, tracker, guest);
         this.regs = new Regs();
         cpu.setCpuidExits(true);
-        kernel.timers.add(apic.timer);
     }
 
     @Override
