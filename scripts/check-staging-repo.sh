@@ -3,7 +3,7 @@
 # requires: the POM with its metadata, the jar, -sources.jar and -javadoc.jar, each with .md5 and
 # .sha1, under dev/zx4j/zx4j/<version>/.
 #   scripts/check-staging-repo.sh [mvn options...]    (run from the project root)
-set -euo pipefail
+set -euo pipefail  # (grep -q in a pipe would end it early: unzip would die of SIGPIPE under pipefail)
 cd "$(dirname "$0")/.."
 repo="target/staging-repo"
 rm -rf "$repo"
@@ -26,8 +26,8 @@ for tag in '<name>' '<description>' '<url>' '<licenses>' '<developers>' '<scm>';
   grep -q "$tag" "$pom" || { echo "check-staging-repo: $pom lacks $tag" >&2; fail=1; }
 done
 jar="$(find "$dir" -maxdepth 1 -name 'zx4j-*[0-9].jar' | sort | tail -1)"
-unzip -l "$jar" | grep -q ' module-info.class$' || { echo "check-staging-repo: $jar has no module-info.class" >&2; fail=1; }
-unzip -l "$(find "$dir" -maxdepth 1 -name 'zx4j-*-javadoc.jar' | sort | tail -1)" | grep -q ' index.html$' \
+unzip -l "$jar" | grep ' module-info.class$' >/dev/null || { echo "check-staging-repo: $jar has no module-info.class" >&2; fail=1; }
+unzip -l "$(find "$dir" -maxdepth 1 -name 'zx4j-*-javadoc.jar' | sort | tail -1)" | grep ' index.html$' >/dev/null \
   || { echo "check-staging-repo: the javadoc jar has no index.html" >&2; fail=1; }
 [ "$fail" = 0 ] || exit 1
 echo "check-staging-repo: $dir has the POM, jar, sources and javadoc jars with checksums"

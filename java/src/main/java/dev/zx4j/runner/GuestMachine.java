@@ -234,9 +234,11 @@ final class GuestMachine implements AutoCloseable {
         Thread portThread = new Thread(this::portLoop, "zx4j-port");
         portThread.setDaemon(true);
         portThread.start();
+        List<Thread> tickerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = daemons.newThread(r);
             t.setName("zx4j-timer");
+            tickerThreads.add(t);
             return t;
         });
         long period = Math.max(1, 1_000_000_000L / config.timerHz());
@@ -289,7 +291,12 @@ final class GuestMachine implements AutoCloseable {
             if (portThread.isAlive()) {
                 stuck.add(portThread.getName());
             }
-            if (!ticker.awaitTermination(1, TimeUnit.SECONDS)) {
+            boolean tickerEnded = ticker.awaitTermination(1, TimeUnit.SECONDS);
+            for (Thread t : tickerThreads) { // a terminated pool's thread may still be alive
+                t.join(1_000);
+                tickerEnded &= !t.isAlive();
+            }
+            if (!tickerEnded) {
                 stuck.add("zx4j-timer");
             }
             progress.awaitTermination(1, TimeUnit.SECONDS);

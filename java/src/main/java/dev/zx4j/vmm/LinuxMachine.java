@@ -108,6 +108,8 @@ public final class LinuxMachine implements AutoCloseable {
     private final Guest guest;
     private final Vmo ram;
     private final ScheduledExecutorService timers;
+    /** The timer pool's threads, joined at teardown (a terminated pool's thread may still be alive). */
+    private final java.util.List<Thread> timerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final IoBus bus = new IoBus();
     private final IoApic ioApic;
     private final Uart8250 uart;
@@ -136,6 +138,7 @@ public final class LinuxMachine implements AutoCloseable {
         this.timers = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "zx4j-timers");
             t.setDaemon(true);
+            timerThreads.add(t);
             return t;
         });
         try {
@@ -263,7 +266,7 @@ public final class LinuxMachine implements AutoCloseable {
         }
         timers.shutdownNow();
         try {
-            if (!timers.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!timers.awaitTermination(2, TimeUnit.SECONDS) || !joined(timerThreads, 2_000)) {
                 stuck.add("zx4j-timers");
             }
         } catch (InterruptedException e) {
@@ -490,5 +493,17 @@ public final class LinuxMachine implements AutoCloseable {
             }
         }
         owned.clear();
+    }
+
+    /** Joins each thread within {@code millis} in all; true when every one has ended. */
+    private static boolean joined(java.util.List<Thread> threads, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Thread t : threads) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
