@@ -50,6 +50,34 @@ public final class LinuxBootProbe {
                 System.err.println("probe failed: " + e);
             }
         });
+        int sampleSeconds = Integer.getInteger("zx4j.probe.sample", 0);
+        if (sampleSeconds > 0) {
+            // Every N seconds: each VCPU's RIP, RFLAGS.IF and the bytes there (read racily).
+            Thread sampler = new Thread(() -> {
+                while (true) {
+                    try {
+                        Thread.sleep(sampleSeconds * 1000L);
+                        for (int apic = 0; apic < vcpus; apic++) {
+                            try {
+                                X86Cpu cpu = cpuOf(sim, apic);
+                                long rip = cpu.rip();
+                                System.err.printf("SAMPLE vcpu-%d rip=%016x rflags=%x rax=%x rcx=%x"
+                                        + " rdx=%x rdi=%x rsi=%x insns=%d bytes %s%n", apic, rip,
+                                        cpu.rflags(), cpu.reg(0), cpu.reg(1), cpu.reg(2),
+                                        cpu.reg(7), cpu.reg(6), cpu.instructionsRetired(),
+                                        bytesAt(m, cpu, rip, 16));
+                            } catch (Exception e) {
+                                System.err.println("SAMPLE vcpu-" + apic + ": " + e);
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "probe-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
         LinuxMachine.Result r = m.run(plan);
         System.err.println("outcome: " + r.outcome());
         System.err.println("exits: " + r.exits() + " irqs: " + r.interrupts());

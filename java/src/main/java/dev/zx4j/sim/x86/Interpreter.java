@@ -41,6 +41,15 @@ final class Interpreter {
     }
 
     static void exec(X86Cpu cpu, Insn i) {
+        if (i.mem && (i.lock || i.op == Insn.XCHG)) {
+            Memory.execAtomic(cpu, i); // atomic with respect to the other VCPUs' accesses
+            return;
+        }
+        execPlain(cpu, i);
+    }
+
+    /** {@link #exec} without the atomicity of a locked read-modify-write. */
+    static void execPlain(X86Cpu cpu, Insn i) {
         long next = cpu.maskIp(cpu.rip + i.len);
         cpu.nip = next;
         int s = i.opSize;

@@ -98,8 +98,123 @@ final class Memory {
         }
     }
 
+    // ---- locked read-modify-writes ---------------------------------------------------------
+
+    /** Thrown inside {@link #execAtomic} when another thread changed the operand meanwhile. */
+    private static final class AtomicRetry extends RuntimeException {
+        AtomicRetry() {
+            super("locked operand changed", null, false, false);
+        }
+    }
+
+    private static final AtomicRetry RETRY = new AtomicRetry();
+    private static final java.lang.invoke.VarHandle I8 =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(byte[].class);
+    /** Serialises the locked operations whose operand no host CAS covers (split locks). */
+    private static final Object SPLIT_LOCK = new Object();
+
+    /**
+     * Runs a LOCK-prefixed instruction (or XCHG with memory, locked implicitly) so that its
+     * read-modify-write of the memory operand is atomic, as the bus lock / cache-line lock makes
+     * it on silicon (SDM Vol. 3A 9.1.2): the operand's value is recorded when the instruction
+     * reads it, and its write becomes a compare-and-set of the guest page against that value.
+     * If another VCPU thread wrote the operand in between, nothing is written and the
+     * instruction runs again from the start (its register and flag results come after its
+     * memory write, so a re-run is invisible). Without this, a locked operation racing with a
+     * plain store on another VCPU (a spinlock release) could write back a stale value.
+     *
+     * <p>CMPXCHG16B has a 16-byte operand, wider than any host CAS: its first qword is
+     * compare-and-set as above, and all 16-byte ones run under one lock, so they are atomic
+     * with respect to each other and to plain stores to the first qword (a plain store to the
+     * second qword racing with one can still be lost).
+     */
+    static void execAtomic(X86Cpu cpu, Insn i) {
+        if (i.op == Insn.CMPXCHG8B && i.opSize == 16) {
+            synchronized (SPLIT_LOCK) {
+                execAtomicOnce(cpu, i);
+            }
+            return;
+        }
+        execAtomicOnce(cpu, i);
+    }
+
+    private static void execAtomicOnce(X86Cpu cpu, Insn i) {
+        while (true) {
+            cpu.atomicState = 1;
+            try {
+                Interpreter.execPlain(cpu, i);
+                return;
+            } catch (AtomicRetry r) {
+                Thread.onSpinWait();
+            } finally {
+                cpu.atomicState = 0;
+            }
+        }
+    }
+
+    /** Compare-and-set of {@code size} bytes at {@code off} of {@code p}: false if it differed. */
+    private static boolean cas(byte[] p, int off, int size, long expect, long v) {
+        switch (size) {
+            case 1:
+                return I8.compareAndSet(p, off, (byte) expect, (byte) v);
+            case 2:
+                if ((off & 3) != 3) { // within one aligned int
+                    int base = off & ~3;
+                    int sh = (off & 3) * 8;
+                    int m = 0xFFFF << sh;
+                    while (true) {
+                        int cur = (int) I32.getVolatile(p, base);
+                        if (((cur & m) >>> sh) != (int) (expect & 0xFFFF)) {
+                            return false;
+                        }
+                        int nw = (cur & ~m) | (((int) v & 0xFFFF) << sh);
+                        if (I32.compareAndSet(p, base, cur, nw)) {
+                            return true;
+                        }
+                    }
+                }
+                break;
+            case 4:
+                if ((off & 3) == 0) {
+                    return I32.compareAndSet(p, off, (int) expect, (int) v);
+                }
+                break;
+            default:
+                if ((off & 7) == 0) {
+                    return I64.compareAndSet(p, off, expect, v);
+                }
+                break;
+        }
+        // A misaligned operand: atomic only against the other split locks.
+        synchronized (SPLIT_LOCK) {
+            long cur = 0;
+            for (int k = size - 1; k >= 0; k--) {
+                cur = cur << 8 | (p[off + k] & 0xFFL);
+            }
+            long m = X86Cpu.mask(size);
+            if ((cur & m) != (expect & m)) {
+                return false;
+            }
+            for (int k = 0; k < size; k++) {
+                p[off + k] = (byte) (v >>> (8 * k));
+            }
+            return true;
+        }
+    }
+
     /** Reads {@code size} (1, 2, 4, 8) bytes at linear address {@code la}, zero-extended. */
     static long readMem(X86Cpu cpu, long la, int size) {
+        if (cpu.atomicState == 1) {
+            cpu.atomicState = 3;
+            long v = readMem(cpu, la, size);
+            if (((int) la & 0xFFF) + size <= 4096) {
+                cpu.atomicLa = la;
+                cpu.atomicSize = size;
+                cpu.atomicOld = v;
+                cpu.atomicState = 2;
+            }
+            return v;
+        }
         if (cpu.dataBreakpoints) {
             Debug.checkData(cpu, la, size, false);
         }
@@ -174,6 +289,13 @@ final class Memory {
         int off = (int) la & 0xFFF;
         if (off + size <= 4096) {
             byte[] p = pageForWrite(cpu, la, size);
+            if (cpu.atomicState == 2 && la == cpu.atomicLa && size == cpu.atomicSize) {
+                if (!cas(p, off, size, cpu.atomicOld, v)) {
+                    throw RETRY;
+                }
+                cpu.atomicState = 0;
+                return;
+            }
             switch (size) {
                 case 1: p[off] = (byte) v; break;
                 case 2: I16.set(p, off, (short) v); break;

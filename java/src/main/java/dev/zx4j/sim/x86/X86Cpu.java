@@ -284,6 +284,15 @@ public final class X86Cpu {
     boolean softEvent;
     /** Set by a page walk whose outcome depends on RFLAGS.AC (SMAP): not put in the TLB. */
     boolean walkUncacheable;
+    /**
+     * A locked read-modify-write in progress ({@link Memory#execAtomic}): 0 = none, 1 = armed
+     * (the next data read is the operand), 2 = operand read (address, size and value below),
+     * 3 = not a CAS-able operand (crossing a page).
+     */
+    int atomicState;
+    long atomicLa;
+    int atomicSize;
+    long atomicOld;
     /** Marks a write-TLB entry of a page holding decoded code: writes take the checking path. */
     static final long TLB_CODE = 1L << 61;
     final long[] rTag = new long[TLB_SIZE];
