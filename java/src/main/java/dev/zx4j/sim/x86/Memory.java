@@ -110,6 +110,23 @@ final class Memory {
     private static final AtomicRetry RETRY = new AtomicRetry();
     private static final java.lang.invoke.VarHandle I8 =
             java.lang.invoke.MethodHandles.arrayElementVarHandle(byte[].class);
+    /**
+     * Whether the host JVM compare-and-sets through byte-array views (JDK 17–21 do; newer JDKs
+     * refuse atomic access modes on heap byte arrays). Without it every locked operation runs
+     * under {@link #SPLIT_LOCK}: atomic against the other locked operations, but a plain store
+     * by another VCPU racing with one can be lost.
+     */
+    public static final boolean HOST_CAS = hostCas();
+
+    private static boolean hostCas() {
+        try {
+            return X86Cpu.I32.compareAndSet(new byte[16], 0, 0, 0)
+                    && X86Cpu.I64.compareAndSet(new byte[16], 0, 0L, 0L);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Serialises the locked operations whose operand no host CAS covers (split locks). */
     private static final Object SPLIT_LOCK = new Object();
 
@@ -154,7 +171,9 @@ final class Memory {
 
     /** Compare-and-set of {@code size} bytes at {@code off} of {@code p}: false if it differed. */
     private static boolean cas(byte[] p, int off, int size, long expect, long v) {
-        switch (size) {
+        switch (HOST_CAS ? size : 0) {
+            case 0: // no host CAS: the split lock below
+                break;
             case 1:
                 return I8.compareAndSet(p, off, (byte) expect, (byte) v);
             case 2:

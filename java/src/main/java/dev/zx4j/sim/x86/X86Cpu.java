@@ -183,6 +183,17 @@ public final class X86Cpu {
 
     static final VarHandle I16 =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Whether locked read-modify-writes are atomic against plain stores of other VCPU threads
+     * on this JVM (it needs compare-and-set on byte-array views, which JDK 22+ refuse; without
+     * it they are atomic only against each other).
+     *
+     * @return true on JDK 17–21
+     */
+    public static boolean lockedOperationsAtomicAcrossVcpus() {
+        return Memory.HOST_CAS;
+    }
+
     static final VarHandle I32 =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle I64 =
