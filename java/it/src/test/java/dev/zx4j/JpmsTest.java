@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * zx4j as a named module: an application module that {@code requires dev.zx4j} is compiled and
  * run on the module path in a JVM of its own, and drives the JNI kernel (Java → JNI → host
  * libzircon → simulated kernel) and the simulated kernel through the typed API. Nothing but the
- * zx4j classes and JavaCPP is on its module path.
+ * zx4j library, its natives (the {@code linux-x86_64} jar, an automatic module added with
+ * {@code --add-modules}, once it is packaged), JavaCPP and ASM is on its module path.
  */
 class JpmsTest {
 
@@ -50,22 +52,49 @@ class JpmsTest {
             "    }",
             "}", "");
 
-    private static String path(String fragment) {
+    private static List<String> classPath() {
         String cp = System.getProperty("surefire.test.class.path",
                 System.getProperty("java.class.path"));
-        return Arrays.stream(cp.split(File.pathSeparator))
+        return Arrays.asList(cp.split(File.pathSeparator));
+    }
+
+    private static String path(String fragment) {
+        return classPath().stream()
                 .filter(e -> e.replace('\\', '/').contains(fragment))
                 .findFirst().orElse(null);
     }
 
+    /** The library module: its jar once packaged, else its classes (which hold the natives). */
+    private static String library() {
+        return classPath().stream().filter(e -> {
+            String n = e.replace('\\', '/');
+            return n.contains("/java/zx4j/target/") && (n.endsWith("/classes")
+                    || n.endsWith(".jar") && !n.endsWith("-tests.jar")
+                    && !n.endsWith("-linux-x86_64.jar"));
+        }).findFirst().orElse(null);
+    }
+
+    private static boolean hasModuleInfo(String library) throws Exception {
+        if (Files.isDirectory(Paths.get(library))) {
+            return Files.exists(Paths.get(library, "module-info.class"));
+        }
+        try (JarFile jar = new JarFile(library)) {
+            return jar.getEntry("module-info.class") != null;
+        }
+    }
+
     @Test
     void theJniKernelWorksOnTheModulePath(@TempDir Path dir) throws Exception {
-        String classes = Paths.get("target", "classes").toAbsolutePath().toString();
+        String classes = library();
+        assertNotNull(classes, "the zx4j library is not on the test class path");
+        // the natives jar, once packaged (before, the natives are in the library's classes)
+        String natives = classPath().stream().filter(e -> e.endsWith("-linux-x86_64.jar"))
+                .findFirst().orElse(null);
         String javacpp = path("/org/bytedeco/javacpp/");
         assertNotNull(javacpp, "javacpp jar not on the test class path");
         String asm = path("/org/ow2/asm/");
         assertNotNull(asm, "asm jar not on the test class path");
-        assertTrue(Files.exists(Paths.get(classes, "module-info.class")), "no module-info");
+        assertTrue(hasModuleInfo(classes), "no module-info in " + classes);
         assumeTrue(dev.zx4j.jni.NativeKernel.isAvailable(), () -> "the JNI library is not "
                 + "usable here: " + dev.zx4j.jni.NativeKernel.unavailableReason().orElse(""));
 
@@ -74,7 +103,8 @@ class JpmsTest {
         Files.writeString(src.resolve("module-info.java"), "module app { requires dev.zx4j; }\n");
         Files.writeString(src.resolve("app/Main.java"), APP);
         Path out = dir.resolve("out/app");
-        String modulePath = classes + File.pathSeparator + javacpp + File.pathSeparator + asm;
+        String modulePath = classes + File.pathSeparator + javacpp + File.pathSeparator + asm
+                + (natives == null ? "" : File.pathSeparator + natives);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         java.io.ByteArrayOutputStream diag = new java.io.ByteArrayOutputStream();
         int rc = javac.run(null, diag, diag, "-d", out.toString(), "--module-path", modulePath,
@@ -84,6 +114,7 @@ class JpmsTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java,
                 "--module-path", modulePath + File.pathSeparator + out,
+                "--add-modules", natives == null ? "dev.zx4j" : "dev.zx4j.natives.linux.x86_64",
                 "--enable-native-access=dev.zx4j,org.bytedeco.javacpp",
                 "-m", "app/app.Main"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

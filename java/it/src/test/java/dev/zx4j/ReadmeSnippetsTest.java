@@ -141,15 +141,22 @@ class ReadmeSnippetsTest {
     void theDependencySnippetNamesThisBuild() throws IOException {
         String text = Files.readString(readme(), StandardCharsets.UTF_8);
         String pom = Files.readString(Paths.get("pom.xml"), StandardCharsets.UTF_8);
-        Matcher v = Pattern.compile("<artifactId>zx4j</artifactId>\\s*<version>([^<]+)</version>")
-                .matcher(pom);
-        assertTrue(v.find(), "pom.xml has no zx4j version");
-        String dependency = "<dependency>\n  <groupId>dev.zx4j</groupId>\n"
-                + "  <artifactId>zx4j</artifactId>\n  <version>" + v.group(1) + "</version>\n"
-                + "</dependency>";
-        int at = text.indexOf(dependency);
-        assertTrue(at >= 0, "README lacks the dependency snippet:\n" + dependency);
-        assertTrue(at < text.indexOf("\n## "), "the dependency snippet is not before the first"
-                + " section");
+        Matcher v = Pattern.compile(
+                "<artifactId>zx4j-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(v.find(), "pom.xml has no zx4j-parent version");
+        String head = "<dependency>\n  <groupId>dev.zx4j</groupId>\n";
+        String version = "  <version>" + v.group(1) + "</version>\n";
+        List<String> snippets = List.of(
+                head + "  <artifactId>zx4j</artifactId>\n" + version + "</dependency>",
+                head + "  <artifactId>zx4j</artifactId>\n" + version
+                        + "  <classifier>linux-x86_64</classifier>\n</dependency>",
+                head + "  <artifactId>zx4j-junit5</artifactId>\n" + version
+                        + "  <scope>test</scope>\n</dependency>");
+        for (String dependency : snippets) {
+            int at = text.indexOf(dependency);
+            assertTrue(at >= 0, "README lacks the dependency snippet:\n" + dependency);
+            assertTrue(at < text.indexOf("\n## "), "the dependency snippet is not before the"
+                    + " first section:\n" + dependency);
+        }
     }
 }

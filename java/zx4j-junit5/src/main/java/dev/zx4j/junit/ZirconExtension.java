@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -350,12 +351,16 @@ public final class ZirconExtension implements BeforeAllCallback, AfterAllCallbac
         return "<inside zx4j only>";
     }
 
-    private static final CodeSource LIBRARY_SOURCE =
-            ZirconExtension.class.getProtectionDomain().getCodeSource();
+    /** Where zx4j's classes come from: this extension's jar and the library's jar. */
+    private static final List<CodeSource> LIBRARY_SOURCES = Stream.of(
+                    ZirconExtension.class.getProtectionDomain().getCodeSource(),
+                    Kernel.class.getProtectionDomain().getCodeSource())
+            .filter(Objects::nonNull).toList();
 
     /**
-     * Whether a frame belongs to zx4j: a {@code dev.zx4j.*} class loaded from where this one
-     * was; users' classes (and zx4j's own tests) come from elsewhere even in the same packages.
+     * Whether a frame belongs to zx4j: a {@code dev.zx4j.*} class loaded from where this
+     * extension or the library was; users' classes (and zx4j's own tests) come from elsewhere
+     * even in the same packages.
      */
     static boolean isLibraryFrame(String className) {
         if (!className.startsWith("dev.zx4j.")) {
@@ -370,9 +375,10 @@ public final class ZirconExtension implements BeforeAllCallback, AfterAllCallbac
             return true;
         }
         CodeSource source = c.getProtectionDomain().getCodeSource();
-        if (source == null || LIBRARY_SOURCE == null) {
+        if (source == null || LIBRARY_SOURCES.isEmpty()) {
             return true;
         }
-        return Objects.equals(source.getLocation(), LIBRARY_SOURCE.getLocation());
+        return LIBRARY_SOURCES.stream()
+                .anyMatch(s -> Objects.equals(source.getLocation(), s.getLocation()));
     }
 }

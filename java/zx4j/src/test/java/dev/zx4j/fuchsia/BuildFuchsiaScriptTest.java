@@ -352,7 +352,7 @@ class BuildFuchsiaScriptTest {
         Map<String, String> env = new HashMap<>();
         env.put("FUCHSIA_SDK", sdk.toString());
         env.put("ZX4J_ARCHS", archs);
-        env.put("ZX4J_CLASSES", ROOT.resolve("target/classes").toString());
+        env.put("ZX4J_CLASSES", ROOT.resolve("java/zx4j/target/classes").toString());
         env.put("JAVACPP_JAR", Path.of(Loader.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));

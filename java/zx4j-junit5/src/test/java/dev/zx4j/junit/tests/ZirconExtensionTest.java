@@ -196,7 +196,7 @@ class ZirconExtensionTest {
 
     private static int lineOf(String text) throws Exception {
         List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(
-                "java/src/test/java/dev/zx4j/junit/tests/ZirconExtensionTest.java"));
+                "java/zx4j-junit5/src/test/java/dev/zx4j/junit/tests/ZirconExtensionTest.java"));
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(text) && !lines.get(i).contains("lineOf(")) {
                 return i + 1;
