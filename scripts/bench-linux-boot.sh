@@ -26,8 +26,8 @@ command -v qemu-system-x86_64 >/dev/null || {
   echo "bench-linux-boot: qemu-system-x86_64 not found (apt-get install qemu-system-x86)" >&2
   exit 1
 }
-[ -d target/classes/dev/zx4j/runner ] || mvn -q compile
-cp=$(mvn -B -q exec:exec -Dexec.executable=echo -Dexec.args=%classpath \
+# the runner's class path (compiled in the same run, so the library resolves to its classes)
+cp=$(mvn -B -q compile exec:exec -Dexec.executable=echo -Dexec.args=%classpath \
        | sed 's/\x1b\[[0-9;]*m//g' | tail -n1)
 
 now() { date +%s.%N; }

@@ -62,7 +62,7 @@ public class QemuUserBench {
             n = Long.parseLong(f[1]);
             System.setProperty("zx4j.guests.dir", CoreMarkBench.DIR.resolve("guests").toString());
         } else {
-            prog = Path.of("target/guests/qemu").resolve(program);
+            prog = Path.of("java/zx4j/target/guests/qemu").resolve(program);
             n = CompiledGuest.variants().stream().filter(v -> v.name().equals(program)).findFirst()
                     .orElseThrow().benchN();
         }
