@@ -33,15 +33,15 @@ has_entry() { unzip -l "$1" | grep " $2\$" >/dev/null; }
 
 # the parent POM carries the metadata every module inherits
 if find_file pom zx4j-parent "zx4j-parent-*.pom"; then
-  for tag in '<name>' '<description>' '<url>' '<licenses>' '<developers>' '<scm>'; do
-    grep -q "$tag" "$pom" || problem "$pom lacks $tag"
+  for tag in name description url licenses developers scm; do
+    grep -Eq "<$tag[ >]" "$pom" || problem "$pom lacks <$tag>"
   done
 fi
 
 for a in zx4j zx4j-junit5 zx4j-runner; do
   if find_file pom "$a" "$a-*.pom"; then
-    for tag in '<parent>' '<name>' '<description>'; do
-      grep -q "$tag" "$pom" || problem "$pom lacks $tag"
+    for tag in parent name description; do
+      grep -Eq "<$tag[ >]" "$pom" || problem "$pom lacks <$tag>"
     done
   fi
   dir="$repo/dev/zx4j/$a/$version"
