@@ -64,14 +64,20 @@ class JpmsTest {
                 .findFirst().orElse(null);
     }
 
-    /** The library module: its jar once packaged, else its classes (which hold the natives). */
-    private static String library() {
+    /**
+     * A module of this build on the test class path: its jar once packaged, else its classes
+     * (the library's classes also hold the natives).
+     */
+    private static String buildModule(String dir) {
         return classPath().stream().filter(e -> {
             String n = e.replace('\\', '/');
-            return n.contains("/java/zx4j/target/") && (n.endsWith("/classes")
-                    || n.endsWith(".jar") && !n.endsWith("-tests.jar")
-                    && !n.endsWith("-linux-x86_64.jar"));
+            return n.contains("/java/" + dir + "/target/") && (n.endsWith("/classes")
+                    || n.endsWith(".jar") && !n.endsWith("-linux-x86_64.jar"));
         }).findFirst().orElse(null);
+    }
+
+    private static String library() {
+        return buildModule("zx4j");
     }
 
     private static boolean hasModuleInfo(String library) throws Exception {
@@ -129,5 +135,38 @@ class JpmsTest {
         assertTrue(lines.contains("jni packet key 42"), output);
         assertTrue(lines.contains("open handles 0"), output);
         assertTrue(!output.contains("WARNING"), "restricted-method warnings: " + output);
+    }
+
+    @Test
+    void theRunnerAndTheExtensionAreModulesOfTheirOwn() throws Exception {
+        List<String> modulePath = new ArrayList<>();
+        for (String dir : List.of("zx4j", "zx4j-runner", "zx4j-junit5")) {
+            String module = buildModule(dir);
+            assertNotNull(module, dir + " is not on the test class path");
+            assertTrue(hasModuleInfo(module), "no module-info in " + module);
+            modulePath.add(module);
+        }
+        for (String fragment : List.of("/org/bytedeco/javacpp/", "/org/ow2/asm/", "/info/picocli/",
+                "/junit-jupiter-api/", "/junit-platform-commons/", "/org/opentest4j/",
+                "/org/apiguardian/")) {
+            String jar = path(fragment);
+            assertNotNull(jar, fragment + " is not on the test class path");
+            modulePath.add(jar);
+        }
+        // the runner boots its bundled demo guest from its own module (picocli fills the options
+        // reflectively: dev.zx4j.runner is open to it); the extension's module resolves beside it
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java,
+                "--module-path", String.join(File.pathSeparator, modulePath),
+                "--add-modules", "dev.zx4j.junit",
+                "-m", "dev.zx4j.runner/dev.zx4j.runner.GuestRunner", "-q")
+                .redirectErrorStream(true).start();
+        String output;
+        try (var in = p.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the module-path JVM did not finish");
+        }
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("guest halted cleanly"), output);
     }
 }
