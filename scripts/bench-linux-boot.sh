@@ -12,7 +12,7 @@
 # 256 MiB and --vcpus VCPUS.
 #
 # Usage: scripts/bench-linux-boot.sh [ROUNDS] [VCPUS] [TIME_LIMIT]   (default 3 1 600s)
-# Needs: a built tree (mvn compile), qemu-system-x86_64. Not run by the test suite.
+# Needs: qemu-system-x86_64 (it compiles the runner first). Not run by the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +26,11 @@ command -v qemu-system-x86_64 >/dev/null || {
   echo "bench-linux-boot: qemu-system-x86_64 not found (apt-get install qemu-system-x86)" >&2
   exit 1
 }
-[ -d target/classes/dev/zx4j/runner ] || mvn -q compile
-cp=$(mvn -B -q exec:exec -Dexec.executable=echo -Dexec.args=%classpath \
-       | sed 's/\x1b\[[0-9;]*m//g' | tail -n1)
+# the runner's class path: its classes and its run-time dependencies (the library's classes,
+# compiled in the same run)
+mvn -B -q -pl java/zx4j-runner -am compile dependency:build-classpath \
+    -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime >/dev/null
+cp="java/zx4j-runner/target/classes:$(cat java/zx4j-runner/target/runtime.classpath)"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

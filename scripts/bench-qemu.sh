@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times the compiled C workloads (the same object files as the X86Cpu guests, linked as static
-# Linux programs by scripts/build-c-guests.sh into target/guests/qemu/) natively and under
+# Linux programs by scripts/build-c-guests.sh into java/zx4j/target/guests/qemu/) natively and under
 # qemu-user, and prints guest instructions per second for qemu, for comparison with
 # GuestMipsBench (the software VCPU).
 #
@@ -10,12 +10,12 @@
 # REPS doubled until the qemu run takes >= MIN_SECONDS; the time of a REPS=0 run (process
 # start-up) is subtracted.
 #
-# Usage: scripts/bench-qemu.sh [name-regex] [guest-dir]   (default: gcc-O2 variants, target/guests)
+# Usage: scripts/bench-qemu.sh [name-regex] [guest-dir]   (default: gcc-O2 variants, java/zx4j/target/guests)
 # Needs qemu-x86_64 (apt-get install qemu-user) and valgrind; not needed by the test suite.
 set -euo pipefail
 
 filter="${1:--gcc-O2$}"
-dir="${2:-target/guests}"
+dir="${2:-java/zx4j/target/guests}"
 min_seconds="${MIN_SECONDS:-0.5}"
 
 for tool in qemu-x86_64 valgrind; do
@@ -25,7 +25,7 @@ for tool in qemu-x86_64 valgrind; do
   fi
 done
 if [ ! -f "$dir/c-variants.txt" ]; then
-  echo "bench-qemu.sh: $dir/c-variants.txt missing; build first (mvn -o generate-resources)" >&2
+  echo "bench-qemu.sh: $dir/c-variants.txt missing; build first (mvn -o test-compile)" >&2
   exit 1
 fi
 

@@ -18,9 +18,12 @@
 #   ZX4J_ARCHS   architectures to build, any of "x64 arm64" (default both)
 #   CLANG, CLANGXX  compilers (default clang, clang++); they must target Fuchsia
 #   JAVA_HOME    for jni.h (default: from the javac on PATH)
-#   ZX4J_CLASSES compiled zx4j classes to generate from (default: run mvn compile, use target/classes)
+#   ZX4J_CLASSES compiled zx4j classes to generate from (default: run mvn compile, use
+#                java/zx4j/target/classes)
 #   JAVACPP_JAR  the JavaCPP jar (default: the pom's version in ~/.m2)
-#   ZX4J_OUT     work and output directory (default target/fuchsia; the jar goes to ZX4J_OUT/..)
+#   ZX4J_OUT     work and output directory (default target/fuchsia; the jar goes to ZX4J_OUT/..;
+#                with the default, the next Maven build of java/zx4j attaches the classifier jars
+#                fuchsia-x86_64 and fuchsia-arm64 made from ZX4J_OUT/classes)
 #
 # Steps and their exact command lines ($A = x64|arm64, $T = x86_64|aarch64, $P = x86_64|arm64,
 # $S = $FUCHSIA_SDK/arch/$A/sysroot, $G = $ZX4J_OUT/gen, $O = $ZX4J_OUT/classes):
@@ -128,7 +131,7 @@ cd "$root"
 classes="${ZX4J_CLASSES:-}"
 if [ -z "$classes" ]; then
   mvn -q -DskipTests compile
-  classes="target/classes"
+  classes="java/zx4j/target/classes"
 fi
 jar_path="${JAVACPP_JAR:-}"
 if [ -z "$jar_path" ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates java/src/test/resources/x86/golden-vectors.txt: random instruction sequences run
+# Regenerates java/zx4j/src/test/resources/x86/golden-vectors.txt: random instruction sequences run
 # on this machine's CPU through /dev/kvm (native/kvm/kvm-oracle.c), the results recorded for
 # GoldenVectorTest, which checks the software VCPU against them on every build.
 # Needs a usable /dev/kvm. Extra arguments go to the generator:
@@ -12,6 +12,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # shellcheck disable=SC2086
 mvn -B -q ${MVN_FLAGS:-} test-compile
-out=java/src/test/resources/x86/golden-vectors.txt
-exec java -cp target/test-classes:target/classes dev.zx4j.sim.x86.diff.GoldenVectorGenerator \
-    --oracle target/kvm/kvm-oracle --out "$out" "$@"
+out=java/zx4j/src/test/resources/x86/golden-vectors.txt
+exec java -cp java/zx4j/target/test-classes:java/zx4j/target/classes dev.zx4j.sim.x86.diff.GoldenVectorGenerator \
+    --oracle java/zx4j/target/kvm/kvm-oracle --out "$out" "$@"

@@ -5,7 +5,7 @@
 #   usage: scripts/gen-rcp-table.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/java/src/main/resources/dev/zx4j/sim/x86/sse-rcp-rsqrt.txt"
+out="$root/java/zx4j/src/main/resources/dev/zx4j/sim/x86/sse-rcp-rsqrt.txt"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "${CC:-gcc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$tmp/rcp-table" "$root/native/sse/rcp-table.c"

@@ -1,6 +1,6 @@
 /*
  * Prints the host CPU's RCPSS and RSQRTSS results as tables for the software VCPU
- * (scripts/gen-rcp-table.sh writes them to java/src/main/resources/.../sse-rcp-rsqrt.txt).
+ * (scripts/gen-rcp-table.sh writes them to java/zx4j/src/main/resources/.../sse-rcp-rsqrt.txt).
  * Measured on AMD family 25/26: RCPSS depends on the top 12 significand bits and scales
  * exactly with the exponent; RSQRTSS on the exponent's parity and the top 12 significand bits.
  * Lines 1..4096: RCPSS of 1.m for m = k << 11. Lines 4097..12288: RSQRTSS of the value with
