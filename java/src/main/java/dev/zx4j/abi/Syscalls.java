@@ -30,7 +30,8 @@ public interface Syscalls {
     // ---- handle ----------------------------------------------------------------------------
 
     /**
-     * Closes a handle; closing {@link Zx#ZX_HANDLE_INVALID} is a no-op. Rules: {@code fidl/handle.fidl}.
+     * Closes a handle; closing {@link Zx#ZX_HANDLE_INVALID} is a no-op. Rules:
+     * {@code fidl/handle.fidl}.
      *
      * @param handle the handle to close
      * @return {@link Zx#ZX_OK}, or {@link Zx#ZX_ERR_BAD_HANDLE} if it names no live handle
@@ -64,7 +65,8 @@ public interface Syscalls {
      * Reads information about an object into a buffer. Rules: {@code fidl/object.fidl}.
      *
      * @param handle the object's handle
-     * @param topic which record to read ({@link Zx#ZX_INFO_HANDLE_VALID}, {@link Zx#ZX_INFO_HANDLE_BASIC}, {@link Zx#ZX_INFO_TIMER})
+     * @param topic which record to read ({@link Zx#ZX_INFO_HANDLE_VALID},
+     *        {@link Zx#ZX_INFO_HANDLE_BASIC}, {@link Zx#ZX_INFO_TIMER})
      * @param buffer receives the records in their C layout
      * @param bufferSize the buffer's size in bytes
      * @param actual receives the number of records written; may be {@code null}
@@ -127,7 +129,8 @@ public interface Syscalls {
      * @param port the port; needs {@link Zx#ZX_RIGHT_WRITE}
      * @param key the key the packet carries
      * @param signals the signals to watch
-     * @param options {@link Zx#ZX_WAIT_ASYNC_ONCE}, optionally with {@link Zx#ZX_WAIT_ASYNC_TIMESTAMP} or {@link Zx#ZX_WAIT_ASYNC_EDGE}
+     * @param options {@link Zx#ZX_WAIT_ASYNC_ONCE}, optionally with
+     *        {@link Zx#ZX_WAIT_ASYNC_TIMESTAMP} or {@link Zx#ZX_WAIT_ASYNC_EDGE}
      * @return the status
      */
     int zx_object_wait_async(int handle, int port, long key, int signals, int options);
@@ -137,7 +140,8 @@ public interface Syscalls {
     /**
      * Creates a timer. Rules: {@code fidl/timer.fidl}.
      *
-     * @param options the slack mode ({@link Zx#ZX_TIMER_SLACK_CENTER}, {@code _EARLY} or {@code _LATE})
+     * @param options the slack mode ({@link Zx#ZX_TIMER_SLACK_CENTER}, {@code _EARLY} or
+     *        {@code _LATE})
      * @param clockId must be {@link Zx#ZX_CLOCK_MONOTONIC}
      * @param out receives the timer handle
      * @return the status
@@ -185,7 +189,8 @@ public interface Syscalls {
      * Queues a user packet on a port.
      *
      * @param handle the port; needs {@link Zx#ZX_RIGHT_WRITE}
-     * @param packet a {@code zx_port_packet_t} ({@link Layouts#PORT_PACKET_SIZE} bytes); its type is
+     * @param packet a {@code zx_port_packet_t} ({@link Layouts#PORT_PACKET_SIZE} bytes); its type
+     *        is
      *        replaced with {@link Zx#ZX_PKT_TYPE_USER}
      * @return the status
      */
@@ -218,7 +223,8 @@ public interface Syscalls {
      *
      * @param srcObj an IRQ resource handle, or {@link Zx#ZX_HANDLE_INVALID} for a virtual interrupt
      * @param srcNum the interrupt vector
-     * @param options a trigger mode, {@link Zx#ZX_INTERRUPT_REMAP_IRQ} or {@link Zx#ZX_INTERRUPT_VIRTUAL}
+     * @param options a trigger mode, {@link Zx#ZX_INTERRUPT_REMAP_IRQ} or
+     *        {@link Zx#ZX_INTERRUPT_VIRTUAL}
      * @param outHandle receives the interrupt handle
      * @return the status
      */
@@ -363,7 +369,8 @@ public interface Syscalls {
     // ---- guest -----------------------------------------------------------------------------
 
     /**
-     * Creates a hypervisor guest and its guest-physical address space. Rules: {@code fidl/guest.fidl}.
+     * Creates a hypervisor guest and its guest-physical address space. Rules:
+     * {@code fidl/guest.fidl}.
      *
      * @param resource the hypervisor resource
      * @param options must be 0
@@ -377,7 +384,8 @@ public interface Syscalls {
      * Installs a trap on a range of guest-physical memory or I/O ports.
      *
      * @param handle the guest; needs {@link Zx#ZX_RIGHT_WRITE}
-     * @param kind {@link Zx#ZX_GUEST_TRAP_BELL}, {@link Zx#ZX_GUEST_TRAP_MEM} or {@link Zx#ZX_GUEST_TRAP_IO}
+     * @param kind {@link Zx#ZX_GUEST_TRAP_BELL}, {@link Zx#ZX_GUEST_TRAP_MEM} or
+     *        {@link Zx#ZX_GUEST_TRAP_IO}
      * @param addr the start of the range
      * @param size the size of the range
      * @param portHandle the port bell packets go to, or {@link Zx#ZX_HANDLE_INVALID}

@@ -21,7 +21,8 @@ public final class Zx {
     /** Status: the kernel could not allocate the memory the operation needs. */
     public static final int ZX_ERR_NO_MEMORY = -4;
     /**
-     * Status used inside the kernel: the call was interrupted and is restarted; never returned to user space.
+     * Status used inside the kernel: the call was interrupted and is restarted; never returned to
+     * user space.
      */
     public static final int ZX_ERR_INTERNAL_INTR_RETRY = -6;
     /** Status: an argument is invalid (bad pointer, unknown option bits, size out of bounds). */
@@ -37,17 +38,20 @@ public final class Zx {
     /** Status: the caller's buffer cannot hold the result. */
     public static final int ZX_ERR_BUFFER_TOO_SMALL = -15;
     /**
-     * Status: the object is not in a state where the operation is allowed (already bound, not armed).
+     * Status: the object is not in a state where the operation is allowed (already bound, not
+     * armed).
      */
     public static final int ZX_ERR_BAD_STATE = -20;
     /** Status: the deadline passed before the awaited condition became true. */
     public static final int ZX_ERR_TIMED_OUT = -21;
     /**
-     * Status: nothing is ready now; the call would have to block (e.g. an empty port with a past deadline).
+     * Status: nothing is ready now; the call would have to block (e.g. an empty port with a past
+     * deadline).
      */
     public static final int ZX_ERR_SHOULD_WAIT = -22;
     /**
-     * Status: the wait was aborted, for example because the object was destroyed or the operation cancelled.
+     * Status: the wait was aborted, for example because the object was destroyed or the operation
+     * cancelled.
      */
     public static final int ZX_ERR_CANCELED = -23;
     /** Status: the other end of a paired object was closed. */
@@ -57,7 +61,8 @@ public final class Zx {
     /** Status: the item to be created or inserted is already present. */
     public static final int ZX_ERR_ALREADY_EXISTS = -26;
     /**
-     * Status: the object or slot is already bound (e.g. an interrupt already bound to a port or VCPU).
+     * Status: the object or slot is already bound (e.g. an interrupt already bound to a port or
+     * VCPU).
      */
     public static final int ZX_ERR_ALREADY_BOUND = -27;
     /** Status: the resource exists but cannot be used right now. */
@@ -280,7 +285,8 @@ public final class Zx {
     /** Bits of the interrupt options that hold the trigger mode. */
     public static final int ZX_INTERRUPT_MODE_MASK = 0xE;
     /**
-     * {@code zx_interrupt_create} option: a virtual interrupt, triggered only by {@code zx_interrupt_trigger}.
+     * {@code zx_interrupt_create} option: a virtual interrupt, triggered only by
+     * {@code zx_interrupt_trigger}.
      */
     public static final int ZX_INTERRUPT_VIRTUAL = 0x10;
     /** {@code zx_interrupt_bind} option: bind the interrupt to the port. */
@@ -374,7 +380,8 @@ public final class Zx {
     /** {@code zx_object_wait_async} option: the packet carries the time the signal was seen. */
     public static final int ZX_WAIT_ASYNC_TIMESTAMP = 1;
     /**
-     * {@code zx_object_wait_async} option: fire only on a signal becoming set, not when already set.
+     * {@code zx_object_wait_async} option: fire only on a signal becoming set, not when already
+     * set.
      */
     public static final int ZX_WAIT_ASYNC_EDGE = 2;
     /** Most items one {@code zx_object_wait_many} call accepts. */
