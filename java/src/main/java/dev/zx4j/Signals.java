@@ -28,7 +28,12 @@ public record Signals(int bits) {
     public static final Signals USER_7 = new Signals(Zx.ZX_USER_SIGNAL_7);
     public static final Signals USER_ALL = new Signals(Zx.ZX_USER_SIGNAL_ALL);
 
-    /** User signal {@code n} (0–7). */
+    /**
+     * User signal {@code n} (0–7).
+     * @param n the user signal number, 0 to 7
+     * @return the set holding only that signal
+     * @throws IllegalArgumentException if {@code n} is outside 0..7
+     */
     public static Signals user(int n) {
         if (n < 0 || n > 7) {
             throw new IllegalArgumentException("user signals are 0..7, not " + n);
@@ -36,26 +41,43 @@ public record Signals(int bits) {
         return new Signals(Zx.ZX_USER_SIGNAL_0 << n);
     }
 
-    /** The union of both sets. */
+    /**
+     * The union of both sets.
+     * @param other the other set
+     * @return the union
+     */
     public Signals or(Signals other) {
         return new Signals(bits | other.bits);
     }
 
-    /** The signals present in both sets. */
+    /**
+     * The signals present in both sets.
+     * @param other the other set
+     * @return the intersection
+     */
     public Signals and(Signals other) {
         return new Signals(bits & other.bits);
     }
 
-    /** Whether every signal of {@code other} is in this set. */
+    /**
+     * Whether every signal of {@code other} is in this set.
+     * @param other the signals to look for
+     * @return true if all of them are present
+     */
     public boolean containsAll(Signals other) {
         return (bits & other.bits) == other.bits;
     }
 
-    /** Whether some signal of {@code other} is in this set. */
+    /**
+     * Whether some signal of {@code other} is in this set.
+     * @param other the signals to look for
+     * @return true if at least one is present
+     */
     public boolean containsAny(Signals other) {
         return (bits & other.bits) != 0;
     }
 
+    /** {@return whether no signal is in the set} */
     public boolean isEmpty() {
         return bits == 0;
     }
