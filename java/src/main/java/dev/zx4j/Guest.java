@@ -79,6 +79,7 @@ public final class Guest extends HandleObject<Guest> {
 
     /**
      * The same as {@link #physicalVmar()}: the guest's memory address space.
+     *
      * @return the guest-physical VMAR, owned by this guest
      */
     public Vmar memory() {
@@ -125,6 +126,7 @@ public final class Guest extends HandleObject<Guest> {
     /**
      * An IO trap on x86 ports [{@code port}, {@code port + count}): {@code in}/{@code out} there
      * make {@link Vcpu#enter()} return a {@link VcpuExit.IoExit} with {@code key}.
+     *
      * @param port the first I/O port
      * @param count the number of ports
      * @param key the key of the exits
@@ -136,6 +138,7 @@ public final class Guest extends HandleObject<Guest> {
     /**
      * A MEM trap on the page-aligned range [{@code addr}, {@code addr + size}): accesses make
      * {@link Vcpu#enter()} return a {@link VcpuExit.MemExit} with {@code key}.
+     *
      * @param addr the page-aligned guest-physical start
      * @param size the page-aligned length in bytes
      * @param key the key of the exits
@@ -148,6 +151,7 @@ public final class Guest extends HandleObject<Guest> {
      * A BELL trap on the page-aligned range [{@code addr}, {@code addr + size}): guest writes
      * queue a {@link PortPacket.GuestBellPacket} with {@code key} on {@code port} while the VCPU
      * keeps running.
+     *
      * @param addr the page-aligned guest-physical start
      * @param size the page-aligned length in bytes
      * @param port the port that receives the bell packets

@@ -71,6 +71,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
 
     /**
      * Whether this object owns its handle (false for a {@linkplain #borrow() borrowed view}).
+     *
      * @return true for the owner, false for a borrowed view
      */
     public final boolean isOwner() {
@@ -90,6 +91,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
     /**
      * A new handle to the same object with {@code rights} ({@link Rights#SAME_RIGHTS} keeps this
      * handle's). Needs {@link Rights#DUPLICATE}; the new rights must be a subset of this handle's.
+     *
      * @param rights the new handle's rights, or {@link Rights#SAME_RIGHTS}
      * @return a new owning object for the new handle
      */
@@ -129,6 +131,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * A non-owning view of this handle: it can make every call this object can, never closes the
      * handle ({@link #close()} on it does nothing), cannot {@link #release()} or
      * {@link #replace(Rights)}, and becomes unusable once the owner closes.
+     *
      * @return the borrowed view
      */
     public final T borrow() {
@@ -152,6 +155,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
 
     /**
      * The koid, type and rights of this handle ({@code ZX_INFO_HANDLE_BASIC}).
+     *
      * @return the handle's basic information
      */
     public final HandleInfo info() {
@@ -173,6 +177,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * Clears then sets signals of the object ({@code zx_object_signal}; needs
      * {@link Rights#SIGNAL}). Only the user signals, and {@link Signals#EVENT_SIGNALED} on an
      * event, may be changed.
+     *
      * @param clear the signals to clear (applied first)
      * @param set the signals to set
      */
@@ -212,6 +217,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
 
     /**
      * The object's current signal word (a {@code zx_object_wait_one} that polls for nothing).
+     *
      * @return the signals asserted now
      */
     public final Signals signals() {
@@ -234,6 +240,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * {@link Rights#WAIT}, the port {@link Rights#WRITE}). Without {@link WaitAsyncOptions#EDGE}
      * a signal already asserted queues the packet at once. One packet per call: call again to
      * wait again. Closing this handle drops the wait; {@link Port#cancel} cancels it.
+     *
      * @param port the port the packet goes to
      * @param key the key the packet carries
      * @param signals the signals to watch

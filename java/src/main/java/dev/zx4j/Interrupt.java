@@ -27,6 +27,7 @@ public final class Interrupt extends HandleObject<Interrupt> {
      * Binds this interrupt to {@code port}: each delivery queues a packet with {@code key}
      * ({@code zx_interrupt_bind}; needs {@link Rights#READ} here and {@link Rights#WRITE} on the
      * port).
+     *
      * @param port the port, created with {@link PortOptions#BIND_TO_INTERRUPT}
      * @param key the key of the interrupt packets
      */
@@ -65,6 +66,7 @@ public final class Interrupt extends HandleObject<Interrupt> {
 
     /**
      * Unbinds this interrupt from {@code port}, which must be the port it is bound to.
+     *
      * @param port the port the interrupt is bound to
      */
     public void unbind(Port port) {
@@ -99,6 +101,7 @@ public final class Interrupt extends HandleObject<Interrupt> {
     /**
      * Triggers a virtual interrupt with {@code timestamp} ({@code zx_interrupt_trigger}; needs
      * {@link Rights#SIGNAL}). A physical interrupt fails with {@link Status#BAD_STATE}.
+     *
      * @param timestamp the timestamp the waiter or packet reports, in monotonic nanoseconds
      */
     public void trigger(long timestamp) {

@@ -63,6 +63,7 @@ public final class Kernel {
     /**
      * The CPU architecture of this kernel's guests: {@code "x86_64"} (the simulated kernel, and
      * the native kernel on x86-64) or {@code "aarch64"} (the native kernel on arm64).
+     *
      * @return {@code "x86_64"} or {@code "aarch64"}
      */
     public String guestArchitecture() {
@@ -86,6 +87,7 @@ public final class Kernel {
 
     /**
      * The typed API over an existing simulated kernel (with its clock, platform, faults).
+     *
      * @param sim the simulated kernel to drive
      * @return the typed API over it
      */
@@ -95,6 +97,7 @@ public final class Kernel {
 
     /**
      * The typed API over any implementation of the raw surface (a decorator, a mock…).
+     *
      * @param syscalls the raw syscall implementation
      * @return the typed API over it
      */
@@ -125,6 +128,7 @@ public final class Kernel {
 
     /**
      * Whether this JVM runs on Fuchsia ({@code os.name}).
+     *
      * @return true if {@code os.name} says Fuchsia
      */
     public static boolean onFuchsia() {
@@ -224,6 +228,7 @@ public final class Kernel {
 
     /**
      * The absolute deadline {@code timeout} from now, saturating to infinite / past.
+     *
      * @param timeout how long from now; negative means a deadline already passed
      * @return the monotonic deadline in nanoseconds
      */
@@ -244,6 +249,7 @@ public final class Kernel {
 
     /**
      * A new port ({@code zx_port_create}).
+     *
      * @param options port options, such as {@link PortOptions#BIND_TO_INTERRUPT}
      * @return the new port
      */
@@ -256,6 +262,7 @@ public final class Kernel {
 
     /**
      * A new event ({@code zx_event_create}).
+     *
      * @return the new event
      */
     public Event createEvent() {
@@ -266,6 +273,7 @@ public final class Kernel {
 
     /**
      * A new timer on the monotonic clock ({@code zx_timer_create}).
+     *
      * @param slack how the timer may fire around its deadline
      * @return the new timer
      */
@@ -278,6 +286,7 @@ public final class Kernel {
 
     /**
      * A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}.
+     *
      * @return the new interrupt
      */
     public Interrupt createVirtualInterrupt() {
@@ -442,6 +451,7 @@ public final class Kernel {
      * Sets who hears about a kernel close that failed after being deferred to the last in-flight
      * call (so no caller could be thrown at). The default logs a warning through
      * {@link System.Logger}. The consumer gets the handle's description and the error.
+     *
      * @param listener receives the handle's description and the error
      */
     public void onDeferredCloseFailure(BiConsumer<String, ZxException> listener) {

@@ -23,6 +23,7 @@ public enum MapOptions {
 
     /**
      * The raw {@code ZX_VM_*} bit.
+     *
      * @return the bit
      */
     public int bits() {

@@ -64,6 +64,7 @@ public final class ObjectType {
 
     /**
      * The symbolic name of a raw type ({@code PORT}), or {@code OBJ_TYPE(n)}.
+     *
      * @param raw the raw type value
      * @return the name
      */

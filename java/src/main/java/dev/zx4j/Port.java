@@ -28,6 +28,7 @@ public final class Port extends HandleObject<Port> {
     /**
      * Queues a user packet ({@code zx_port_queue}; needs {@link Rights#WRITE}). Fails with
      * {@link Status#SHOULD_WAIT} when too many user packets are outstanding.
+     *
      * @param packet the packet to queue
      */
     public void queue(PortPacket.UserPacket packet) {

@@ -44,18 +44,21 @@ public sealed interface PortPacket {
 
     /**
      * The key given when the packet's source was bound or queued.
+     *
      * @return the key
      */
     long key();
 
     /**
      * The packet's {@code zx_packet_type_t}.
+     *
      * @return the type ({@code ZX_PKT_TYPE_*})
      */
     int type();
 
     /**
      * The packet's status: {@link Status#OK} for kernel-generated packets.
+     *
      * @return the status
      */
     default Status status() {
@@ -64,6 +67,7 @@ public sealed interface PortPacket {
 
     /**
      * The 48-byte C layout of this packet.
+     *
      * @return a new {@value dev.zx4j.abi.Layouts#PORT_PACKET_SIZE}-byte array
      */
     default byte[] toBytes() {
@@ -74,6 +78,7 @@ public sealed interface PortPacket {
 
     /**
      * Writes the 48-byte C layout into {@code buffer} (which must hold at least 48 bytes).
+     *
      * @param buffer the destination; bytes 0..47 are overwritten
      */
     void writeTo(byte[] buffer);
@@ -161,6 +166,7 @@ public sealed interface PortPacket {
     /**
      * A packet queued by {@link Port#queue(UserPacket)}: key, status and 32 bytes chosen by the
      * sender, delivered verbatim. The payload array is copied in and out.
+     *
      * @param key the packet's key
      * @param status the status the sender chose
      * @param payload exactly 32 payload bytes
@@ -177,6 +183,7 @@ public sealed interface PortPacket {
 
         /**
          * A packet with status OK and an all-zero payload.
+         *
          * @param key the packet's key
          */
         public UserPacket(long key) {
@@ -185,6 +192,7 @@ public sealed interface PortPacket {
 
         /**
          * A packet with status OK whose payload starts with the four given 64-bit words.
+         *
          * @param key the packet's key
          * @param words up to four words, stored little-endian at payload offsets 0, 8, 16 and 24
          * @return the packet
@@ -203,6 +211,7 @@ public sealed interface PortPacket {
 
         /**
          * 64-bit word {@code i} (0..3) of the payload.
+         *
          * @param i the word index, 0 to 3
          * @return the word, read little-endian
          */
@@ -250,6 +259,7 @@ public sealed interface PortPacket {
      * waited for, {@code observed} the object's whole signal word at the match, {@code count} 1,
      * {@code timestamp} the monotonic time of the match with {@link WaitAsyncOptions#TIMESTAMP},
      * else 0.
+     *
      * @param key the key given to {@code waitAsync}
      * @param status the packet status, {@link Status#OK}
      * @param trigger the signals the wait was armed for
@@ -276,6 +286,7 @@ public sealed interface PortPacket {
 
     /**
      * An interrupt fired (or was triggered) while bound to the port.
+     *
      * @param key the key given when the interrupt was bound
      * @param timestamp the interrupt's timestamp in monotonic nanoseconds
      */
@@ -295,6 +306,7 @@ public sealed interface PortPacket {
 
     /**
      * A guest wrote to a BELL trap at guest-physical address {@code addr}.
+     *
      * @param key the key given when the trap was set
      * @param addr the guest-physical address written
      */
@@ -416,6 +428,7 @@ public sealed interface PortPacket {
     sealed interface GuestVcpuPacket extends PortPacket {
         /**
          * The subtype, {@code ZX_PKT_GUEST_VCPU_INTERRUPT} or {@code _STARTUP}.
+         *
          * @return the subtype
          */
         int vcpuType();
@@ -428,6 +441,7 @@ public sealed interface PortPacket {
         /**
          * An inter-processor interrupt: deliver {@code vector} to each VCPU whose APIC ID bit is
          * set in {@code mask} (with {@link Vcpu#interrupt(int)}).
+         *
          * @param key the key given when the trap was set
          * @param mask the destination VCPUs, one bit per APIC ID
          * @param vector the interrupt vector
@@ -450,6 +464,7 @@ public sealed interface PortPacket {
         /**
          * Start-up of the VCPU with APIC ID {@code id} at guest-physical {@code entry} (an x86
          * SIPI: {@code entry = vector << 12}): the VMM creates that VCPU on a new thread.
+         *
          * @param key the key given when the trap was set
          * @param id the APIC ID of the VCPU to start
          * @param entry the guest-physical address where it starts
@@ -472,6 +487,7 @@ public sealed interface PortPacket {
 
     /**
      * Any other packet type, kept byte for byte (the 32-byte union is copied in and out).
+     *
      * @param key the packet's key
      * @param type the packet's type
      * @param status the packet's status

@@ -123,6 +123,7 @@ public final class Rights {
 
     /**
      * The rights whose bits are {@code bits} (any pattern is accepted, unknown bits kept).
+     *
      * @param bits a {@code zx_rights_t} bit pattern
      * @return the rights with exactly those bits
      */
@@ -132,6 +133,7 @@ public final class Rights {
 
     /**
      * The union of {@code rights}; {@link #NONE} for none.
+     *
      * @param rights the rights to combine
      * @return their union
      */
@@ -145,6 +147,7 @@ public final class Rights {
 
     /**
      * The raw {@code zx_rights_t}.
+     *
      * @return the bit pattern
      */
     public int bits() {
@@ -153,6 +156,7 @@ public final class Rights {
 
     /**
      * Whether every right of {@code other} is in this set.
+     *
      * @param other the rights to look for
      * @return true if all of them are present
      */
@@ -182,6 +186,7 @@ public final class Rights {
 
     /**
      * This set without the rights of {@code other}.
+     *
      * @param other the rights to remove
      * @return the difference
      */

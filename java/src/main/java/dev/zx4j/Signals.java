@@ -30,6 +30,7 @@ public record Signals(int bits) {
 
     /**
      * User signal {@code n} (0–7).
+     *
      * @param n the user signal number, 0 to 7
      * @return the set holding only that signal
      * @throws IllegalArgumentException if {@code n} is outside 0..7
@@ -43,6 +44,7 @@ public record Signals(int bits) {
 
     /**
      * The union of both sets.
+     *
      * @param other the other set
      * @return the union
      */
@@ -52,6 +54,7 @@ public record Signals(int bits) {
 
     /**
      * The signals present in both sets.
+     *
      * @param other the other set
      * @return the intersection
      */
@@ -61,6 +64,7 @@ public record Signals(int bits) {
 
     /**
      * Whether every signal of {@code other} is in this set.
+     *
      * @param other the signals to look for
      * @return true if all of them are present
      */
@@ -70,6 +74,7 @@ public record Signals(int bits) {
 
     /**
      * Whether some signal of {@code other} is in this set.
+     *
      * @param other the signals to look for
      * @return true if at least one is present
      */

@@ -185,6 +185,7 @@ public final class Status {
 
     /**
      * The status for a raw {@code zx_status_t}; unknown values get a fresh, printable instance.
+     *
      * @param raw the raw status value
      * @return the shared constant for a known value, otherwise a new instance
      */
@@ -195,6 +196,7 @@ public final class Status {
 
     /**
      * The raw {@code zx_status_t}.
+     *
      * @return the raw status value
      */
     public int raw() {
@@ -213,6 +215,7 @@ public final class Status {
 
     /**
      * The symbolic C name ({@code ZX_ERR_TIMED_OUT}), or {@code ZX_STATUS(n)} if unknown.
+     *
      * @return the C name
      */
     public String name() {

@@ -45,6 +45,7 @@ public final class Timer extends HandleObject<Timer> {
 
     /**
      * Starts the timer to fire {@code delay} from now, without slack.
+     *
      * @param delay the time from now
      */
     public void setAfter(Duration delay) {
@@ -63,6 +64,7 @@ public final class Timer extends HandleObject<Timer> {
 
     /**
      * The armed deadline, or 0 when none ({@code ZX_INFO_TIMER}; needs {@link Rights#INSPECT}).
+     *
      * @return the deadline in monotonic nanoseconds, or 0
      */
     public long deadline() {

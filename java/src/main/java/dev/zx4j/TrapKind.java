@@ -38,6 +38,7 @@ public enum TrapKind {
 
     /**
      * The raw {@code ZX_GUEST_TRAP_*} value.
+     *
      * @return the value
      */
     public int raw() {

@@ -278,6 +278,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * ({@code zx_vcpu_interrupt}; needs {@link Rights#SIGNAL}). Any thread. The kernel of the
      * modelled era drops vectors of 256 and more silently; vectors 21–31 make the next
      * {@code enter()} fail with {@link Status#NOT_SUPPORTED}.
+     *
      * @param vector the interrupt vector
      */
     public void interrupt(int vector) {
@@ -292,6 +293,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
     /**
      * A view offering only {@link #kick()} and {@link #interrupt(int)}, for other threads. It
      * does not own the handle and stops working when this VCPU is closed.
+     *
      * @return the controller
      */
     public VcpuController controller() {

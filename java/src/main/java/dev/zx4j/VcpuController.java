@@ -21,6 +21,7 @@ public final class VcpuController {
 
     /**
      * See {@link Vcpu#interrupt(int)}.
+     *
      * @param vector the interrupt vector, 0 to 255
      */
     public void interrupt(int vector) {

@@ -135,6 +135,7 @@ public sealed interface VcpuExit {
             implements VcpuExit {
         /**
          * The packet {@code zx_vcpu_enter} filled for this exit.
+         *
          * @return a packet holding this exit's fields
          */
         public PortPacket.GuestIoPacket toPacket() {
@@ -149,12 +150,14 @@ public sealed interface VcpuExit {
     sealed interface VcpuPacketExit extends VcpuExit {
         /**
          * The packet's key.
+         *
          * @return the key
          */
         long key();
 
         /**
          * The packet {@code zx_vcpu_enter} filled for this exit.
+         *
          * @return the packet
          */
         PortPacket.GuestVcpuPacket toPacket();
@@ -163,6 +166,7 @@ public sealed interface VcpuExit {
     /**
      * An inter-processor interrupt: send {@code vector} to every VCPU whose APIC ID (VPID − 1)
      * has its bit set in {@code mask}, with {@link Vcpu#interrupt(int)}.
+     *
      * @param key the trap's key
      * @param mask the destination VCPUs, one bit per APIC ID
      * @param vector the interrupt vector to deliver
@@ -177,6 +181,7 @@ public sealed interface VcpuExit {
     /**
      * A start-up IPI: create the VCPU with APIC ID {@code id} at guest-physical {@code entry},
      * on a new thread of its own.
+     *
      * @param key the trap's key
      * @param id the APIC ID of the VCPU to start
      * @param entry the guest-physical address where it starts

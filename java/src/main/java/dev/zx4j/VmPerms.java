@@ -37,6 +37,7 @@ public final class VmPerms {
 
     /**
      * The union of {@code perms}; {@link #NONE} for none.
+     *
      * @param perms the permissions to combine
      * @return their union
      */
@@ -65,6 +66,7 @@ public final class VmPerms {
 
     /**
      * The raw {@code ZX_VM_PERM_*} bits.
+     *
      * @return the bits
      */
     public int bits() {
@@ -83,6 +85,7 @@ public final class VmPerms {
 
     /**
      * Whether every permission of {@code other} is in this set.
+     *
      * @param other the permissions to look for
      * @return true if all of them are present
      */

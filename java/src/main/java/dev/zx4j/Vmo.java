@@ -20,6 +20,7 @@ public final class Vmo extends HandleObject<Vmo> {
 
     /**
      * The size in bytes, a whole number of pages ({@code zx_vmo_get_size}).
+     *
      * @return the size in bytes
      */
     public long size() {
@@ -54,6 +55,7 @@ public final class Vmo extends HandleObject<Vmo> {
 
     /**
      * {@code length} bytes read from {@code offset}; see {@link #read(long, byte[])}.
+     *
      * @param offset the byte offset in the VMO
      * @param length how many bytes
      * @return a new array with the bytes

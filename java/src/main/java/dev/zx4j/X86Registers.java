@@ -149,6 +149,7 @@ public record X86Registers(
 
     /**
      * The {@value #SIZE}-byte C layout.
+     *
      * @return a new array holding the registers in the C layout
      */
     public byte[] toBytes() {
@@ -175,6 +176,7 @@ public record X86Registers(
 
     /**
      * The value of {@code register}.
+     *
      * @param register the register to read
      * @return its value
      */
@@ -203,6 +205,7 @@ public record X86Registers(
 
     /**
      * A copy with {@code register} = {@code value}.
+     *
      * @param register the register to change
      * @param value its new value
      * @return the copy
@@ -232,6 +235,7 @@ public record X86Registers(
 
     /**
      * A copy with rax = {@code value}.
+     *
      * @param value the new RAX
      * @return the copy
      */
@@ -241,6 +245,7 @@ public record X86Registers(
 
     /**
      * A copy with rcx = {@code value}.
+     *
      * @param value the new RCX
      * @return the copy
      */
@@ -250,6 +255,7 @@ public record X86Registers(
 
     /**
      * A copy with rdx = {@code value}.
+     *
      * @param value the new RDX
      * @return the copy
      */
@@ -259,6 +265,7 @@ public record X86Registers(
 
     /**
      * A copy with rbx = {@code value}.
+     *
      * @param value the new RBX
      * @return the copy
      */
@@ -268,6 +275,7 @@ public record X86Registers(
 
     /**
      * A copy with rsp = {@code value}.
+     *
      * @param value the new RSP
      * @return the copy
      */
@@ -277,6 +285,7 @@ public record X86Registers(
 
     /**
      * A copy with rbp = {@code value}.
+     *
      * @param value the new RBP
      * @return the copy
      */
@@ -286,6 +295,7 @@ public record X86Registers(
 
     /**
      * A copy with rsi = {@code value}.
+     *
      * @param value the new RSI
      * @return the copy
      */
@@ -295,6 +305,7 @@ public record X86Registers(
 
     /**
      * A copy with rdi = {@code value}.
+     *
      * @param value the new RDI
      * @return the copy
      */
@@ -304,6 +315,7 @@ public record X86Registers(
 
     /**
      * A copy with r8 = {@code value}.
+     *
      * @param value the new R8
      * @return the copy
      */
@@ -313,6 +325,7 @@ public record X86Registers(
 
     /**
      * A copy with r9 = {@code value}.
+     *
      * @param value the new R9
      * @return the copy
      */
@@ -322,6 +335,7 @@ public record X86Registers(
 
     /**
      * A copy with r10 = {@code value}.
+     *
      * @param value the new R10
      * @return the copy
      */
@@ -331,6 +345,7 @@ public record X86Registers(
 
     /**
      * A copy with r11 = {@code value}.
+     *
      * @param value the new R11
      * @return the copy
      */
@@ -340,6 +355,7 @@ public record X86Registers(
 
     /**
      * A copy with r12 = {@code value}.
+     *
      * @param value the new R12
      * @return the copy
      */
@@ -349,6 +365,7 @@ public record X86Registers(
 
     /**
      * A copy with r13 = {@code value}.
+     *
      * @param value the new R13
      * @return the copy
      */
@@ -358,6 +375,7 @@ public record X86Registers(
 
     /**
      * A copy with r14 = {@code value}.
+     *
      * @param value the new R14
      * @return the copy
      */
@@ -367,6 +385,7 @@ public record X86Registers(
 
     /**
      * A copy with r15 = {@code value}.
+     *
      * @param value the new R15
      * @return the copy
      */
@@ -376,6 +395,7 @@ public record X86Registers(
 
     /**
      * A copy with rflags = {@code value}.
+     *
      * @param value the new RFLAGS
      * @return the copy
      */

@@ -207,6 +207,7 @@ public final class Layouts {
     /**
      * Whether a user buffer can stand for a C object of {@code size} bytes: non-null and long
      * enough. Anything else is a faulting user pointer.
+     *
      * @param buffer the user buffer, possibly null
      * @param size the size of the C object in bytes
      * @return true if the buffer is non-null and at least {@code size} bytes long
@@ -217,6 +218,7 @@ public final class Layouts {
 
     /**
      * Whether a one-element out-parameter array is a valid user pointer.
+     *
      * @param out the out-parameter array, possibly null
      * @return true if it is non-null and has at least one element
      */
@@ -224,6 +226,7 @@ public final class Layouts {
 
     /**
      * Whether a one-element out-parameter array is a valid user pointer.
+     *
      * @param out the out-parameter array, possibly null
      * @return true if it is non-null and has at least one element
      */

@@ -170,6 +170,7 @@ public interface Syscalls {
 
     /**
      * {@code zx_time_t zx_clock_get_monotonic(void)}: not a status, the current time in ns.
+     *
      * @return the monotonic time in nanoseconds
      */
     long zx_clock_get_monotonic();

@@ -74,6 +74,7 @@ public final class Float80 {
 
     /**
      * Significand bits delivered for the precision control: 24, 53 or 64 (PC = 1 reserved: 64).
+     *
      * @return 24, 53 or 64
      */
     public int precisionBits() {
@@ -203,6 +204,7 @@ public final class Float80 {
     /**
      * Rounds the exact value (sig:extra) × 2^(exp − 16383 − 63) (sig normalized, bit 63 set; the
      * exponent may lie outside the format) to the register format under PC and RC.
+     *
      * @param sign the sign, 0 or 1
      * @param exp the biased exponent, possibly out of range
      * @param sig the normalized significand
@@ -215,6 +217,7 @@ public final class Float80 {
 
     /**
      * {@link #roundPack} at a given precision (64 for exact-format results).
+     *
      * @param sign the sign, 0 or 1
      * @param exp the biased exponent, possibly out of range
      * @param sig the normalized significand
@@ -367,6 +370,7 @@ public final class Float80 {
     /**
      * Rounds mag × 2^scale (mag &gt; 0; {@code sticky} = more nonzero bits below) to the
      * register format at precision {@code prec}.
+     *
      * @param sign the sign, 0 or 1
      * @param mag the magnitude's bits
      * @param scale the power of two that scales {@code mag}
@@ -403,6 +407,7 @@ public final class Float80 {
 
     /**
      * a + b (b's sign flipped when {@code subtract}).
+     *
      * @param sa the sign/exponent word of a
      * @param ma the significand of a
      * @param sb the sign/exponent word of b
@@ -544,6 +549,7 @@ public final class Float80 {
 
     /**
      * a × b rounded at {@code prec} bits whatever PC says.
+     *
      * @param sa the sign/exponent word of a
      * @param ma the significand of a
      * @param sb the sign/exponent word of b
@@ -700,6 +706,7 @@ public final class Float80 {
     /**
      * Compares a with b; IE for any NaN operand ({@code quiet} false) or only for signalling NaNs
      * ({@code quiet} true), always for unsupported formats; DE for denormals.
+     *
      * @param sa the sign/exponent word of a
      * @param ma the significand of a
      * @param sb the sign/exponent word of b
@@ -755,6 +762,7 @@ public final class Float80 {
 
     /**
      * A 64-bit signed integer, exactly.
+     *
      * @param v the integer
      * @return the significand; its sign/exponent is left in {@link #rse}
      */
@@ -770,6 +778,7 @@ public final class Float80 {
 
     /**
      * An IEEE single (bits) to extended, exactly; IE for a signalling NaN, DE for a denormal.
+     *
      * @param bits the IEEE single's bits
      * @return the significand; its sign/exponent is left in {@link #rse}
      */
@@ -813,6 +822,7 @@ public final class Float80 {
      * An extended value to an IEEE single (bits in the low 32 bits of the return value) or double,
      * rounded by RC; the caller must not store when OE/UE are unmasked and raised, nor when IE is
      * unmasked and raised.
+     *
      * @param se the sign/exponent word
      * @param m the significand
      * @return the IEEE single's bits in the low 32 bits
@@ -905,6 +915,7 @@ public final class Float80 {
      * Rounds to an integer by RC for FIST/FISTP (or truncates for FISTTP) into {@code bits}
      * bits; out of range, NaN, infinity or unsupported: IE and the integer indefinite
      * (the caller stores it only when IE is masked).
+     *
      * @param se the sign/exponent word
      * @param m the significand
      * @param bits the integer width: 16, 32 or 64
@@ -982,6 +993,7 @@ public final class Float80 {
 
     /**
      * FRNDINT: round to an integral value by RC (precision control does not apply).
+     *
      * @param se the sign/exponent word
      * @param m the significand
      * @return the result's significand; its sign/exponent is left in {@link #rse}

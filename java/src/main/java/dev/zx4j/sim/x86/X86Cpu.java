@@ -255,6 +255,7 @@ public final class X86Cpu {
 
     /**
      * Segment register contents (hidden part included).
+     *
      * @param selector the visible selector
      * @param base the segment base address
      * @param limit the segment limit in bytes (granularity already applied)
@@ -264,6 +265,7 @@ public final class X86Cpu {
 
     /**
      * GDTR or IDTR.
+     *
      * @param base the table's linear base address
      * @param limit the table's limit in bytes (size − 1)
      */
@@ -449,6 +451,7 @@ public final class X86Cpu {
     /**
      * The boot VCPU (the guest's first VCPU, VPID 1) as {@code zx_vcpu_create} leaves it: 64-bit
      * long mode, paging on with CR3 = 0, RIP = {@code entry}, RFLAGS = 0x2, all GPRs 0.
+     *
      * @param bus the guest-physical memory and traps
      * @param entry the guest-physical start address
      * @return the processor
@@ -504,6 +507,7 @@ public final class X86Cpu {
 
     /**
      * General-purpose register {@code index} (0 = RAX … 15 = R15).
+     *
      * @param index the register number
      * @return its value
      */
@@ -513,6 +517,7 @@ public final class X86Cpu {
 
     /**
      * Sets general-purpose register {@code index} (0 = RAX … 15 = R15).
+     *
      * @param index the register number
      * @param value the new value
      */
@@ -541,6 +546,7 @@ public final class X86Cpu {
 
     /**
      * Sets RFLAGS directly (no masking except forcing bit 1).
+     *
      * @param value the new RFLAGS
      */
     public void setRflags(long value) {
@@ -561,6 +567,7 @@ public final class X86Cpu {
 
     /**
      * Sets CR3 and flushes the TLB.
+     *
      * @param value the new CR3
      */
     public void setCr3(long value) {
@@ -580,6 +587,7 @@ public final class X86Cpu {
 
     /**
      * Loads a segment register's visible and hidden parts directly.
+     *
      * @param index {@link #ES}, {@link #CS}, {@link #SS}, {@link #DS}, {@link #FS} or {@link #GS}
      * @param s the new contents
      */
@@ -609,6 +617,7 @@ public final class X86Cpu {
 
     /**
      * Whether the last exit was a HLT (cleared by {@link #run} and by event delivery).
+     *
      * @return true after a HLT exit
      */
     public boolean halted() { return halted; }
@@ -625,6 +634,7 @@ public final class X86Cpu {
     /**
      * Makes CPUID exit to the kernel as {@link VcpuExit.Cpuid} (the VMX set-up of a VCPU),
      * instead of answering with this processor's own leaves (a bare CPU).
+     *
      * @param exits true to exit on CPUID
      */
     public void setCpuidExits(boolean exits) {
@@ -634,6 +644,7 @@ public final class X86Cpu {
     /**
      * This processor's own CPUID leaf (what it answers without a hypervisor): {@code out} =
      * EAX, EBX, ECX, EDX. The kernel's CPUID exit handler starts from these values.
+     *
      * @param leaf the leaf (EAX)
      * @param subleaf the subleaf (ECX)
      * @param out receives EAX, EBX, ECX, EDX; at least 4 elements
@@ -647,6 +658,7 @@ public final class X86Cpu {
 
     /**
      * The guest's XCR0.
+     *
      * @return XCR0, the enabled XSAVE state components
      */
     public long xcr0() {
@@ -675,6 +687,7 @@ public final class X86Cpu {
 
     /**
      * Source of RDTSC values (default {@link System#nanoTime()}).
+     *
      * @param source supplies the time-stamp counter at each read
      */
     public void setTimeStampCounter(LongSupplier source) {
@@ -684,6 +697,7 @@ public final class X86Cpu {
     /**
      * Fills {@code buf[0..136)} with the x86 {@code zx_vcpu_state_t}: rax rcx rdx rbx rsp rbp rsi
      * rdi r8–r15, then RFLAGS masked to {@link #FLAGS_USER} (as {@code zx_vcpu_read_state}).
+     *
      * @param buf the destination, at least 136 bytes
      */
     public void readState(byte[] buf) {
@@ -697,6 +711,7 @@ public final class X86Cpu {
      * Loads registers from a 136-byte x86 {@code zx_vcpu_state_t} (as {@code zx_vcpu_write_state}):
      * all GPRs; RFLAGS only if bit 1 is set in the supplied value, and then only the
      * {@link #FLAGS_USER} bits are merged.
+     *
      * @param buf the source, at least 136 bytes
      */
     public void writeState(byte[] buf) {
@@ -764,6 +779,7 @@ public final class X86Cpu {
 
     /**
      * The vector queued by {@link #injectVector} and not yet delivered, or -1.
+     *
      * @return the vector, or -1
      */
     public int pendingInjection() {
@@ -783,6 +799,7 @@ public final class X86Cpu {
      * While enabled, {@link #run} returns {@link VcpuExit.StopReason#INTERRUPT_WINDOW} as soon as
      * {@link #canTakeExternalInterrupt()} holds at an instruction boundary (interrupt-window
      * exiting, used while an external interrupt is pending but blocked).
+     *
      * @param enabled true to exit as soon as an interrupt can be taken
      */
     public void setInterruptWindowExiting(boolean enabled) {
@@ -974,6 +991,7 @@ public final class X86Cpu {
     /**
      * Drops cached decoded code for the guest-physical range {@code [gpa, gpa + length)}. Call
      * after writing guest RAM other than through this CPU.
+     *
      * @param gpa the guest-physical start
      * @param length the length in bytes
      */
