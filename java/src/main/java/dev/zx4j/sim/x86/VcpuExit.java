@@ -34,6 +34,7 @@ public sealed interface VcpuExit {
      */
     record MemExit(long addr, int instructionLength, byte[] instruction, int defaultOperandSize)
             implements VcpuExit {
+        /** Copies the instruction bytes. */
         public MemExit {
             instruction = instruction.clone();
         }
@@ -117,7 +118,11 @@ public sealed interface VcpuExit {
         INTERRUPT_WINDOW
     }
 
-    /** The CPU stopped at an instruction boundary without a guest-visible event. */
+    /**
+     * The CPU stopped at an instruction boundary without a guest-visible event.
+     *
+     * @param reason why the CPU stopped
+     */
     record Stopped(StopReason reason) implements VcpuExit {}
 
     /**
