@@ -175,6 +175,9 @@ public sealed interface PortPacket {
         /**
          * Copies the payload.
          *
+         * @param key the packet's key
+         * @param status the status the sender chose
+         * @param payload exactly 32 payload bytes
          * @throws IllegalArgumentException if the payload is not 32 bytes
          */
         public UserPacket {
@@ -368,6 +371,10 @@ public sealed interface PortPacket {
         /**
          * Copies the instruction bytes.
          *
+         * @param key the key given when the trap was set
+         * @param addr the guest-physical address accessed
+         * @param instruction the trapping instruction's bytes, at most 15
+         * @param defaultOperandSize 2 or 4
          * @throws IllegalArgumentException if there are more than 15 instruction bytes
          */
         public GuestMemPacket {
@@ -497,6 +504,10 @@ public sealed interface PortPacket {
         /**
          * Copies the union bytes.
          *
+         * @param key the packet's key
+         * @param type the packet's type
+         * @param status the packet's status
+         * @param union the 32 bytes of the type-specific union
          * @throws IllegalArgumentException if the union is not 32 bytes
          */
         public OtherPacket {

@@ -78,6 +78,7 @@ public sealed interface VcpuExit {
         /**
          * Checks that the packet is present.
          *
+         * @param toPacket the packet {@code zx_vcpu_enter} filled for this exit
          * @throws NullPointerException if {@code toPacket} is null
          */
         public MemExit {

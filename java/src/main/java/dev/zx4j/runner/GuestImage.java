@@ -37,7 +37,13 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
         }
     }
 
-    /** Copies the segment list. */
+    /**
+     * Copies the segment list.
+     *
+     * @param name where the image came from, for messages
+     * @param segments the bytes to copy and where
+     * @param entry the guest-physical address the boot VCPU starts at
+     */
     public GuestImage {
         segments = List.copyOf(segments);
     }
