@@ -449,7 +449,7 @@ public sealed interface PortPacket {
          * An inter-processor interrupt: deliver {@code vector} to each VCPU whose APIC ID bit is
          * set in {@code mask} (with {@link Vcpu#interrupt(int)}).
          *
-         * @param key the key given when the trap was set
+         * @param key the packet's key
          * @param mask the destination VCPUs, one bit per APIC ID
          * @param vector the interrupt vector
          */
@@ -472,7 +472,7 @@ public sealed interface PortPacket {
          * Start-up of the VCPU with APIC ID {@code id} at guest-physical {@code entry} (an x86
          * SIPI: {@code entry = vector << 12}): the VMM creates that VCPU on a new thread.
          *
-         * @param key the key given when the trap was set
+         * @param key the packet's key
          * @param id the APIC ID of the VCPU to start
          * @param entry the guest-physical address where it starts
          */

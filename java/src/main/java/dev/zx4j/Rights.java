@@ -21,70 +21,70 @@ public final class Rights {
         "MANAGE_SOCKET", "OP_CHILDREN", "RESIZE", "ATTACH_VMO", "MANAGE_VMO",
     };
 
-    /** {@code ZX_RIGHT_NONE}: Right set with no rights at all. */
+    /** {@code ZX_RIGHT_NONE}: right set with no rights at all. */
     public static final Rights NONE = new Rights(0);
-    /** {@code ZX_RIGHT_DUPLICATE}: Right to duplicate the handle ({@code zx_handle_duplicate}). */
+    /** {@code ZX_RIGHT_DUPLICATE}: right to duplicate the handle ({@code zx_handle_duplicate}). */
     public static final Rights DUPLICATE = new Rights(1 << 0);
-    /** {@code ZX_RIGHT_TRANSFER}: Right to send the handle over a channel to another process. */
+    /** {@code ZX_RIGHT_TRANSFER}: right to send the handle over a channel to another process. */
     public static final Rights TRANSFER = new Rights(1 << 1);
     /**
-     * {@code ZX_RIGHT_READ}: Right to read the object's data or state (VMO contents, port packets,
+     * {@code ZX_RIGHT_READ}: right to read the object's data or state (VMO contents, port packets,
      * VCPU registers).
      */
     public static final Rights READ = new Rights(1 << 2);
     /**
-     * {@code ZX_RIGHT_WRITE}: Right to modify the object's data or state (VMO contents, port queue,
+     * {@code ZX_RIGHT_WRITE}: right to modify the object's data or state (VMO contents, port queue,
      * VCPU registers, traps).
      */
     public static final Rights WRITE = new Rights(1 << 3);
-    /** {@code ZX_RIGHT_EXECUTE}: Right to execute: map a VMO executable, or resume a VCPU. */
+    /** {@code ZX_RIGHT_EXECUTE}: right to execute: map a VMO executable, or resume a VCPU. */
     public static final Rights EXECUTE = new Rights(1 << 4);
-    /** {@code ZX_RIGHT_MAP}: Right to map a VMO into a VMAR. */
+    /** {@code ZX_RIGHT_MAP}: right to map a VMO into a VMAR. */
     public static final Rights MAP = new Rights(1 << 5);
     /**
-     * {@code ZX_RIGHT_GET_PROPERTY}: Right to read object properties
+     * {@code ZX_RIGHT_GET_PROPERTY}: right to read object properties
      * ({@code zx_object_get_property}).
      */
     public static final Rights GET_PROPERTY = new Rights(1 << 6);
     /**
-     * {@code ZX_RIGHT_SET_PROPERTY}: Right to change object properties
+     * {@code ZX_RIGHT_SET_PROPERTY}: right to change object properties
      * ({@code zx_object_set_property}).
      */
     public static final Rights SET_PROPERTY = new Rights(1 << 7);
     /**
-     * {@code ZX_RIGHT_ENUMERATE}: Right to list an object's children (job and process objects).
+     * {@code ZX_RIGHT_ENUMERATE}: right to list an object's children (job and process objects).
      */
     public static final Rights ENUMERATE = new Rights(1 << 8);
-    /** {@code ZX_RIGHT_DESTROY}: Right to destroy the object (e.g. a VMAR or an interrupt). */
+    /** {@code ZX_RIGHT_DESTROY}: right to destroy the object (e.g. a VMAR or an interrupt). */
     public static final Rights DESTROY = new Rights(1 << 9);
-    /** {@code ZX_RIGHT_SET_POLICY}: Right to set a job's policy. */
+    /** {@code ZX_RIGHT_SET_POLICY}: right to set a job's policy. */
     public static final Rights SET_POLICY = new Rights(1 << 10);
-    /** {@code ZX_RIGHT_GET_POLICY}: Right to read a job's policy. */
+    /** {@code ZX_RIGHT_GET_POLICY}: right to read a job's policy. */
     public static final Rights GET_POLICY = new Rights(1 << 11);
     /**
-     * {@code ZX_RIGHT_SIGNAL}: Right to set or clear the object's user signals
+     * {@code ZX_RIGHT_SIGNAL}: right to set or clear the object's user signals
      * ({@code zx_object_signal}).
      */
     public static final Rights SIGNAL = new Rights(1 << 12);
-    /** {@code ZX_RIGHT_SIGNAL_PEER}: Right to signal the peer of a paired object. */
+    /** {@code ZX_RIGHT_SIGNAL_PEER}: right to signal the peer of a paired object. */
     public static final Rights SIGNAL_PEER = new Rights(1 << 13);
     /**
-     * {@code ZX_RIGHT_WAIT}: Right to wait on the object's signals ({@code zx_object_wait_one},
+     * {@code ZX_RIGHT_WAIT}: right to wait on the object's signals ({@code zx_object_wait_one},
      * {@code wait_async}).
      */
     public static final Rights WAIT = new Rights(1 << 14);
-    /** {@code ZX_RIGHT_INSPECT}: Right to query the object ({@code zx_object_get_info}). */
+    /** {@code ZX_RIGHT_INSPECT}: right to query the object ({@code zx_object_get_info}). */
     public static final Rights INSPECT = new Rights(1 << 15);
-    /** {@code ZX_RIGHT_MANAGE_JOB}: Right to create and manage child jobs. */
+    /** {@code ZX_RIGHT_MANAGE_JOB}: right to create and manage child jobs. */
     public static final Rights MANAGE_JOB = new Rights(1 << 16);
     /**
-     * {@code ZX_RIGHT_MANAGE_PROCESS}: Right to manage processes; in this era also what
+     * {@code ZX_RIGHT_MANAGE_PROCESS}: right to manage processes; in this era also what
      * {@code zx_vcpu_create} checks on a guest.
      */
     public static final Rights MANAGE_PROCESS = new Rights(1 << 17);
-    /** {@code ZX_RIGHT_MANAGE_THREAD}: Right to manage threads (suspend, read their state). */
+    /** {@code ZX_RIGHT_MANAGE_THREAD}: right to manage threads (suspend, read their state). */
     public static final Rights MANAGE_THREAD = new Rights(1 << 18);
-    /** {@code ZX_RIGHT_APPLY_PROFILE}: Right to apply a scheduling profile. */
+    /** {@code ZX_RIGHT_APPLY_PROFILE}: right to apply a scheduling profile. */
     public static final Rights APPLY_PROFILE = new Rights(1 << 19);
     /** {@code ZX_RIGHT_MANAGE_SOCKET}: right to change a socket's options and disposition. */
     public static final Rights MANAGE_SOCKET = new Rights(1 << 20);

@@ -168,7 +168,7 @@ public sealed interface VcpuExit {
      * An inter-processor interrupt: send {@code vector} to every VCPU whose APIC ID (VPID − 1)
      * has its bit set in {@code mask}, with {@link Vcpu#interrupt(int)}.
      *
-     * @param key the trap's key
+     * @param key the packet's key
      * @param mask the destination VCPUs, one bit per APIC ID
      * @param vector the interrupt vector to deliver
      */
@@ -183,7 +183,7 @@ public sealed interface VcpuExit {
      * A start-up IPI: create the VCPU with APIC ID {@code id} at guest-physical {@code entry},
      * on a new thread of its own.
      *
-     * @param key the trap's key
+     * @param key the packet's key
      * @param id the APIC ID of the VCPU to start
      * @param entry the guest-physical address where it starts
      */
