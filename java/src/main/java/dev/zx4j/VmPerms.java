@@ -13,7 +13,7 @@ import java.util.List;
  * {@linkplain Vmo#replaceAsExecutable executable}).
  */
 public final class VmPerms {
-    /** No permission: the mapping exists but any access faults. */
+    /** The empty set: no access. */
     public static final VmPerms NONE = new VmPerms(0);
     /** {@code ZX_VM_PERM_READ}: the pages may be read. */
     public static final VmPerms READ = new VmPerms(Zx.ZX_VM_PERM_READ);

@@ -222,7 +222,7 @@ public interface Syscalls {
     /**
      * Creates an interrupt object. Rules: {@code fidl/interrupt.fidl}.
      *
-     * @param srcObj an IRQ resource handle, or {@link Zx#ZX_HANDLE_INVALID} for a virtual interrupt
+     * @param srcObj an IRQ resource covering {@code srcNum}; ignored for a virtual interrupt
      * @param srcNum the interrupt vector
      * @param options a trigger mode, {@link Zx#ZX_INTERRUPT_REMAP_IRQ} or
      *        {@link Zx#ZX_INTERRUPT_VIRTUAL}
@@ -429,8 +429,8 @@ public interface Syscalls {
      * Raises an interrupt vector in the VCPU.
      *
      * @param handle the VCPU; needs {@link Zx#ZX_RIGHT_SIGNAL}
-     * @param vector the vector, 0..255
-     * @return the status; {@link Zx#ZX_ERR_OUT_OF_RANGE} for a vector above 255
+     * @param vector the vector, 0..255; a larger one is dropped silently
+     * @return the status
      */
     int zx_vcpu_interrupt(int handle, int vector);
 

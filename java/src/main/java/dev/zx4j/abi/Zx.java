@@ -202,7 +202,10 @@ public final class Zx {
     /** Rights of a handle returned by {@code zx_vmo_create}. */
     public static final int ZX_DEFAULT_VMO_RIGHTS =
             ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | ZX_RIGHT_MAP | ZX_RIGHT_SIGNAL;
-    /** Rights of the VMAR handle returned by {@code zx_guest_create} (no wait right). */
+    /**
+     * Default rights of a VMAR handle: the basic rights minus wait (the guest-physical VMAR of
+     * {@code zx_guest_create} also gets read, write and execute).
+     */
     public static final int ZX_DEFAULT_VMAR_RIGHTS = ZX_RIGHTS_BASIC & ~ZX_RIGHT_WAIT;
 
     // ---- zx_obj_type_t ---------------------------------------------------------------------
@@ -293,7 +296,9 @@ public final class Zx {
     public static final int ZX_INTERRUPT_BIND = 0;
     /** {@code zx_interrupt_bind} option: unbind the interrupt from the port. */
     public static final int ZX_INTERRUPT_UNBIND = 1;
-    /** Interrupt slot reserved for user wake-ups; bound slots must be below it. */
+    /**
+     * Interrupt slot number reserved for user-initiated wake-ups (the slot-based interrupt API).
+     */
     public static final int ZX_INTERRUPT_SLOT_USER = 62;
 
     // ---- resources (2021+ numbering) -------------------------------------------------------
