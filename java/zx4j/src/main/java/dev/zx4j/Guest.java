@@ -66,6 +66,7 @@ public final class Guest extends HandleObject<Guest> {
      * The root VMAR of the guest-physical address space: map a {@link Vmo} at offset {@code a}
      * to give the guest RAM at guest-physical address {@code a}.
      *
+     * @return the guest-physical VMAR, owned by this guest
      * @throws IllegalStateException for a guest obtained by duplicate or adopt
      */
     public Vmar physicalVmar() {
@@ -76,7 +77,11 @@ public final class Guest extends HandleObject<Guest> {
         return vmar;
     }
 
-    /** The same as {@link #physicalVmar()}: the guest's memory address space. */
+    /**
+     * The same as {@link #physicalVmar()}: the guest's memory address space.
+     *
+     * @return the guest-physical VMAR, owned by this guest
+     */
     public Vmar memory() {
         return physicalVmar();
     }
@@ -87,6 +92,11 @@ public final class Guest extends HandleObject<Guest> {
      * and BELL ranges must be page aligned, and setting one unmaps that range from guest RAM.
      * IO traps cover x86 port numbers [{@code addr}, {@code addr + size}).
      *
+     * @param kind the trap kind
+     * @param addr the start of the range (guest-physical address or I/O port)
+     * @param size the length of the range in bytes or ports
+     * @param port the port for bell packets, or null
+     * @param key the key the trap's packets and exits carry
      * @throws ZxException {@link Status#INVALID_ARGS} for a wrong port/kind combination or an
      *                     unaligned range, {@link Status#OUT_OF_RANGE} for an empty or
      *                     overflowing range, {@link Status#ALREADY_EXISTS} when it overlaps a
@@ -116,6 +126,10 @@ public final class Guest extends HandleObject<Guest> {
     /**
      * An IO trap on x86 ports [{@code port}, {@code port + count}): {@code in}/{@code out} there
      * make {@link Vcpu#enter()} return a {@link VcpuExit.IoExit} with {@code key}.
+     *
+     * @param port the first I/O port
+     * @param count the number of ports
+     * @param key the key of the exits
      */
     public void setIoTrap(int port, int count, long key) {
         setTrap(TrapKind.IO, port, count, null, key);
@@ -124,6 +138,10 @@ public final class Guest extends HandleObject<Guest> {
     /**
      * A MEM trap on the page-aligned range [{@code addr}, {@code addr + size}): accesses make
      * {@link Vcpu#enter()} return a {@link VcpuExit.MemExit} with {@code key}.
+     *
+     * @param addr the page-aligned guest-physical start
+     * @param size the page-aligned length in bytes
+     * @param key the key of the exits
      */
     public void setMemTrap(long addr, long size, long key) {
         setTrap(TrapKind.MEM, addr, size, null, key);
@@ -133,6 +151,11 @@ public final class Guest extends HandleObject<Guest> {
      * A BELL trap on the page-aligned range [{@code addr}, {@code addr + size}): guest writes
      * queue a {@link PortPacket.GuestBellPacket} with {@code key} on {@code port} while the VCPU
      * keeps running.
+     *
+     * @param addr the page-aligned guest-physical start
+     * @param size the page-aligned length in bytes
+     * @param port the port that receives the bell packets
+     * @param key the key of the packets
      */
     public void setBellTrap(long addr, long size, Port port, long key) {
         setTrap(TrapKind.BELL, addr, size, Objects.requireNonNull(port, "port"), key);
@@ -149,6 +172,8 @@ public final class Guest extends HandleObject<Guest> {
      * to, changes under it) or already owns a live VCPU created through this kernel (Zircon
      * allows one per thread). Run each VCPU on its own platform thread.
      *
+     * @param entry the guest-physical start address
+     * @return the VCPU, usable only from this thread
      * @throws ZxException {@link Status#INVALID_ARGS} for an entry outside guest-physical
      *                     memory, {@link Status#BAD_STATE} if the kernel still binds a VCPU to
      *                     this thread that Java does not track (released or adopted handles)

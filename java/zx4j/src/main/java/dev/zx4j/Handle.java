@@ -21,6 +21,9 @@ public final class Handle extends HandleObject<Handle> {
      * checking with {@code ZX_INFO_HANDLE_BASIC} that the object has that type. On success this
      * object is unusable; on a type mismatch nothing changes.
      *
+     * @param <T> the typed class
+     * @param type the class, such as {@code Port.class}
+     * @return the typed object, now owning the handle
      * @throws IllegalArgumentException if the object is not of that type
      */
     public <T extends HandleObject<T>> T into(Class<T> type) {

@@ -69,7 +69,11 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return kernel;
     }
 
-    /** Whether this object owns its handle (false for a {@linkplain #borrow() borrowed view}). */
+    /**
+     * Whether this object owns its handle (false for a {@linkplain #borrow() borrowed view}).
+     *
+     * @return true for the owner, false for a borrowed view
+     */
     public final boolean isOwner() {
         return owner;
     }
@@ -87,6 +91,9 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
     /**
      * A new handle to the same object with {@code rights} ({@link Rights#SAME_RIGHTS} keeps this
      * handle's). Needs {@link Rights#DUPLICATE}; the new rights must be a subset of this handle's.
+     *
+     * @param rights the new handle's rights, or {@link Rights#SAME_RIGHTS}
+     * @return a new owning object for the new handle
      */
     public final T duplicate(Rights rights) {
         int[] out = new int[1];
@@ -106,6 +113,8 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * when the kernel fails — the kernel closes the source handle even then — so it must not be
      * used afterwards.
      *
+     * @param rights the new handle's rights, or {@link Rights#SAME_RIGHTS}
+     * @return a new owning object for the new handle
      * @throws IllegalStateException on a borrowed view, or while other calls are in flight
      * @throws ZxException           if the kernel refuses (the source is gone nonetheless)
      */
@@ -122,6 +131,8 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * A non-owning view of this handle: it can make every call this object can, never closes the
      * handle ({@link #close()} on it does nothing), cannot {@link #release()} or
      * {@link #replace(Rights)}, and becomes unusable once the owner closes.
+     *
+     * @return the borrowed view
      */
     public final T borrow() {
         if (cell.isEnded()) {
@@ -134,6 +145,7 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * Gives up ownership and returns the raw handle value, which the caller must close. This
      * object becomes unusable.
      *
+     * @return the raw handle value, now owned by the caller
      * @throws IllegalStateException on a borrowed view, or while other calls are in flight
      */
     public final int release() {
@@ -141,7 +153,11 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return cell.takeExclusive("release", "released");
     }
 
-    /** The koid, type and rights of this handle ({@code ZX_INFO_HANDLE_BASIC}). */
+    /**
+     * The koid, type and rights of this handle ({@code ZX_INFO_HANDLE_BASIC}).
+     *
+     * @return the handle's basic information
+     */
     public final HandleInfo info() {
         byte[] buf = new byte[INFO_HANDLE_BASIC_SIZE];
         int h = cell.acquire();
@@ -161,6 +177,9 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * Clears then sets signals of the object ({@code zx_object_signal}; needs
      * {@link Rights#SIGNAL}). Only the user signals, and {@link Signals#EVENT_SIGNALED} on an
      * event, may be changed.
+     *
+     * @param clear the signals to clear (applied first)
+     * @param set the signals to set
      */
     public final void signal(Signals clear, Signals set) {
         int h = cell.acquire();
@@ -177,6 +196,9 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * ({@code zx_object_wait_one}; needs {@link Rights#WAIT}). Returns at once when one already
      * is, whatever the deadline.
      *
+     * @param signals the signals to wait for
+     * @param deadline the absolute monotonic deadline in nanoseconds (see
+     *        {@link Kernel#deadlineAfter})
      * @return the whole signal word at the match
      * @throws ZxException with {@link Status#TIMED_OUT} when the deadline passes first, or
      *                     {@link Status#CANCELED} when the handle is closed during the wait
@@ -193,7 +215,11 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
         return new Signals(observed[0]);
     }
 
-    /** The object's current signal word (a {@code zx_object_wait_one} that polls for nothing). */
+    /**
+     * The object's current signal word (a {@code zx_object_wait_one} that polls for nothing).
+     *
+     * @return the signals asserted now
+     */
     public final Signals signals() {
         int[] observed = new int[1];
         int h = cell.acquire();
@@ -214,6 +240,11 @@ public abstract sealed class HandleObject<T extends HandleObject<T>> implements 
      * {@link Rights#WAIT}, the port {@link Rights#WRITE}). Without {@link WaitAsyncOptions#EDGE}
      * a signal already asserted queues the packet at once. One packet per call: call again to
      * wait again. Closing this handle drops the wait; {@link Port#cancel} cancels it.
+     *
+     * @param port the port the packet goes to
+     * @param key the key the packet carries
+     * @param signals the signals to watch
+     * @param options {@link WaitAsyncOptions} such as {@code TIMESTAMP} or {@code EDGE}
      */
     public final void waitAsync(Port port, long key, Signals signals, WaitAsyncOptions... options) {
         int bits = WaitAsyncOptions.toBits(options);

@@ -27,6 +27,9 @@ public final class Interrupt extends HandleObject<Interrupt> {
      * Binds this interrupt to {@code port}: each delivery queues a packet with {@code key}
      * ({@code zx_interrupt_bind}; needs {@link Rights#READ} here and {@link Rights#WRITE} on the
      * port).
+     *
+     * @param port the port, created with {@link PortOptions#BIND_TO_INTERRUPT}
+     * @param key the key of the interrupt packets
      */
     public void bind(Port port, long key) {
         bindOp(port, key, Zx.ZX_INTERRUPT_BIND);
@@ -39,6 +42,7 @@ public final class Interrupt extends HandleObject<Interrupt> {
      * on the VCPU). Bind it to several VCPUs of one guest by calling this once per VCPU; no
      * acknowledgement is needed between deliveries. Any thread.
      *
+     * @param vcpu the VCPU to deliver to
      * @throws ZxException {@link Status#ALREADY_BOUND} when the interrupt is bound to a port,
      *                     {@link Status#INVALID_ARGS} for a VCPU of another guest than the
      *                     VCPUs already bound, {@link Status#NOT_SUPPORTED} for a virtual
@@ -60,7 +64,11 @@ public final class Interrupt extends HandleObject<Interrupt> {
         }
     }
 
-    /** Unbinds this interrupt from {@code port}, which must be the port it is bound to. */
+    /**
+     * Unbinds this interrupt from {@code port}, which must be the port it is bound to.
+     *
+     * @param port the port the interrupt is bound to
+     */
     public void unbind(Port port) {
         bindOp(port, 0, Zx.ZX_INTERRUPT_UNBIND);
     }
@@ -93,6 +101,8 @@ public final class Interrupt extends HandleObject<Interrupt> {
     /**
      * Triggers a virtual interrupt with {@code timestamp} ({@code zx_interrupt_trigger}; needs
      * {@link Rights#SIGNAL}). A physical interrupt fails with {@link Status#BAD_STATE}.
+     *
+     * @param timestamp the timestamp the waiter or packet reports, in monotonic nanoseconds
      */
     public void trigger(long timestamp) {
         int h = cell.acquire();
@@ -113,6 +123,7 @@ public final class Interrupt extends HandleObject<Interrupt> {
      * Blocks until the (unbound) interrupt is delivered and returns its timestamp
      * ({@code zx_interrupt_wait}; needs {@link Rights#WAIT}). Waiting again acknowledges it.
      *
+     * @return the delivery's timestamp in monotonic nanoseconds
      * @throws ZxException with {@link Status#CANCELED} if the interrupt is destroyed meanwhile,
      *                     {@link Status#BAD_STATE} if it is bound to a port
      */

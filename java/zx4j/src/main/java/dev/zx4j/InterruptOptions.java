@@ -48,6 +48,8 @@ public enum InterruptOptions {
     /**
      * The C options word for {@code options}.
      *
+     * @param options the options to combine
+     * @return the {@code ZX_INTERRUPT_*} bits
      * @throws IllegalArgumentException if two different modes are given
      */
     public static int toBits(InterruptOptions... options) {

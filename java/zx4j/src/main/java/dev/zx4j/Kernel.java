@@ -63,6 +63,8 @@ public final class Kernel {
     /**
      * The CPU architecture of this kernel's guests: {@code "x86_64"} (the simulated kernel, and
      * the native kernel on x86-64) or {@code "aarch64"} (the native kernel on arm64).
+     *
+     * @return {@code "x86_64"} or {@code "aarch64"}
      */
     public String guestArchitecture() {
         return guestArchitecture;
@@ -83,12 +85,22 @@ public final class Kernel {
         return new Kernel(new SimKernel());
     }
 
-    /** The typed API over an existing simulated kernel (with its clock, platform, faults). */
+    /**
+     * The typed API over an existing simulated kernel (with its clock, platform, faults).
+     *
+     * @param sim the simulated kernel to drive
+     * @return the typed API over it
+     */
     public static Kernel simulated(SimKernel sim) {
         return new Kernel(sim);
     }
 
-    /** The typed API over any implementation of the raw surface (a decorator, a mock…). */
+    /**
+     * The typed API over any implementation of the raw surface (a decorator, a mock…).
+     *
+     * @param syscalls the raw syscall implementation
+     * @return the typed API over it
+     */
     public static Kernel of(Syscalls syscalls) {
         return new Kernel(syscalls);
     }
@@ -96,6 +108,7 @@ public final class Kernel {
     /**
      * The real Zircon kernel through JNI.
      *
+     * @return the typed API over the JNI kernel
      * @throws NativeKernelUnavailableException saying why it is not available here
      */
     public static Kernel nativeKernel() {
@@ -106,13 +119,18 @@ public final class Kernel {
      * The kernel of the platform this JVM runs on: the real kernel through JNI on Fuchsia, a new
      * simulated kernel (real-time clock) anywhere else.
      *
+     * @return the native kernel on Fuchsia, otherwise a new simulated kernel
      * @throws NativeKernelUnavailableException on Fuchsia, when the JNI library cannot be loaded
      */
     public static Kernel platformDefault() {
         return onFuchsia() ? nativeKernel() : simulated();
     }
 
-    /** Whether this JVM runs on Fuchsia ({@code os.name}). */
+    /**
+     * Whether this JVM runs on Fuchsia ({@code os.name}).
+     *
+     * @return true if {@code os.name} says Fuchsia
+     */
     public static boolean onFuchsia() {
         return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT)
                 .contains("fuchsia");
@@ -208,7 +226,12 @@ public final class Kernel {
         return sys.zx_clock_get_monotonic();
     }
 
-    /** The absolute deadline {@code timeout} from now, saturating to infinite / past. */
+    /**
+     * The absolute deadline {@code timeout} from now, saturating to infinite / past.
+     *
+     * @param timeout how long from now; negative means a deadline already passed
+     * @return the monotonic deadline in nanoseconds
+     */
     public long deadlineAfter(Duration timeout) {
         long now = monotonicNow();
         long nanos;
@@ -224,7 +247,12 @@ public final class Kernel {
         return deadline;
     }
 
-    /** A new port ({@code zx_port_create}). */
+    /**
+     * A new port ({@code zx_port_create}).
+     *
+     * @param options port options, such as {@link PortOptions#BIND_TO_INTERRUPT}
+     * @return the new port
+     */
     public Port createPort(PortOptions... options) {
         int[] out = new int[1];
         ZxException.check("zx_port_create",
@@ -232,14 +260,23 @@ public final class Kernel {
         return new Port(this, new HandleCell(this, out[0], "Port"), true);
     }
 
-    /** A new event ({@code zx_event_create}). */
+    /**
+     * A new event ({@code zx_event_create}).
+     *
+     * @return the new event
+     */
     public Event createEvent() {
         int[] out = new int[1];
         ZxException.check("zx_event_create", sys.zx_event_create(0, out));
         return new Event(this, new HandleCell(this, out[0], "Event"), true);
     }
 
-    /** A new timer on the monotonic clock ({@code zx_timer_create}). */
+    /**
+     * A new timer on the monotonic clock ({@code zx_timer_create}).
+     *
+     * @param slack how the timer may fire around its deadline
+     * @return the new timer
+     */
     public Timer createTimer(TimerSlack slack) {
         int[] out = new int[1];
         ZxException.check("zx_timer_create",
@@ -247,7 +284,11 @@ public final class Kernel {
         return new Timer(this, new HandleCell(this, out[0], "Timer"), true);
     }
 
-    /** A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}. */
+    /**
+     * A new virtual interrupt, triggered by {@link Interrupt#trigger(long)}.
+     *
+     * @return the new interrupt
+     */
     public Interrupt createVirtualInterrupt() {
         int[] out = new int[1];
         ZxException.check("zx_interrupt_create", sys.zx_interrupt_create(
@@ -260,6 +301,11 @@ public final class Kernel {
      * it ({@code zx_interrupt_create}). With {@link InterruptOptions#VIRTUAL} the kernel ignores
      * resource and vector.
      *
+     * @param resource an IRQ resource covering {@code vector}
+     * @param vector the hardware interrupt vector
+     * @param options a trigger mode, {@link InterruptOptions#REMAP_IRQ} or
+     *        {@link InterruptOptions#VIRTUAL}
+     * @return the new interrupt
      * @throws IllegalArgumentException if two trigger modes are given
      */
     public Interrupt createInterrupt(Resource resource, int vector, InterruptOptions... options) {
@@ -278,6 +324,9 @@ public final class Kernel {
     /**
      * A new VMO of {@code size} bytes, rounded up to whole pages ({@code zx_vmo_create}).
      *
+     * @param size the size in bytes
+     * @param options VMO options, such as {@link VmoOptions#RESIZABLE}
+     * @return the new VMO
      * @throws ZxException with {@link Status#OUT_OF_RANGE} for a size too large
      */
     public Vmo createVmo(long size, VmoOptions... options) {
@@ -292,6 +341,8 @@ public final class Kernel {
      * returned {@link Guest} also owns the root VMAR of the guest-physical address space,
      * {@link Guest#physicalVmar()}, and closes it with itself.
      *
+     * @param resource the hypervisor resource
+     * @return the new guest
      * @throws ZxException {@link Status#WRONG_TYPE} / {@link Status#ACCESS_DENIED} when the
      *                     resource is not the hypervisor resource, {@link Status#NOT_SUPPORTED}
      *                     on a machine without virtualisation
@@ -313,6 +364,8 @@ public final class Kernel {
      * Takes ownership of a raw handle value (from {@link Syscalls}, a simulated platform, a
      * native caller) as an untyped {@link Handle}. No syscall is made.
      *
+     * @param rawHandle the raw handle value, now owned by the returned object
+     * @return the untyped handle
      * @throws IllegalArgumentException for {@code ZX_HANDLE_INVALID}
      */
     public Handle adopt(int rawHandle) {
@@ -323,6 +376,10 @@ public final class Kernel {
      * Takes ownership of a raw handle value as the typed class {@code type}, checking the object
      * type first ({@code ZX_INFO_HANDLE_BASIC}). On failure the caller keeps ownership.
      *
+     * @param <T> the typed class
+     * @param rawHandle the raw handle value
+     * @param type the class to adopt it as, such as {@code Port.class}
+     * @return the typed object, owning the handle
      * @throws IllegalArgumentException if the object is not of that type
      * @throws ZxException              if the value names no handle
      */
@@ -394,6 +451,8 @@ public final class Kernel {
      * Sets who hears about a kernel close that failed after being deferred to the last in-flight
      * call (so no caller could be thrown at). The default logs a warning through
      * {@link System.Logger}. The consumer gets the handle's description and the error.
+     *
+     * @param listener receives the handle's description and the error
      */
     public void onDeferredCloseFailure(BiConsumer<String, ZxException> listener) {
         deferredCloseFailures = Objects.requireNonNull(listener);

@@ -21,7 +21,11 @@ public enum MapOptions {
         this.bits = bits;
     }
 
-    /** The raw {@code ZX_VM_*} bit. */
+    /**
+     * The raw {@code ZX_VM_*} bit.
+     *
+     * @return the bit
+     */
     public int bits() {
         return bits;
     }

@@ -7,6 +7,12 @@ package dev.zx4j;
 public class NativeKernelUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The JNI kernel cannot be used here.
+     *
+     * @param message why
+     * @param cause the underlying failure (a link error, a missing library), or null
+     */
     public NativeKernelUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -28,6 +28,8 @@ public final class Port extends HandleObject<Port> {
     /**
      * Queues a user packet ({@code zx_port_queue}; needs {@link Rights#WRITE}). Fails with
      * {@link Status#SHOULD_WAIT} when too many user packets are outstanding.
+     *
+     * @param packet the packet to queue
      */
     public void queue(PortPacket.UserPacket packet) {
         byte[] buf = packet.toBytes();
@@ -43,6 +45,8 @@ public final class Port extends HandleObject<Port> {
      * Dequeues the next packet, blocking until {@code deadline} ({@code zx_port_wait}; needs
      * {@link Rights#READ}). A deadline in the past polls.
      *
+     * @param deadline the absolute monotonic deadline in nanoseconds
+     * @return the packet
      * @throws ZxException with {@link Status#TIMED_OUT} when the deadline passes first
      */
     public PortPacket waitUntil(long deadline) {
@@ -80,6 +84,8 @@ public final class Port extends HandleObject<Port> {
      * packets ({@code zx_port_cancel}; port needs {@link Rights#WRITE}, source
      * {@link Rights#WAIT}).
      *
+     * @param source the object whose waits are cancelled
+     * @param key the key the waits were registered with
      * @return true if something was cancelled, false if there was nothing to cancel
      */
     public boolean cancel(HandleObject<?> source, long key) {

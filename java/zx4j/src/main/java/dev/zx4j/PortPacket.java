@@ -42,30 +42,52 @@ import java.util.HexFormat;
  */
 public sealed interface PortPacket {
 
-    /** The key given when the packet's source was bound or queued. */
+    /**
+     * The key given when the packet's source was bound or queued.
+     *
+     * @return the key
+     */
     long key();
 
-    /** The packet's {@code zx_packet_type_t}. */
+    /**
+     * The packet's {@code zx_packet_type_t}.
+     *
+     * @return the type ({@code ZX_PKT_TYPE_*})
+     */
     int type();
 
-    /** The packet's status: {@link Status#OK} for kernel-generated packets. */
+    /**
+     * The packet's status: {@link Status#OK} for kernel-generated packets.
+     *
+     * @return the status
+     */
     default Status status() {
         return Status.OK;
     }
 
-    /** The 48-byte C layout of this packet. */
+    /**
+     * The 48-byte C layout of this packet.
+     *
+     * @return a new {@value dev.zx4j.abi.Layouts#PORT_PACKET_SIZE}-byte array
+     */
     default byte[] toBytes() {
         byte[] b = new byte[PORT_PACKET_SIZE];
         writeTo(b);
         return b;
     }
 
-    /** Writes the 48-byte C layout into {@code buffer} (which must hold at least 48 bytes). */
+    /**
+     * Writes the 48-byte C layout into {@code buffer} (which must hold at least 48 bytes).
+     *
+     * @param buffer the destination; bytes 0..47 are overwritten
+     */
     void writeTo(byte[] buffer);
 
     /**
      * Parses the C layout in {@code buffer} (at least 48 bytes).
      *
+     * @param buffer the packet bytes, as {@code zx_port_wait} writes them
+     * @return the record for the packet's type, or an {@link OtherPacket}
      * @throws IllegalArgumentException if the buffer is shorter than a packet
      */
     static PortPacket parse(byte[] buffer) {
@@ -144,18 +166,41 @@ public sealed interface PortPacket {
     /**
      * A packet queued by {@link Port#queue(UserPacket)}: key, status and 32 bytes chosen by the
      * sender, delivered verbatim. The payload array is copied in and out.
+     *
+     * @param key the packet's key
+     * @param status the status the sender chose
+     * @param payload exactly 32 payload bytes
      */
     record UserPacket(long key, Status status, byte[] payload) implements PortPacket {
+        /**
+         * Copies the payload.
+         *
+         * @param key the packet's key
+         * @param status the status the sender chose
+         * @param payload exactly 32 payload bytes
+         * @throws IllegalArgumentException if the payload is not 32 bytes
+         */
         public UserPacket {
             payload = copyUnion(payload);
         }
 
-        /** A packet with status OK and an all-zero payload. */
+        /**
+         * A packet with status OK and an all-zero payload.
+         *
+         * @param key the packet's key
+         */
         public UserPacket(long key) {
             this(key, Status.OK, new byte[PACKET_UNION_SIZE]);
         }
 
-        /** A packet with status OK whose payload starts with the four given 64-bit words. */
+        /**
+         * A packet with status OK whose payload starts with the four given 64-bit words.
+         *
+         * @param key the packet's key
+         * @param words up to four words, stored little-endian at payload offsets 0, 8, 16 and 24
+         * @return the packet
+         * @throws IllegalArgumentException if more than four words are given
+         */
         public static UserPacket ofWords(long key, long... words) {
             if (words.length > 4) {
                 throw new IllegalArgumentException("at most 4 words, got " + words.length);
@@ -167,11 +212,17 @@ public sealed interface PortPacket {
             return new UserPacket(key, Status.OK, p);
         }
 
-        /** 64-bit word {@code i} (0..3) of the payload. */
+        /**
+         * 64-bit word {@code i} (0..3) of the payload.
+         *
+         * @param i the word index, 0 to 3
+         * @return the word, read little-endian
+         */
         public long word(int i) {
             return Layouts.i64(payload, 8 * i);
         }
 
+        /** {@return a copy of the 32 payload bytes} */
         @Override
         public byte[] payload() {
             return payload.clone();
@@ -211,6 +262,13 @@ public sealed interface PortPacket {
      * waited for, {@code observed} the object's whole signal word at the match, {@code count} 1,
      * {@code timestamp} the monotonic time of the match with {@link WaitAsyncOptions#TIMESTAMP},
      * else 0.
+     *
+     * @param key the key given to {@code waitAsync}
+     * @param status the packet status, {@link Status#OK}
+     * @param trigger the signals the wait was armed for
+     * @param observed the signals the object had at the match
+     * @param count the match count (1)
+     * @param timestamp the match time in monotonic nanoseconds, or 0
      */
     record SignalPacket(long key, Status status, Signals trigger, Signals observed, long count,
                         long timestamp) implements PortPacket {
@@ -229,7 +287,12 @@ public sealed interface PortPacket {
         }
     }
 
-    /** An interrupt fired (or was triggered) while bound to the port. */
+    /**
+     * An interrupt fired (or was triggered) while bound to the port.
+     *
+     * @param key the key given when the interrupt was bound
+     * @param timestamp the interrupt's timestamp in monotonic nanoseconds
+     */
     record InterruptPacket(long key, long timestamp) implements PortPacket {
         @Override
         public int type() {
@@ -244,7 +307,12 @@ public sealed interface PortPacket {
         }
     }
 
-    /** A guest wrote to a BELL trap at guest-physical address {@code addr}. */
+    /**
+     * A guest wrote to a BELL trap at guest-physical address {@code addr}.
+     *
+     * @param key the key given when the trap was set
+     * @param addr the guest-physical address written
+     */
     record GuestBellPacket(long key, long addr) implements PortPacket {
         @Override
         public int type() {
@@ -266,6 +334,7 @@ public sealed interface PortPacket {
      * @param accessSize 1, 2 or 4 bytes
      * @param input      whether the guest reads ({@code in}) rather than writes ({@code out})
      * @param data       the written value, little-endian in the low {@code accessSize} bytes
+     * @param key the key given when the trap was set
      */
     record GuestIoPacket(long key, int port, int accessSize, boolean input, int data)
             implements PortPacket {
@@ -295,9 +364,19 @@ public sealed interface PortPacket {
      *                           at most 15; a longer {@code inst_len} is cut to 15 when parsed);
      *                           copied in and out
      * @param defaultOperandSize 2 or 4 (4 in 64-bit mode or when CS.D is set)
+     * @param key the key given when the trap was set
      */
     record GuestMemPacket(long key, long addr, byte[] instruction, int defaultOperandSize)
             implements PortPacket {
+        /**
+         * Copies the instruction bytes.
+         *
+         * @param key the key given when the trap was set
+         * @param addr the guest-physical address accessed
+         * @param instruction the trapping instruction's bytes, at most 15
+         * @param defaultOperandSize 2 or 4
+         * @throws IllegalArgumentException if there are more than 15 instruction bytes
+         */
         public GuestMemPacket {
             if (instruction.length > PACKET_MEM_INST_BUF_SIZE) {
                 throw new IllegalArgumentException("an x86 instruction is at most "
@@ -306,6 +385,7 @@ public sealed interface PortPacket {
             instruction = instruction.clone();
         }
 
+        /** {@return a copy of the trapping instruction's bytes} */
         @Override
         public byte[] instruction() {
             return instruction.clone();
@@ -353,7 +433,11 @@ public sealed interface PortPacket {
      * these come from the guest's local APIC: an IPI to forward, or a start-up of another VCPU.
      */
     sealed interface GuestVcpuPacket extends PortPacket {
-        /** The subtype, {@code ZX_PKT_GUEST_VCPU_INTERRUPT} or {@code _STARTUP}. */
+        /**
+         * The subtype, {@code ZX_PKT_GUEST_VCPU_INTERRUPT} or {@code _STARTUP}.
+         *
+         * @return the subtype
+         */
         int vcpuType();
 
         @Override
@@ -364,6 +448,10 @@ public sealed interface PortPacket {
         /**
          * An inter-processor interrupt: deliver {@code vector} to each VCPU whose APIC ID bit is
          * set in {@code mask} (with {@link Vcpu#interrupt(int)}).
+         *
+         * @param key the packet's key
+         * @param mask the destination VCPUs, one bit per APIC ID
+         * @param vector the interrupt vector
          */
         record Interrupt(long key, long mask, int vector) implements GuestVcpuPacket {
             @Override
@@ -383,6 +471,10 @@ public sealed interface PortPacket {
         /**
          * Start-up of the VCPU with APIC ID {@code id} at guest-physical {@code entry} (an x86
          * SIPI: {@code entry = vector << 12}): the VMM creates that VCPU on a new thread.
+         *
+         * @param key the packet's key
+         * @param id the APIC ID of the VCPU to start
+         * @param entry the guest-physical address where it starts
          */
         record Startup(long key, long id, long entry) implements GuestVcpuPacket {
             @Override
@@ -400,12 +492,29 @@ public sealed interface PortPacket {
         }
     }
 
-    /** Any other packet type, kept byte for byte (the 32-byte union is copied in and out). */
+    /**
+     * Any other packet type, kept byte for byte (the 32-byte union is copied in and out).
+     *
+     * @param key the packet's key
+     * @param type the packet's type
+     * @param status the packet's status
+     * @param union the 32 bytes of the type-specific union
+     */
     record OtherPacket(long key, int type, Status status, byte[] union) implements PortPacket {
+        /**
+         * Copies the union bytes.
+         *
+         * @param key the packet's key
+         * @param type the packet's type
+         * @param status the packet's status
+         * @param union the 32 bytes of the type-specific union
+         * @throws IllegalArgumentException if the union is not 32 bytes
+         */
         public OtherPacket {
             union = copyUnion(union);
         }
 
+        /** {@return a copy of the 32 union bytes} */
         @Override
         public byte[] union() {
             return union.clone();

@@ -25,6 +25,8 @@ public final class Timer extends HandleObject<Timer> {
      * signal at once) with {@code slack} ({@code zx_timer_set}; needs {@link Rights#WRITE}).
      * Clears the signal first.
      *
+     * @param deadline the absolute monotonic deadline in nanoseconds
+     * @param slack how far from the deadline the timer may fire, in the timer's slack mode
      * @throws IllegalArgumentException for a negative slack
      */
     public void set(long deadline, Duration slack) {
@@ -41,7 +43,11 @@ public final class Timer extends HandleObject<Timer> {
         }
     }
 
-    /** Starts the timer to fire {@code delay} from now, without slack. */
+    /**
+     * Starts the timer to fire {@code delay} from now, without slack.
+     *
+     * @param delay the time from now
+     */
     public void setAfter(Duration delay) {
         set(kernel.deadlineAfter(delay), Duration.ZERO);
     }
@@ -56,7 +62,11 @@ public final class Timer extends HandleObject<Timer> {
         }
     }
 
-    /** The armed deadline, or 0 when none ({@code ZX_INFO_TIMER}; needs {@link Rights#INSPECT}). */
+    /**
+     * The armed deadline, or 0 when none ({@code ZX_INFO_TIMER}; needs {@link Rights#INSPECT}).
+     *
+     * @return the deadline in monotonic nanoseconds, or 0
+     */
     public long deadline() {
         byte[] b = new byte[Layouts.INFO_TIMER_SIZE];
         int h = cell.acquire();

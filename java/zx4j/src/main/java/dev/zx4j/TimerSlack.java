@@ -17,6 +17,7 @@ public enum TimerSlack {
         this.raw = raw;
     }
 
+    /** {@return the raw {@code ZX_TIMER_SLACK_*} value, the timer's creation options} */
     public int raw() {
         return raw;
     }

@@ -17,8 +17,17 @@ import dev.zx4j.abi.Zx;
  * their own.
  */
 public enum TrapKind {
+    /**
+     * {@code ZX_GUEST_TRAP_BELL}: guest writes queue a bell packet on a port; the VCPU keeps
+     * running.
+     */
     BELL(Zx.ZX_GUEST_TRAP_BELL),
+    /** {@code ZX_GUEST_TRAP_MEM}: guest accesses stop the VCPU with a {@link VcpuExit.MemExit}. */
     MEM(Zx.ZX_GUEST_TRAP_MEM),
+    /**
+     * {@code ZX_GUEST_TRAP_IO}: {@code in}/{@code out} on the ports stop the VCPU with a
+     * {@link VcpuExit.IoExit}.
+     */
     IO(Zx.ZX_GUEST_TRAP_IO);
 
     private final int raw;
@@ -27,7 +36,11 @@ public enum TrapKind {
         this.raw = raw;
     }
 
-    /** The raw {@code ZX_GUEST_TRAP_*} value. */
+    /**
+     * The raw {@code ZX_GUEST_TRAP_*} value.
+     *
+     * @return the value
+     */
     public int raw() {
         return raw;
     }

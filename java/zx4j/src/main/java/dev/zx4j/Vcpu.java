@@ -146,6 +146,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * {@link Rights#EXECUTE}). Owner thread only. Blocks while the guest runs or halts; another
      * thread ends the wait with {@link #kick()}, which makes this return {@link VcpuExit.Kicked}.
      *
+     * @return why the guest stopped
      * @throws VcpuThreadException   when called from another thread (no syscall is made)
      * @throws ClosedHandleException when the handle is closed
      * @throws VcpuFaultException    on the simulated kernel, for every failure of the guest,
@@ -185,6 +186,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * The guest's general-purpose registers and RFLAGS ({@code zx_vcpu_read_state} with
      * {@code ZX_VCPU_STATE}; needs {@link Rights#READ}). Owner thread only.
      *
+     * @return the registers
      * @throws VcpuThreadException when called from another thread (no syscall is made)
      * @throws UnsupportedOperationException on a kernel whose VCPUs are arm64
      *         ({@link Kernel#guestArchitecture()})
@@ -208,6 +210,7 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * {@link Rights#WRITE}). Owner thread only. RFLAGS changes only if bit 1 is set in
      * {@code registers.rflags()} (see {@link X86Registers}).
      *
+     * @param registers the new register values
      * @throws VcpuThreadException when called from another thread (no syscall is made)
      * @throws UnsupportedOperationException on a kernel whose VCPUs are arm64
      *         ({@link Kernel#guestArchitecture()})
@@ -231,6 +234,8 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * {@code ZX_VCPU_IO}; needs {@link Rights#WRITE}). Owner thread only. Call it after an
      * {@link VcpuExit.IoExit} with {@code input() == true}, before the next {@link #enter()}.
      *
+     * @param accessSize the access width of the {@code in}: 1, 2 or 4 bytes
+     * @param value the value the guest reads
      * @throws IllegalArgumentException unless {@code accessSize} is 1, 2 or 4
      * @throws VcpuThreadException      when called from another thread (no syscall is made)
      */
@@ -273,6 +278,8 @@ public final class Vcpu extends HandleObject<Vcpu> {
      * ({@code zx_vcpu_interrupt}; needs {@link Rights#SIGNAL}). Any thread. The kernel of the
      * modelled era drops vectors of 256 and more silently; vectors 21–31 make the next
      * {@code enter()} fail with {@link Status#NOT_SUPPORTED}.
+     *
+     * @param vector the interrupt vector
      */
     public void interrupt(int vector) {
         int h = cell.acquire();
@@ -286,6 +293,8 @@ public final class Vcpu extends HandleObject<Vcpu> {
     /**
      * A view offering only {@link #kick()} and {@link #interrupt(int)}, for other threads. It
      * does not own the handle and stops working when this VCPU is closed.
+     *
+     * @return the controller
      */
     public VcpuController controller() {
         return new VcpuController(borrow());

@@ -19,7 +19,11 @@ public final class VcpuController {
         view.kick();
     }
 
-    /** See {@link Vcpu#interrupt(int)}. */
+    /**
+     * See {@link Vcpu#interrupt(int)}.
+     *
+     * @param vector the interrupt vector, 0 to 255
+     */
     public void interrupt(int vector) {
         view.interrupt(vector);
     }

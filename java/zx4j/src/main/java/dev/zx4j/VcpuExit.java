@@ -36,6 +36,8 @@ public sealed interface VcpuExit {
     /**
      * The exit that a {@code zx_vcpu_enter} packet stands for.
      *
+     * @param packet the packet {@code zx_vcpu_enter} returned
+     * @return the matching exit
      * @throws IllegalArgumentException for a packet type {@code zx_vcpu_enter} never returns
      *                                  (user, interrupt, BELL, unknown VCPU subtypes…)
      */
@@ -57,6 +59,8 @@ public sealed interface VcpuExit {
     /**
      * Parses the 48-byte {@code zx_port_packet_t} that {@code zx_vcpu_enter} filled.
      *
+     * @param packet the packet bytes
+     * @return the matching exit
      * @throws IllegalArgumentException if it is shorter, or not an exit packet
      */
     static VcpuExit parse(byte[] packet) {
@@ -71,11 +75,19 @@ public sealed interface VcpuExit {
      * @param toPacket the packet {@code zx_vcpu_enter} filled for this exit
      */
     record MemExit(PortPacket.GuestMemPacket toPacket) implements VcpuExit {
+        /**
+         * Checks that the packet is present.
+         *
+         * @param toPacket the packet {@code zx_vcpu_enter} filled for this exit
+         * @throws NullPointerException if {@code toPacket} is null
+         */
         public MemExit {
             Objects.requireNonNull(toPacket, "toPacket");
         }
 
         /**
+         * A MEM exit built from its fields, as a test or a replaying VMM needs.
+         *
          * @param key                the trap's key
          * @param addr               the guest-physical address accessed
          * @param instructionBytes   the trapping instruction (1–15 bytes), to decode and
@@ -102,7 +114,9 @@ public sealed interface VcpuExit {
             return toPacket.instruction();
         }
 
-        /** 2 or 4: 4 in 64-bit mode or when CS.D is set. */
+        /**
+         * {@return the default operand size in bytes: 2, or 4 in 64-bit mode or when CS.D is set}
+         */
         public int defaultOperandSize() {
             return toPacket.defaultOperandSize();
         }
@@ -120,7 +134,11 @@ public sealed interface VcpuExit {
      */
     record IoExit(long key, int port, int accessSize, boolean input, int data)
             implements VcpuExit {
-        /** The packet {@code zx_vcpu_enter} filled for this exit. */
+        /**
+         * The packet {@code zx_vcpu_enter} filled for this exit.
+         *
+         * @return a packet holding this exit's fields
+         */
         public PortPacket.GuestIoPacket toPacket() {
             return new PortPacket.GuestIoPacket(key, port, accessSize, input, data);
         }
@@ -131,16 +149,28 @@ public sealed interface VcpuExit {
      * ({@code ZX_PKT_TYPE_GUEST_VCPU}).
      */
     sealed interface VcpuPacketExit extends VcpuExit {
-        /** The packet's key. */
+        /**
+         * The packet's key.
+         *
+         * @return the key
+         */
         long key();
 
-        /** The packet {@code zx_vcpu_enter} filled for this exit. */
+        /**
+         * The packet {@code zx_vcpu_enter} filled for this exit.
+         *
+         * @return the packet
+         */
         PortPacket.GuestVcpuPacket toPacket();
     }
 
     /**
      * An inter-processor interrupt: send {@code vector} to every VCPU whose APIC ID (VPID − 1)
      * has its bit set in {@code mask}, with {@link Vcpu#interrupt(int)}.
+     *
+     * @param key the packet's key
+     * @param mask the destination VCPUs, one bit per APIC ID
+     * @param vector the interrupt vector to deliver
      */
     record InterruptIpi(long key, long mask, int vector) implements VcpuPacketExit {
         @Override
@@ -152,6 +182,10 @@ public sealed interface VcpuExit {
     /**
      * A start-up IPI: create the VCPU with APIC ID {@code id} at guest-physical {@code entry},
      * on a new thread of its own.
+     *
+     * @param key the packet's key
+     * @param id the APIC ID of the VCPU to start
+     * @param entry the guest-physical address where it starts
      */
     record Startup(long key, long id, long entry) implements VcpuPacketExit {
         @Override

@@ -14,8 +14,11 @@ import java.util.HexFormat;
 public final class VcpuFaultException extends ZxException {
     private static final long serialVersionUID = 1L;
 
+    /** The guest RIP where the VCPU stopped. */
     private final long rip;
+    /** The instruction bytes at that RIP (empty when unreadable). */
     private final byte[] instruction;
+    /** The kernel's explanation of the failure. */
     private final String reason;
 
     /**

@@ -8,9 +8,13 @@ package dev.zx4j;
 public final class VcpuThreadException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** Name of the thread that owns the VCPU. */
     private final String ownerName;
+    /** Id of the thread that owns the VCPU. */
     private final long ownerId;
+    /** Name of the thread that made the call. */
     private final String callerName;
+    /** Id of the thread that made the call. */
     private final long callerId;
 
     VcpuThreadException(String vcpu, String operation, Thread owner, Thread caller) {

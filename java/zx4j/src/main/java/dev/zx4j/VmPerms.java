@@ -13,9 +13,13 @@ import java.util.List;
  * {@linkplain Vmo#replaceAsExecutable executable}).
  */
 public final class VmPerms {
+    /** The empty set: no access. */
     public static final VmPerms NONE = new VmPerms(0);
+    /** {@code ZX_VM_PERM_READ}: the pages may be read. */
     public static final VmPerms READ = new VmPerms(Zx.ZX_VM_PERM_READ);
+    /** {@code ZX_VM_PERM_WRITE}: the pages may be written. */
     public static final VmPerms WRITE = new VmPerms(Zx.ZX_VM_PERM_WRITE);
+    /** {@code ZX_VM_PERM_EXECUTE}: the pages may be executed. */
     public static final VmPerms EXECUTE = new VmPerms(Zx.ZX_VM_PERM_EXECUTE);
     /** READ | WRITE. */
     public static final VmPerms READ_WRITE = READ.union(WRITE);
@@ -31,7 +35,12 @@ public final class VmPerms {
         this.bits = bits;
     }
 
-    /** The union of {@code perms}; {@link #NONE} for none. */
+    /**
+     * The union of {@code perms}; {@link #NONE} for none.
+     *
+     * @param perms the permissions to combine
+     * @return their union
+     */
     public static VmPerms of(VmPerms... perms) {
         int bits = 0;
         for (VmPerms p : perms) {
@@ -43,6 +52,8 @@ public final class VmPerms {
     /**
      * The permissions whose {@code ZX_VM_PERM_*} bits are {@code bits}.
      *
+     * @param bits the {@code ZX_VM_PERM_*} bits
+     * @return the permissions
      * @throws IllegalArgumentException for bits that are not permissions
      */
     public static VmPerms fromBits(int bits) {
@@ -53,16 +64,31 @@ public final class VmPerms {
         return new VmPerms(bits);
     }
 
-    /** The raw {@code ZX_VM_PERM_*} bits. */
+    /**
+     * The raw {@code ZX_VM_PERM_*} bits.
+     *
+     * @return the bits
+     */
     public int bits() {
         return bits;
     }
 
+    /**
+     * The permissions in this set or in {@code other}.
+     *
+     * @param other the permissions to add
+     * @return the union
+     */
     public VmPerms union(VmPerms other) {
         return new VmPerms(bits | other.bits);
     }
 
-    /** Whether every permission of {@code other} is in this set. */
+    /**
+     * Whether every permission of {@code other} is in this set.
+     *
+     * @param other the permissions to look for
+     * @return true if all of them are present
+     */
     public boolean contains(VmPerms other) {
         return (bits & other.bits) == other.bits;
     }

@@ -24,6 +24,14 @@ public final class Vmar extends HandleObject<Vmar> {
      * {@code vmarOffset}; otherwise the kernel chooses (and {@code vmarOffset} must be 0).
      * The VMO handle needs {@link Rights#MAP}; each permission needs the matching right on both
      * handles.
+     *
+     * @param vmarOffset the offset in this VMAR with {@link MapOptions#SPECIFIC}, else 0
+     * @param vmo the VMO to map
+     * @param vmoOffset the page-aligned offset in the VMO
+     * @param len the length in bytes
+     * @param perms the access the mapping allows
+     * @param options placement options such as {@link MapOptions#SPECIFIC}
+     * @return the address of the mapping
      */
     public long map(long vmarOffset, Vmo vmo, long vmoOffset, long len, VmPerms perms,
                     MapOptions... options) {
@@ -48,12 +56,22 @@ public final class Vmar extends HandleObject<Vmar> {
     /**
      * Maps all of {@code vmo} at exactly {@code addr} with {@code perms} — for a guest, its RAM
      * at guest-physical {@code addr}. Returns {@code addr}.
+     *
+     * @param addr the address (for a guest, the guest-physical address)
+     * @param vmo the VMO to map, whole
+     * @param perms the access the mapping allows
+     * @return {@code addr}
      */
     public long mapAt(long addr, Vmo vmo, VmPerms perms) {
         return map(addr, vmo, 0, vmo.size(), perms, MapOptions.SPECIFIC);
     }
 
-    /** Removes the mappings in [{@code addr}, {@code addr + len}) ({@code zx_vmar_unmap}). */
+    /**
+     * Removes the mappings in [{@code addr}, {@code addr + len}) ({@code zx_vmar_unmap}).
+     *
+     * @param addr the page-aligned start address
+     * @param len the length in bytes
+     */
     public void unmap(long addr, long len) {
         int h = cell.acquire();
         try {

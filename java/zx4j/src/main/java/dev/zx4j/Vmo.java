@@ -18,7 +18,11 @@ public final class Vmo extends HandleObject<Vmo> {
         return new Vmo(kernel, cell, owner);
     }
 
-    /** The size in bytes, a whole number of pages ({@code zx_vmo_get_size}). */
+    /**
+     * The size in bytes, a whole number of pages ({@code zx_vmo_get_size}).
+     *
+     * @return the size in bytes
+     */
     public long size() {
         long[] out = new long[1];
         int h = cell.acquire();
@@ -34,6 +38,8 @@ public final class Vmo extends HandleObject<Vmo> {
      * Fills {@code buffer} from the VMO starting at {@code offset} ({@code zx_vmo_read}; needs
      * {@link Rights#READ}).
      *
+     * @param offset the byte offset in the VMO
+     * @param buffer receives {@code buffer.length} bytes
      * @throws ZxException with {@link Status#OUT_OF_RANGE} if the range passes the end
      */
     public void read(long offset, byte[] buffer) {
@@ -47,7 +53,13 @@ public final class Vmo extends HandleObject<Vmo> {
         }
     }
 
-    /** {@code length} bytes read from {@code offset}; see {@link #read(long, byte[])}. */
+    /**
+     * {@code length} bytes read from {@code offset}; see {@link #read(long, byte[])}.
+     *
+     * @param offset the byte offset in the VMO
+     * @param length how many bytes
+     * @return a new array with the bytes
+     */
     public byte[] read(long offset, int length) {
         if (length < 0) {
             throw new IllegalArgumentException("negative length " + length);
@@ -61,6 +73,8 @@ public final class Vmo extends HandleObject<Vmo> {
      * Writes all of {@code data} at {@code offset} ({@code zx_vmo_write}; needs
      * {@link Rights#WRITE}).
      *
+     * @param offset the byte offset in the VMO
+     * @param data the bytes to write
      * @throws ZxException with {@link Status#OUT_OF_RANGE} if the range passes the end
      */
     public void write(long offset, byte[] data) {
@@ -81,6 +95,8 @@ public final class Vmo extends HandleObject<Vmo> {
      * in every case — Zircon consumes the source handle even when it refuses — so it must not be
      * used afterwards.
      *
+     * @param vmex the VMEX resource
+     * @return the new, executable VMO handle
      * @throws IllegalStateException on a borrowed view, or while other calls are in flight
      * @throws ZxException           if the kernel refuses (the source is gone nonetheless)
      */

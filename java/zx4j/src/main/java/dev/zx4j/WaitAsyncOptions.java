@@ -18,6 +18,7 @@ public enum WaitAsyncOptions {
         this.bits = bits;
     }
 
+    /** {@return the raw {@code ZX_WAIT_ASYNC_*} bit} */
     public int bits() {
         return bits;
     }

@@ -16,6 +16,24 @@ import java.util.Objects;
  * Kernel quirks worth knowing: reads report only the user-controllable RFLAGS bits, and a write
  * changes RFLAGS only when bit 1 (the always-one bit, {@value #RFLAGS_RESERVED_ONE}) is set in
  * the value written — so {@code rflags = 0} leaves RFLAGS as it was.
+ *
+ * @param rax general-purpose register RAX
+ * @param rcx general-purpose register RCX
+ * @param rdx general-purpose register RDX
+ * @param rbx general-purpose register RBX
+ * @param rsp general-purpose register RSP
+ * @param rbp general-purpose register RBP
+ * @param rsi general-purpose register RSI
+ * @param rdi general-purpose register RDI
+ * @param r8 general-purpose register R8
+ * @param r9 general-purpose register R9
+ * @param r10 general-purpose register R10
+ * @param r11 general-purpose register R11
+ * @param r12 general-purpose register R12
+ * @param r13 general-purpose register R13
+ * @param r14 general-purpose register R14
+ * @param r15 general-purpose register R15
+ * @param rflags RFLAGS; see the class comment for which bits reads report and writes change
  */
 public record X86Registers(
         long rax,
@@ -49,22 +67,39 @@ public record X86Registers(
 
     /** The registers of {@code zx_vcpu_state_t}, each with its byte offset in the C layout. */
     public enum Register {
+        /** RAX, at byte offset 0. */
         RAX(0),
+        /** RCX, at byte offset 8. */
         RCX(8),
+        /** RDX, at byte offset 16. */
         RDX(16),
+        /** RBX, at byte offset 24. */
         RBX(24),
+        /** RSP, at byte offset 32. */
         RSP(32),
+        /** RBP, at byte offset 40. */
         RBP(40),
+        /** RSI, at byte offset 48. */
         RSI(48),
+        /** RDI, at byte offset 56. */
         RDI(56),
+        /** R8, at byte offset 64. */
         R8(64),
+        /** R9, at byte offset 72. */
         R9(72),
+        /** R10, at byte offset 80. */
         R10(80),
+        /** R11, at byte offset 88. */
         R11(88),
+        /** R12, at byte offset 96. */
         R12(96),
+        /** R13, at byte offset 104. */
         R13(104),
+        /** R14, at byte offset 112. */
         R14(112),
+        /** R15, at byte offset 120. */
         R15(120),
+        /** RFLAGS, at byte offset 128. */
         RFLAGS(128);
 
         private final int offset;
@@ -82,6 +117,8 @@ public record X86Registers(
     /**
      * Parses the C layout in {@code state} (at least {@value #SIZE} bytes).
      *
+     * @param state the {@code zx_vcpu_state_t} bytes, little-endian
+     * @return the registers
      * @throws IllegalArgumentException if the buffer is shorter
      */
     public static X86Registers fromBytes(byte[] state) {
@@ -110,7 +147,11 @@ public record X86Registers(
                 Layouts.i64(state, 128));
     }
 
-    /** The {@value #SIZE}-byte C layout. */
+    /**
+     * The {@value #SIZE}-byte C layout.
+     *
+     * @return a new array holding the registers in the C layout
+     */
     public byte[] toBytes() {
         byte[] b = new byte[SIZE];
         Layouts.put64(b, 0, rax);
@@ -133,7 +174,12 @@ public record X86Registers(
         return b;
     }
 
-    /** The value of {@code register}. */
+    /**
+     * The value of {@code register}.
+     *
+     * @param register the register to read
+     * @return its value
+     */
     public long get(Register register) {
         switch (register) {
             case RAX: return rax;
@@ -157,7 +203,13 @@ public record X86Registers(
         }
     }
 
-    /** A copy with {@code register} = {@code value}. */
+    /**
+     * A copy with {@code register} = {@code value}.
+     *
+     * @param register the register to change
+     * @param value its new value
+     * @return the copy
+     */
     public X86Registers with(Register register, long value) {
         switch (register) {
             case RAX: return new X86Registers(value, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15, rflags);
@@ -181,87 +233,172 @@ public record X86Registers(
         }
     }
 
-    /** A copy with rax = {@code value}. */
+    /**
+     * A copy with rax = {@code value}.
+     *
+     * @param value the new RAX
+     * @return the copy
+     */
     public X86Registers withRax(long value) {
         return with(Register.RAX, value);
     }
 
-    /** A copy with rcx = {@code value}. */
+    /**
+     * A copy with rcx = {@code value}.
+     *
+     * @param value the new RCX
+     * @return the copy
+     */
     public X86Registers withRcx(long value) {
         return with(Register.RCX, value);
     }
 
-    /** A copy with rdx = {@code value}. */
+    /**
+     * A copy with rdx = {@code value}.
+     *
+     * @param value the new RDX
+     * @return the copy
+     */
     public X86Registers withRdx(long value) {
         return with(Register.RDX, value);
     }
 
-    /** A copy with rbx = {@code value}. */
+    /**
+     * A copy with rbx = {@code value}.
+     *
+     * @param value the new RBX
+     * @return the copy
+     */
     public X86Registers withRbx(long value) {
         return with(Register.RBX, value);
     }
 
-    /** A copy with rsp = {@code value}. */
+    /**
+     * A copy with rsp = {@code value}.
+     *
+     * @param value the new RSP
+     * @return the copy
+     */
     public X86Registers withRsp(long value) {
         return with(Register.RSP, value);
     }
 
-    /** A copy with rbp = {@code value}. */
+    /**
+     * A copy with rbp = {@code value}.
+     *
+     * @param value the new RBP
+     * @return the copy
+     */
     public X86Registers withRbp(long value) {
         return with(Register.RBP, value);
     }
 
-    /** A copy with rsi = {@code value}. */
+    /**
+     * A copy with rsi = {@code value}.
+     *
+     * @param value the new RSI
+     * @return the copy
+     */
     public X86Registers withRsi(long value) {
         return with(Register.RSI, value);
     }
 
-    /** A copy with rdi = {@code value}. */
+    /**
+     * A copy with rdi = {@code value}.
+     *
+     * @param value the new RDI
+     * @return the copy
+     */
     public X86Registers withRdi(long value) {
         return with(Register.RDI, value);
     }
 
-    /** A copy with r8 = {@code value}. */
+    /**
+     * A copy with r8 = {@code value}.
+     *
+     * @param value the new R8
+     * @return the copy
+     */
     public X86Registers withR8(long value) {
         return with(Register.R8, value);
     }
 
-    /** A copy with r9 = {@code value}. */
+    /**
+     * A copy with r9 = {@code value}.
+     *
+     * @param value the new R9
+     * @return the copy
+     */
     public X86Registers withR9(long value) {
         return with(Register.R9, value);
     }
 
-    /** A copy with r10 = {@code value}. */
+    /**
+     * A copy with r10 = {@code value}.
+     *
+     * @param value the new R10
+     * @return the copy
+     */
     public X86Registers withR10(long value) {
         return with(Register.R10, value);
     }
 
-    /** A copy with r11 = {@code value}. */
+    /**
+     * A copy with r11 = {@code value}.
+     *
+     * @param value the new R11
+     * @return the copy
+     */
     public X86Registers withR11(long value) {
         return with(Register.R11, value);
     }
 
-    /** A copy with r12 = {@code value}. */
+    /**
+     * A copy with r12 = {@code value}.
+     *
+     * @param value the new R12
+     * @return the copy
+     */
     public X86Registers withR12(long value) {
         return with(Register.R12, value);
     }
 
-    /** A copy with r13 = {@code value}. */
+    /**
+     * A copy with r13 = {@code value}.
+     *
+     * @param value the new R13
+     * @return the copy
+     */
     public X86Registers withR13(long value) {
         return with(Register.R13, value);
     }
 
-    /** A copy with r14 = {@code value}. */
+    /**
+     * A copy with r14 = {@code value}.
+     *
+     * @param value the new R14
+     * @return the copy
+     */
     public X86Registers withR14(long value) {
         return with(Register.R14, value);
     }
 
-    /** A copy with r15 = {@code value}. */
+    /**
+     * A copy with r15 = {@code value}.
+     *
+     * @param value the new R15
+     * @return the copy
+     */
     public X86Registers withR15(long value) {
         return with(Register.R15, value);
     }
 
-    /** A copy with rflags = {@code value}. */
+    /**
+     * A copy with rflags = {@code value}.
+     *
+     * @param value the new RFLAGS
+     * @return the copy
+     */
     public X86Registers withRflags(long value) {
         return with(Register.RFLAGS, value);
     }

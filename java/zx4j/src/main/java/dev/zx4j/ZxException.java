@@ -12,7 +12,9 @@ public class ZxException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Status status;
+    /** Name of the syscall that failed, such as {@code zx_port_wait}. */
     private final String syscall;
+    /** The kernel's explanation beyond the status, or null. */
     private final String detail;
 
     /**

@@ -19,28 +19,69 @@ import java.util.stream.Stream;
 public final class Fidl {
     private Fidl() {}
 
-    /** One parameter as written in the FIDL. */
+    /**
+     * One parameter as written in the FIDL.
+     *
+     * @param name the parameter's name
+     * @param type its FIDL type, as written
+     * @param attributes its attributes, such as {@code out}
+     * @param response whether it belongs to the method's response
+     */
     public record Param(String name, String type, Set<String> attributes, boolean response) {
         boolean isOut() {
             return response || attributes.contains("out");
         }
     }
 
-    /** One parameter of the C function (and of the Java methods), after expansion. */
+    /**
+     * One parameter of the C function (and of the Java methods), after expansion.
+     *
+     * @param name the parameter's name
+     * @param cType its C type
+     * @param javaType its Java type in {@code Syscalls}
+     */
     public record CParam(String name, String cType, String javaType) {}
 
-    /** One syscall. */
+    /**
+     * One syscall.
+     *
+     * @param cName the C function's name, such as {@code zx_port_wait}
+     * @param where the declaration's file and line, for messages
+     * @param request the request parameters
+     * @param response the response parameters
+     * @param returnsStatus whether the method declares {@code error status}
+     * @param attributes the method's attributes, such as {@code blocking}
+     * @param doc the doc comment's lines
+     */
     public record Method(String cName, String where, List<Param> request, List<Param> response,
                          boolean returnsStatus, Set<String> attributes, List<String> doc) {}
 
-    /** The expanded signature of a method. */
+    /**
+     * The expanded signature of a method.
+     *
+     * @param cReturn the C return type
+     * @param javaReturn the Java return type
+     * @param params the parameters in C order
+     */
     public record Signature(String cReturn, String javaReturn, List<CParam> params) {}
 
-    /** The whole surface: methods in file order, and the names of declared struct types. */
+    /**
+     * The whole surface: methods in file order, and the names of declared struct types.
+     *
+     * @param methods the methods by C name
+     * @param structs the declared struct type names
+     * @param errors the problems found while parsing
+     */
     public record Surface(Map<String, Method> methods, Set<String> structs, List<String> errors) {}
 
     // ---- loading ----------------------------------------------------------------------------
 
+    /**
+     * Parses every {@code .fidl} file in a directory; problems are collected, not thrown.
+     *
+     * @param dir the directory, normally {@code fidl/}
+     * @return the surface
+     */
     public static Surface load(Path dir) {
         Map<String, Method> methods = new LinkedHashMap<>();
         Set<String> structs = new TreeSet<>();
@@ -69,7 +110,13 @@ public final class Fidl {
 
     // ---- mapping ----------------------------------------------------------------------------
 
-    /** The C/Java signature of a method under the fixed rules of fidl/README.md. */
+    /**
+     * The C/Java signature of a method under the fixed rules of fidl/README.md.
+     *
+     * @param m the method
+     * @param structs the declared struct type names
+     * @return the signature
+     */
     public static Signature signature(Method m, Set<String> structs) {
         List<CParam> params = new ArrayList<>();
         String cReturn = "zx_status_t";
@@ -137,7 +184,12 @@ public final class Fidl {
         return out ? new String[] {c + "*", j + "[]"} : new String[] {c, j};
     }
 
-    /** CamelCase to snake_case: {@code ReplaceAsExecutable} → {@code replace_as_executable}. */
+    /**
+     * CamelCase to snake_case: {@code ReplaceAsExecutable} → {@code replace_as_executable}.
+     *
+     * @param camel the CamelCase name
+     * @return the snake_case name
+     */
     public static String snake(String camel) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < camel.length(); i++) {

@@ -34,14 +34,35 @@ import java.util.regex.Pattern;
 public final class SurfaceCheck {
     private SurfaceCheck() {}
 
+    /** Binary name of the raw syscall interface checked against the FIDL. */
     public static final String SYSCALLS = "dev.zx4j.abi.Syscalls";
+    /** Binary name of the JavaCPP binding checked against the FIDL. */
     public static final String BINDING = "dev.zx4j.jni.LibZircon";
+    /** Binary name of the host libzircon's dispatcher checked against the FIDL. */
     public static final String HOST_DISPATCH = "dev.zx4j.jni.HostDispatch";
 
-    /** Where the inputs are. */
+    /**
+     * Where the inputs are.
+     *
+     * @param fidlDir the FIDL directory
+     * @param header the C header declaring the syscalls
+     * @param hostHeader the host libzircon's header
+     * @param hostSource the host libzircon's C source
+     * @param syscalls the raw syscall interface
+     * @param binding the JavaCPP binding class
+     * @param hostDispatch the host dispatcher class
+     */
     public record Inputs(Path fidlDir, Path header, Path hostHeader, Path hostSource,
                          Class<?> syscalls, Class<?> binding, Class<?> hostDispatch) {
 
+        /**
+         * The inputs of a project checkout, with the classes loaded from {@code loader}.
+         *
+         * @param projectDir the project's root directory
+         * @param loader loads the compiled classes
+         * @return the inputs
+         * @throws IllegalStateException if the classes are not compiled
+         */
         public static Inputs of(Path projectDir, ClassLoader loader) {
             try {
                 return new Inputs(projectDir.resolve("fidl"),
@@ -56,15 +77,33 @@ public final class SurfaceCheck {
             }
         }
 
+        /**
+         * These inputs with another FIDL directory.
+         *
+         * @param dir the FIDL directory
+         * @return the copy
+         */
         public Inputs withFidlDir(Path dir) {
             return new Inputs(dir, header, hostHeader, hostSource, syscalls, binding, hostDispatch);
         }
 
+        /**
+         * These inputs with another C header.
+         *
+         * @param h the header
+         * @return the copy
+         */
         public Inputs withHeader(Path h) {
             return new Inputs(fidlDir, h, hostHeader, hostSource, syscalls, binding, hostDispatch);
         }
     }
 
+    /**
+     * Checks a project and prints a one-line summary.
+     *
+     * @param args the project directory (default: the current directory)
+     * @throws IllegalStateException listing every disagreement
+     */
     public static void main(String[] args) {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -82,7 +121,12 @@ public final class SurfaceCheck {
                 + "host libzircon: " + Fidl.load(in.fidlDir()).methods().size() + " syscalls");
     }
 
-    /** Every disagreement, as one line each; empty when all agree. */
+    /**
+     * Every disagreement, as one line each; empty when all agree.
+     *
+     * @param in the inputs
+     * @return the problems
+     */
     public static List<String> check(Inputs in) {
         Fidl.Surface surface = Fidl.load(in.fidlDir());
         List<String> problems = new ArrayList<>(surface.errors());

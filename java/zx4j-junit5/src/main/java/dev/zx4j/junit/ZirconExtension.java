@@ -165,6 +165,10 @@ public final class ZirconExtension implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
+    /** Created by JUnit for {@code @ExtendWith} or {@link SimulatedZircon}; holds no state itself. */
+    public ZirconExtension() {
+    }
+
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         Config config = config(context);

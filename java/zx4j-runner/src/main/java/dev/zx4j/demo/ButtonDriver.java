@@ -31,6 +31,13 @@ public final class ButtonDriver implements AutoCloseable {
     private volatile int presses;
     private AsyncLoop.Task debounce;
 
+    /**
+     * Starts the driver: creates its two events, binds the button's interrupt to the loop and arms
+     * the wait on the control event.
+     *
+     * @param loop the loop whose threads run the driver
+     * @param button the button's interrupt; the driver acknowledges it after each delivery
+     */
     public ButtonDriver(AsyncLoop loop, Interrupt button) {
         this.loop = loop;
         this.pressed = loop.kernel().createEvent();
@@ -39,16 +46,25 @@ public final class ButtonDriver implements AutoCloseable {
         loop.beginWait(control, Signals.USER_1, this::onControl);
     }
 
-    /** Pulses {@link Signals#USER_0} (set, then cleared by the next press) once per press. */
+    /**
+     * Pulses {@link Signals#USER_0} (set, then cleared by the next press) once per press.
+     *
+     * @return a borrowed view of the pressed event
+     */
     public Event pressed() {
         return pressed.borrow();
     }
 
-    /** Assert {@link Signals#USER_1} here to reset the press count. */
+    /**
+     * Assert {@link Signals#USER_1} here to reset the press count.
+     *
+     * @return a borrowed view of the control event
+     */
     public Event control() {
         return control.borrow();
     }
 
+    /** {@return the number of debounced presses since the start or the last reset} */
     public int presses() {
         return presses;
     }

@@ -24,6 +24,12 @@ public final class InterruptDemo {
 
     private InterruptDemo() {}
 
+    /**
+     * Runs the tour, printing each step.
+     *
+     * @param args ignored
+     * @throws Exception if a step fails; the JVM then exits non-zero
+     */
     public static void main(String[] args) throws Exception {
         SimKernel sim = new SimKernel();
         Kernel zx = Kernel.simulated(sim);

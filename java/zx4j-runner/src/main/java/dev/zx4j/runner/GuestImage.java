@@ -37,11 +37,23 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
         }
     }
 
+    /**
+     * Copies the segment list.
+     *
+     * @param name where the image came from, for messages
+     * @param segments the bytes to copy and where
+     * @param entry the guest-physical address the boot VCPU starts at
+     */
     public GuestImage {
         segments = List.copyOf(segments);
     }
 
-    /** Whether {@code bytes} start like an ELF file. */
+    /**
+     * Whether {@code bytes} start like an ELF file.
+     *
+     * @param bytes the file's contents
+     * @return true if they start with the ELF magic
+     */
     public static boolean looksLikeElf(byte[] bytes) {
         if (bytes.length < ELF_MAGIC.length) {
             return false;
@@ -54,7 +66,14 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
         return true;
     }
 
-    /** A flat binary: copied as is to {@code loadAddress}; entry defaults to that address. */
+    /**
+     * A flat binary: copied as is to {@code loadAddress}; entry defaults to that address.
+     *
+     * @param name the image's name, for messages
+     * @param bytes the binary
+     * @param loadAddress the guest-physical load address
+     * @return the image
+     */
     public static GuestImage flat(String name, byte[] bytes, long loadAddress) {
         if (bytes.length == 0) {
             throw new RunnerException(ExitCode.IMAGE_INVALID, name + ": image is empty");
@@ -68,6 +87,9 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
      * addresses ({@code p_paddr}; the runner's page tables are an identity map), entry
      * {@code e_entry}.
      *
+     * @param name the image's name, for messages
+     * @param b the ELF file's contents
+     * @return the image
      * @throws RunnerException {@link ExitCode#IMAGE_INVALID} for anything else or a malformed file
      */
     public static GuestImage elf(String name, byte[] b) {
@@ -128,7 +150,12 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
         return new GuestImage(name, segments, entry);
     }
 
-    /** This image with another entry point. */
+    /**
+     * This image with another entry point.
+     *
+     * @param newEntry the guest-physical entry address
+     * @return the copy
+     */
     public GuestImage withEntry(long newEntry) {
         return new GuestImage(name, segments, newEntry);
     }
@@ -137,6 +164,8 @@ public record GuestImage(String name, List<Segment> segments, long entry) {
      * Checks that every segment lies in guest RAM [{@code low}, {@code memory}) — below
      * {@code low} are the runner's page tables — and that the entry is inside a segment.
      *
+     * @param low the first guest-physical address free for the image
+     * @param memory the guest RAM size in bytes
      * @throws RunnerException {@link ExitCode#IMAGE_TOO_LARGE} for a segment past the end of
      *                         memory, {@link ExitCode#IMAGE_INVALID} for one over the page
      *                         tables or an entry outside the image

@@ -140,7 +140,15 @@ public final class GuestRunner implements Callable<Integer> {
     private PrintStream err = System.err;
     private InputStream in;
 
-    /** Runs the runner and exits the JVM with its exit code. */
+    /** A runner with the default options; picocli fills them from the command line. */
+    public GuestRunner() {
+    }
+
+    /**
+     * Runs the runner and exits the JVM with its exit code.
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
         int code = execute(System.in, System.out, System.err, args);
         System.out.flush();
@@ -152,6 +160,11 @@ public final class GuestRunner implements Callable<Integer> {
      * Runs the runner in-process with the given streams and returns its exit code (see
      * {@link ExitCode}). All threads it started have ended (or were reported as stuck, with
      * {@link ExitCode#TEARDOWN_FAILED}) when it returns.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args the command line
+     * @return the exit code
      */
     public static int execute(PrintStream out, PrintStream err, String... args) {
         return execute(null, out, err, args);
@@ -160,6 +173,12 @@ public final class GuestRunner implements Callable<Integer> {
     /**
      * As {@link #execute(PrintStream, PrintStream, String...)}, with {@code in} as the Linux
      * guest's console input (null: none).
+     *
+     * @param in the console input, or null
+     * @param out standard output
+     * @param err standard error
+     * @param args the command line
+     * @return the exit code
      */
     public static int execute(InputStream in, PrintStream out, PrintStream err, String... args) {
         GuestRunner runner = new GuestRunner();

@@ -61,8 +61,13 @@ public final class AsyncLoop implements AutoCloseable {
     @FunctionalInterface
     public interface WaitHandler {
         /**
+         * Called on a loop thread once per arming: when the signals matched, or at shutdown.
+         *
+         * @param loop   the loop
+         * @param wait   the wait that fired; {@link Wait#begin()} re-arms it
          * @param status {@link Status#OK} with the packet, or {@link Status#CANCELED} at shutdown
          *               (packet null)
+         * @param packet the signal packet, or null when cancelled
          */
         void handle(AsyncLoop loop, Wait wait, Status status, PortPacket.SignalPacket packet);
     }
@@ -70,7 +75,13 @@ public final class AsyncLoop implements AutoCloseable {
     /** What a task's handler receives. */
     @FunctionalInterface
     public interface TaskHandler {
-        /** @param status {@link Status#OK} when due, {@link Status#CANCELED} at shutdown */
+        /**
+         * Called on a loop thread once: when the task is due, or at shutdown.
+         *
+         * @param loop   the loop
+         * @param task   the task that ran
+         * @param status {@link Status#OK} when due, {@link Status#CANCELED} at shutdown
+         */
         void handle(AsyncLoop loop, Task task, Status status);
     }
 
@@ -78,6 +89,10 @@ public final class AsyncLoop implements AutoCloseable {
     @FunctionalInterface
     public interface IrqHandler {
         /**
+         * Called on a loop thread for each interrupt packet, and once at shutdown.
+         *
+         * @param loop      the loop
+         * @param irq       the binding; {@link Irq#ack()} re-arms the interrupt
          * @param status    {@link Status#OK} for an interrupt, {@link Status#CANCELED} at shutdown
          * @param timestamp the interrupt's timestamp (0 when cancelled)
          */
@@ -101,7 +116,11 @@ public final class AsyncLoop implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean shutDown;
 
-    /** A loop on {@code kernel}: creates its port ({@code BIND_TO_INTERRUPT}) and timer. */
+    /**
+     * A loop on {@code kernel}: creates its port ({@code BIND_TO_INTERRUPT}) and timer.
+     *
+     * @param kernel the kernel the loop's objects live on
+     */
     public AsyncLoop(Kernel kernel) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.port = kernel.createPort(PortOptions.BIND_TO_INTERRUPT);
@@ -119,6 +138,7 @@ public final class AsyncLoop implements AutoCloseable {
         this.timer = t;
     }
 
+    /** {@return the kernel the loop was created on} */
     public Kernel kernel() {
         return kernel;
     }
@@ -146,10 +166,12 @@ public final class AsyncLoop implements AutoCloseable {
             this.options = options.clone();
         }
 
+        /** {@return the watched object} */
         public HandleObject<?> object() {
             return object;
         }
 
+        /** {@return the signals that fire the wait} */
         public Signals trigger() {
             return trigger;
         }
@@ -186,6 +208,8 @@ public final class AsyncLoop implements AutoCloseable {
         /**
          * Cancels the wait: true when its handler will not run for this arming, false when it
          * is not pending (already dispatched, or never begun).
+         *
+         * @return true if the pending arming was cancelled
          */
         public boolean cancel() {
             long k = key;
@@ -204,6 +228,12 @@ public final class AsyncLoop implements AutoCloseable {
     /**
      * Arms a wait for {@code trigger} signals of {@code object} (which must stay open while the
      * wait is pending: closing it drops the wait in the kernel, and the handler never runs).
+     *
+     * @param object the object to watch
+     * @param trigger the signals that fire the wait
+     * @param handler runs on a loop thread when the wait fires
+     * @param options wait options, such as {@link WaitAsyncOptions#EDGE}
+     * @return the armed wait
      */
     public Wait beginWait(HandleObject<?> object, Signals trigger, WaitHandler handler,
                           WaitAsyncOptions... options) {
@@ -251,17 +281,34 @@ public final class AsyncLoop implements AutoCloseable {
         }
     }
 
-    /** Posts a task that runs as soon as the loop gets to it. */
+    /**
+     * Posts a task that runs as soon as the loop gets to it.
+     *
+     * @param handler runs on a loop thread
+     * @return the task, which can be cancelled until it runs
+     */
     public Task postTask(TaskHandler handler) {
         return postTaskAt(kernel.monotonicNow(), handler);
     }
 
-    /** Posts a task for {@code delay} from now. */
+    /**
+     * Posts a task for {@code delay} from now.
+     *
+     * @param delay the time from now
+     * @param handler runs on a loop thread when due
+     * @return the task, which can be cancelled until it runs
+     */
     public Task postDelayed(Duration delay, TaskHandler handler) {
         return postTaskAt(kernel.deadlineAfter(delay), handler);
     }
 
-    /** Posts a task for the absolute monotonic time {@code deadline}. */
+    /**
+     * Posts a task for the absolute monotonic time {@code deadline}.
+     *
+     * @param deadline the absolute monotonic time in nanoseconds
+     * @param handler runs on a loop thread when due
+     * @return the task, which can be cancelled until it runs
+     */
     public Task postTaskAt(long deadline, TaskHandler handler) {
         Objects.requireNonNull(handler, "handler");
         synchronized (taskLock) {
@@ -317,6 +364,7 @@ public final class AsyncLoop implements AutoCloseable {
             this.key = key;
         }
 
+        /** {@return the bound interrupt} */
         public Interrupt interrupt() {
             return interrupt;
         }
@@ -340,7 +388,13 @@ public final class AsyncLoop implements AutoCloseable {
         }
     }
 
-    /** Binds {@code interrupt} to the loop's port; {@code handler} runs for each interrupt. */
+    /**
+     * Binds {@code interrupt} to the loop's port; {@code handler} runs for each interrupt.
+     *
+     * @param interrupt the interrupt, which must not be bound elsewhere
+     * @param handler runs on a loop thread for each interrupt
+     * @return the binding
+     */
     public Irq bindIrq(Interrupt interrupt, IrqHandler handler) {
         if (shutDown) {
             throw new IllegalStateException("the loop is shut down");
@@ -394,7 +448,12 @@ public final class AsyncLoop implements AutoCloseable {
         }
     }
 
-    /** Starts {@code n} daemon threads named {@code name-0} … that {@link #run()} the loop. */
+    /**
+     * Starts {@code n} daemon threads named {@code name-0} … that {@link #run()} the loop.
+     *
+     * @param n how many threads
+     * @param name the prefix of their names
+     */
     public void startThreads(int n, String name) {
         synchronized (threads) {
             if (shutDown) {

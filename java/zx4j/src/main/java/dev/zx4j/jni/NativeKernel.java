@@ -82,6 +82,7 @@ public final class NativeKernel implements Syscalls {
     /**
      * The real kernel through the system libzircon. Only on Fuchsia.
      *
+     * @return the kernel
      * @throws UnsupportedOperationException elsewhere, or when the library did not load
      */
     public static NativeKernel system() {
@@ -97,6 +98,7 @@ public final class NativeKernel implements Syscalls {
     /**
      * Same as {@link #system()}; the entry point {@code dev.zx4j.Kernel.nativeKernel()} looks up.
      *
+     * @return the kernel
      * @throws UnsupportedOperationException off Fuchsia, with the reason
      */
     public static NativeKernel load() {
@@ -107,6 +109,7 @@ public final class NativeKernel implements Syscalls {
      * The given kernel behind JNI and the host libzircon (Linux).
      *
      * @param target the kernel the host libzircon forwards to, normally a {@code SimKernel}
+     * @return the kernel, whose calls cross JNI twice
      * @throws UnsupportedOperationException on Fuchsia, or when the library did not load
      */
     public static NativeKernel hosted(Syscalls target) {

@@ -36,7 +36,12 @@ public final class SimTsc {
         return a;
     }
 
-    /** The TSC at monotonic time {@code nanos} (rounded down; negative times give negative ticks). */
+    /**
+     * The TSC at monotonic time {@code nanos} (rounded down; negative times give negative ticks).
+     *
+     * @param nanos the monotonic time in nanoseconds
+     * @return the TSC value
+     */
     public static long ticksAt(long nanos) {
         return Math.floorDiv(nanos, NS_NUM) * NS_DEN + Math.floorMod(nanos, NS_NUM) * NS_DEN / NS_NUM;
     }
@@ -44,6 +49,9 @@ public final class SimTsc {
     /**
      * Nanoseconds for a duration of {@code ticks} TSC ticks, rounded toward negative infinity; also
      * the monotonic time of TSC value {@code ticks}.
+     *
+     * @param ticks a TSC tick count
+     * @return the nanoseconds
      */
     public static long nanosOf(long ticks) {
         return Math.floorDiv(ticks, NS_DEN) * NS_NUM + Math.floorMod(ticks, NS_DEN) * NS_NUM / NS_DEN;

@@ -18,13 +18,18 @@ import java.util.function.LongSupplier;
  */
 public final class AcpiPm implements IoDevice {
 
+    /** First I/O port of the PM1 event block (status, then enable; 2 bytes each). */
     public static final int PM1_EVT = 0x600;
     static final String PM1_EVT_HEX = "0x600";
+    /** I/O port of the PM1 control register (SCI_EN, SLP_TYP, SLP_EN). */
     public static final int PM1_CNT = 0x604;
     static final String PM1_CNT_HEX = "0x604";
+    /** I/O port of the 24-bit ACPI power-management timer. */
     public static final int PM_TMR = 0x608;
     static final String PM_TMR_HEX = "0x608";
+    /** The SLP_TYP value of the S5 (soft-off) state, as the DSDT's {@code \_S5} declares it. */
     public static final byte SLP_TYP_S5 = 5;
+    /** Frequency of the power-management timer in Hz (3.579545 MHz). */
     public static final long TIMER_HZ = 3_579_545;
     static final int SCI_EN = 0x0001;
     static final int SLP_EN = 0x2000;
@@ -37,6 +42,8 @@ public final class AcpiPm implements IoDevice {
     private int control = SCI_EN;
 
     /**
+     * The PM registers, with the timer counting from now.
+     *
      * @param nanoClock host time in ns
      * @param sleep     called with SLP_TYP when the guest sets SLP_EN
      */
@@ -51,7 +58,11 @@ public final class AcpiPm implements IoDevice {
         return "acpi-pm";
     }
 
-    /** The ports: event block (4), control block (2), timer (4), from {@link #PM1_EVT}. */
+    /**
+     * The ports: event block (4), control block (2), timer (4), from {@link #PM1_EVT}.
+     *
+     * @return the number of ports from {@link #PM1_EVT}
+     */
     public static int portCount() {
         return PM_TMR + 4 - PM1_EVT;
     }

@@ -30,9 +30,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class AcpiTables {
 
+    /** Guest-physical address of the RSDP; the other tables follow it. */
     public static final long BASE = 0xE0000;
     static final String BASE_HEX = "0xE0000";
+    /** ISA IRQ (and GSI) of the ACPI system control interrupt. */
     public static final int SCI_IRQ = 9;
+    /** Guest-physical address of the local APICs, as the MADT reports it. */
     public static final long LOCAL_APIC_BASE = 0xFEE0_0000L;
 
     static final int RSDP_OFF = 0x00;
@@ -45,7 +48,12 @@ public final class AcpiTables {
 
     private AcpiTables() {}
 
-    /** The tables for a guest with {@code vcpus} processors, to be placed at {@link #BASE}. */
+    /**
+     * The tables for a guest with {@code vcpus} processors, to be placed at {@link #BASE}.
+     *
+     * @param vcpus the number of processors listed in the MADT
+     * @return the tables' bytes
+     */
     public static byte[] build(int vcpus) {
         if (vcpus < 1 || vcpus > 64) {
             throw new IllegalArgumentException("vcpus must be 1..64, not " + vcpus);

@@ -63,6 +63,8 @@ public final class BzImage {
     /**
      * Checks {@code file} and returns the image.
      *
+     * @param file the bzImage file's contents
+     * @return the image
      * @throws InvalidImageException when it is not a bzImage a 64-bit boot loader can start
      */
     public static BzImage parse(byte[] file) throws InvalidImageException {

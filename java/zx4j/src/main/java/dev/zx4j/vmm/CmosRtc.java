@@ -22,6 +22,7 @@ import java.util.function.LongSupplier;
  */
 public final class CmosRtc implements IoDevice {
 
+    /** CMOS register index of the century, where the ACPI FADT says it is. */
     public static final byte CENTURY = 0x32;
     static final int REG_A = 0x0A;
     static final int REG_B = 0x0B;
@@ -38,7 +39,11 @@ public final class CmosRtc implements IoDevice {
     /** While B.SET is set: the time the guest is writing. */
     private LocalDateTime frozen;
 
-    /** @param wallMillis the host's wall clock in ms since the epoch (UTC) */
+    /**
+     * A clock that starts at the host's time, in 24-hour BCD mode.
+     *
+     * @param wallMillis the host's wall clock in ms since the epoch (UTC)
+     */
     public CmosRtc(LongSupplier wallMillis) {
         this.wallMillis = wallMillis;
         ram[REG_A] = 0x26;

@@ -36,6 +36,12 @@ public final class Console {
     private boolean panicked;
     private long bytes;
 
+    /**
+     * A console writing the guest's text to {@code out}.
+     *
+     * @param out receives the guest's console bytes
+     * @param nanoClock host time in nanoseconds, for {@link #firstUserspaceNanos()}
+     */
     public Console(OutputStream out, LongSupplier nanoClock) {
         this.out = out;
         this.nanoClock = nanoClock;
@@ -47,7 +53,11 @@ public final class Console {
         start = nanoClock.getAsLong();
     }
 
-    /** One byte from the guest. */
+    /**
+     * One byte from the guest.
+     *
+     * @param b the byte, 0 to 255
+     */
     public synchronized void write(int b) {
         bytes++;
         buffer[buffered++] = (byte) b;
@@ -119,7 +129,12 @@ public final class Console {
         return bytes;
     }
 
-    /** The last {@code n} lines (the unfinished one included). */
+    /**
+     * The last {@code n} lines (the unfinished one included).
+     *
+     * @param n how many lines at most
+     * @return the lines, oldest first
+     */
     public synchronized List<String> lastLines(int n) {
         List<String> all = new ArrayList<>(lastLines);
         if (line.length() > 0) {

@@ -18,8 +18,11 @@ import java.util.ArrayDeque;
  */
 public final class I8042 implements IoDevice {
 
+    /** I/O port of the controller's data register. */
     public static final int DATA_PORT = 0x60;
+    /** I/O port of the controller's command (write) and status (read) register. */
     public static final int COMMAND_PORT = 0x64;
+    /** Controller command that pulses the CPU reset line (how Linux reboots). */
     public static final int CMD_RESET = 0xFE;
     static final String CMD_RESET_HEX = "0xFE";
 
@@ -31,7 +34,11 @@ public final class I8042 implements IoDevice {
     private boolean lastWasCommand;
     private long resets;
 
-    /** @param reset called when the guest pulses the reset line */
+    /**
+     * A controller after its self-test, with no keyboard or mouse attached.
+     *
+     * @param reset called when the guest pulses the reset line
+     */
     public I8042(Runnable reset) {
         this.reset = reset;
     }

@@ -23,15 +23,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class IoApic {
 
+    /** Guest-physical address of the IO-APIC's MMIO page. */
     public static final long BASE = 0xFEC0_0000L;
     static final String BASE_HEX = "0xFEC00000";
+    /** Number of interrupt inputs (GSIs 0–23). */
     public static final int PINS = 24;
     static final int VERSION = ((PINS - 1) << 16) | 0x20;
     static final long MASKED = 1L << 16;
 
     /** Where interrupts go: the VMM's VCPUs. */
     public interface Router {
-        /** Sends {@code vector} to the VCPUs whose APIC IDs are set in {@code apicMask}. */
+        /**
+         * Sends {@code vector} to the VCPUs whose APIC IDs are set in {@code apicMask}.
+         *
+         * @param apicMask the destination VCPUs, one bit per APIC ID
+         * @param vector the interrupt vector
+         */
         void deliver(long apicMask, int vector);
     }
 
@@ -43,7 +50,10 @@ public final class IoApic {
     private final AtomicLongArray delivered = new AtomicLongArray(PINS);
 
     /**
+     * An IO-APIC with every input masked.
+     *
      * @param id the IO-APIC's ID (the MADT's)
+     * @param router where interrupts go
      */
     public IoApic(int id, Router router) {
         this.id = id;
@@ -53,7 +63,12 @@ public final class IoApic {
         }
     }
 
-    /** The IRQ line of input {@code pin}. */
+    /**
+     * The IRQ line of input {@code pin}.
+     *
+     * @param pin the input, 0 to {@value #PINS} − 1
+     * @return the line that drives it
+     */
     public IrqLine line(int pin) {
         if (pin < 0 || pin >= PINS) {
             throw new IllegalArgumentException("no IO-APIC input " + pin);
@@ -61,12 +76,22 @@ public final class IoApic {
         return high -> setLevel(pin, high);
     }
 
-    /** Interrupts delivered from input {@code pin} so far. */
+    /**
+     * Interrupts delivered from input {@code pin} so far.
+     *
+     * @param pin the input
+     * @return the count
+     */
     public long delivered(int pin) {
         return delivered.get(pin);
     }
 
-    /** Drives input {@code pin}. */
+    /**
+     * Drives input {@code pin}.
+     *
+     * @param pin the input
+     * @param high the new level
+     */
     public void setLevel(int pin, boolean high) {
         long entry;
         synchronized (this) {
@@ -110,7 +135,13 @@ public final class IoApic {
         router.deliver(mask, vector);
     }
 
-    /** A read of {@code size} bytes at {@code offset} into the MMIO page. */
+    /**
+     * A read of {@code size} bytes at {@code offset} into the MMIO page.
+     *
+     * @param offset the byte offset in the page
+     * @param size the access size in bytes
+     * @return the value read
+     */
     public synchronized int read(long offset, int size) {
         if (offset == 0x00) {
             return select;
@@ -121,7 +152,13 @@ public final class IoApic {
         return 0;
     }
 
-    /** A write at {@code offset} into the MMIO page. */
+    /**
+     * A write at {@code offset} into the MMIO page.
+     *
+     * @param offset the byte offset in the page
+     * @param size the access size in bytes
+     * @param value the value written
+     */
     public void write(long offset, int size, int value) {
         int pin = -1;
         long entry = 0;

@@ -18,7 +18,17 @@ public final class IoBus {
     private final Map<String, AtomicLong> accessesByDevice = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> unclaimed = new ConcurrentHashMap<>();
 
-    /** Gives ports [first, first+count) to {@code device}. */
+    /** A port space where every port floats: no device claims any. */
+    public IoBus() {
+    }
+
+    /**
+     * Gives ports [first, first+count) to {@code device}.
+     *
+     * @param first the first port
+     * @param count the number of ports
+     * @param device the device that answers them
+     */
     public synchronized void claim(int first, int count, IoDevice device) {
         if (first < 0 || count < 1 || first + count > 0x10000) {
             throw new IllegalArgumentException("bad port range " + first + "+" + count);
@@ -42,7 +52,13 @@ public final class IoBus {
         return e.getValue().device;
     }
 
-    /** An {@code in}: the device's value, masked to {@code size} bytes. */
+    /**
+     * An {@code in}: the device's value, masked to {@code size} bytes.
+     *
+     * @param port the port
+     * @param size the access size: 1, 2 or 4 bytes
+     * @return the value
+     */
     public int read(int port, int size) {
         IoDevice d = find(port);
         if (d == null) {
@@ -53,7 +69,13 @@ public final class IoBus {
         return d.read(port, size) & mask(size);
     }
 
-    /** An {@code out}. */
+    /**
+     * An {@code out}.
+     *
+     * @param port the port
+     * @param size the access size: 1, 2 or 4 bytes
+     * @param value the value; its low {@code size} bytes are written
+     */
     public void write(int port, int size, int value) {
         IoDevice d = find(port);
         if (d == null) {

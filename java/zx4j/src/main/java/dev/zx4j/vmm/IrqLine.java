@@ -7,7 +7,11 @@ package dev.zx4j.vmm;
 @FunctionalInterface
 public interface IrqLine {
 
-    /** Drives the line high ({@code true}) or low. */
+    /**
+     * Drives the line high ({@code true}) or low.
+     *
+     * @param high the new level
+     */
     void set(boolean high);
 
     /** A short pulse: high, then low (an edge for an edge-triggered input). */

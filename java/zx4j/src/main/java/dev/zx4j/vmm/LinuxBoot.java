@@ -31,12 +31,15 @@ import java.util.List;
  */
 public final class LinuxBoot {
 
+    /** Guest-physical address of boot_params (the "zero page"), which RSI points to at entry. */
     public static final long ZERO_PAGE = 0x7000;
     static final String ZERO_PAGE_HEX = "0x7000";
+    /** Guest-physical address of the kernel command line. */
     public static final long CMDLINE = 0x20000;
     static final String CMDLINE_HEX = "0x20000";
     /** Bytes below 1 MiB that are RAM; the rest up to 1 MiB is reserved (BIOS area, ACPI). */
     public static final long LOW_RAM_END = 0x9FC00;
+    /** Guest-physical start of RAM above the low megabyte (1 MiB). */
     public static final long HIGH_RAM_START = 0x10_0000;
     /** Identity-mapped guest-physical space. */
     public static final long MAPPED = 4L << 30;
@@ -56,15 +59,37 @@ public final class LinuxBoot {
 
     /** e820 entry types. */
     public static final int E820_RAM = 1;
+    /** e820 type 2: reserved, not to be used by the OS. */
     public static final int E820_RESERVED = 2;
 
-    /** One e820 range. */
+    /**
+     * One e820 range.
+     *
+     * @param address the range's guest-physical start
+     * @param size the range's length in bytes
+     * @param type {@link #E820_RAM} or {@link #E820_RESERVED}
+     */
     public record E820Entry(long address, long size, int type) {}
 
-    /** Bytes to copy into guest memory at an address. */
+    /**
+     * Bytes to copy into guest memory at an address.
+     *
+     * @param what a name for messages ("kernel", "initrd"…)
+     * @param address the guest-physical address
+     * @param data the bytes
+     */
     public record Placement(String what, long address, byte[] data) {}
 
-    /** Everything the VMM must write before starting the boot VCPU. */
+    /**
+     * Everything the VMM must write before starting the boot VCPU.
+     *
+     * @param placements what to copy where
+     * @param entry the guest-physical address of the 64-bit entry point
+     * @param zeroPage the guest-physical address of boot_params, for RSI
+     * @param kernelAddress where the protected-mode kernel is loaded
+     * @param initrdAddress where the initrd is loaded (0 without one)
+     * @param e820 the memory map given to the kernel
+     */
     public record Plan(List<Placement> placements, long entry, long zeroPage, long kernelAddress,
                        long initrdAddress, List<E820Entry> e820) {}
 
@@ -84,6 +109,12 @@ public final class LinuxBoot {
      * of RAM at guest-physical 0.
      *
      * @param reserved extra ranges (device MMIO) to list as reserved in the e820 map
+     * @param image the kernel
+     * @param initrd the initial RAM disk, or null
+     * @param cmdline the kernel command line
+     * @param memory the guest RAM size in bytes
+     * @param acpiTables the ACPI tables to place at {@link AcpiTables#BASE}
+     * @return the plan
      * @throws DoesNotFitException      when something does not fit
      * @throws IllegalArgumentException when the command line is longer than the kernel accepts
      */

@@ -58,11 +58,22 @@ public final class LinuxMachine implements AutoCloseable {
 
     static final long KEY_IO = 1;
     static final long KEY_IOAPIC = 2;
+    /** First I/O port of the console UART (COM1). */
     public static final int COM1 = 0x3F8;
+    /** IO-APIC input (GSI) of the console UART's interrupt. */
     public static final int COM1_IRQ = 4;
+    /** IO-APIC input (GSI) of the PIT's channel 0 (ISA IRQ 0, redirected as on PCs). */
     public static final int PIT_GSI = 2;
 
-    /** What the VMM is asked to run. */
+    /**
+     * What the VMM is asked to run.
+     *
+     * @param memory the guest RAM in bytes
+     * @param vcpus the number of VCPUs
+     * @param cmdline the kernel command line
+     * @param timeLimit how long the run may take before it is stopped
+     * @param trace whether to print VCPU and device events to the error stream
+     */
     public record Config(long memory, int vcpus, String cmdline, Duration timeLimit,
                          boolean trace) {}
 
@@ -71,30 +82,69 @@ public final class LinuxMachine implements AutoCloseable {
         /** The guest entered ACPI S5. */
         record PowerOff() implements Outcome {}
 
-        /** The guest pulsed the reset line; {@code panicked} if it had announced a panic. */
+        /**
+         * The guest pulsed the reset line; {@code panicked} if it had announced a panic.
+         *
+         * @param panicked whether the guest had printed a kernel panic
+         */
         record Reboot(boolean panicked) implements Outcome {}
 
-        /** The guest asked for a sleep state the VMM does not have. */
+        /**
+         * The guest asked for a sleep state the VMM does not have.
+         *
+         * @param slpTyp the SLP_TYP value written to PM1 control
+         */
         record SleepUnsupported(int slpTyp) implements Outcome {}
 
         /**
          * {@code zx_vcpu_enter} failed; {@code detail} is the kernel's explanation where it
          * gives one (the simulated kernel does: RIP, instruction, reason), else null.
+         *
+         * @param apicId the APIC ID of the faulting VCPU
+         * @param status the status {@code zx_vcpu_enter} returned
+         * @param detail the kernel's explanation, or null
+         * @param registers the VCPU's registers when it failed, or null if they could not be read
          */
         record Fault(int apicId, Status status, String detail, X86Registers registers)
                 implements Outcome {}
 
-        /** The VMM could not emulate a device access. */
+        /**
+         * The VMM could not emulate a device access.
+         *
+         * @param apicId the APIC ID of the VCPU that made the access
+         * @param message what could not be emulated
+         */
         record DeviceError(int apicId, String message) implements Outcome {}
 
-        /** The time limit expired first. */
+        /**
+         * The time limit expired first.
+         *
+         * @param limit the limit that expired
+         */
         record TimeLimit(Duration limit) implements Outcome {}
 
-        /** The VMM itself failed. */
+        /**
+         * The VMM itself failed.
+         *
+         * @param message what failed
+         */
         record Internal(String message) implements Outcome {}
     }
 
-    /** What the summary reports. */
+    /**
+     * What the summary reports.
+     *
+     * @param outcome how the run ended
+     * @param wallNanos the run's wall-clock time in nanoseconds
+     * @param firstUserspaceNanos nanoseconds from the start to the first userspace console line, or
+     *        -1
+     * @param exits VCPU exits by kind
+     * @param interrupts interrupts delivered, by source
+     * @param ioByDevice I/O port accesses by device
+     * @param vcpus the simulated kernel's statistics per VCPU
+     * @param lastLines the console's last lines
+     * @param stuckThreads threads that did not end at teardown, described
+     */
     public record Result(Outcome outcome, long wallNanos, long firstUserspaceNanos,
                          Map<String, Long> exits, Map<String, Long> interrupts,
                          Map<String, Long> ioByDevice, List<SimKernel.VcpuStats> vcpus,
@@ -129,6 +179,11 @@ public final class LinuxMachine implements AutoCloseable {
     /**
      * Creates the guest, its memory and devices on {@code sim}. The console's output goes to
      * {@code consoleOut}; traces and progress to {@code err}.
+     *
+     * @param sim the simulated kernel to run on
+     * @param config what to run
+     * @param consoleOut receives the guest's console output
+     * @param err receives traces and progress
      */
     public LinuxMachine(SimKernel sim, Config config, OutputStream consoleOut, PrintStream err) {
         this.sim = sim;
@@ -177,12 +232,20 @@ public final class LinuxMachine implements AutoCloseable {
         return handle;
     }
 
-    /** Called with the APIC ID and status when a VCPU faults, before the run stops. */
+    /**
+     * Called with the APIC ID and status when a VCPU faults, before the run stops.
+     *
+     * @param hook receives the APIC ID and the status
+     */
     public void onFault(java.util.function.BiConsumer<Integer, Status> hook) {
         this.faultHook = hook;
     }
 
-    /** Writes the boot plan into guest memory. */
+    /**
+     * Writes the boot plan into guest memory.
+     *
+     * @param plan the plan from {@link LinuxBoot#plan}
+     */
     public void load(LinuxBoot.Plan plan) {
         for (LinuxBoot.Placement p : plan.placements()) {
             ram.write(p.address(), p.data());
@@ -202,6 +265,9 @@ public final class LinuxMachine implements AutoCloseable {
     /**
      * Feeds {@code in} to the console UART on a daemon thread until it ends. {@code escape}:
      * a Ctrl-A followed by 'x' stops the run (for a raw terminal, where Ctrl-C goes to the guest).
+     *
+     * @param in the host's input
+     * @param escape whether Ctrl-A x stops the run
      */
     public void attachInput(InputStream in, boolean escape) {
         Thread t = new Thread(() -> {
@@ -230,7 +296,12 @@ public final class LinuxMachine implements AutoCloseable {
         t.start();
     }
 
-    /** Boots at {@code plan}'s entry and returns when the run ends. */
+    /**
+     * Boots at {@code plan}'s entry and returns when the run ends.
+     *
+     * @param plan the plan that was loaded
+     * @return the summary
+     */
     public Result run(LinuxBoot.Plan plan) {
         long start = System.nanoTime();
         console.markStart();

@@ -31,8 +31,12 @@ public record MmioInstruction(boolean write, int size, int register, boolean hig
     }
 
     /**
+     * Decodes the MOV (or other supported load or store) that trapped on MMIO.
+     *
      * @param bytes              the instruction (as many bytes as the exit gave)
      * @param defaultOperandSize 2 or 4 (the exit's default operand size)
+     * @return the decoded access
+     * @throws UnsupportedException for an instruction the VMM does not emulate
      */
     public static MmioInstruction decode(byte[] bytes, int defaultOperandSize)
             throws UnsupportedException {
@@ -133,7 +137,12 @@ public record MmioInstruction(boolean write, int size, int register, boolean hig
         return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
     }
 
-    /** The value a store writes, from the registers at the exit. */
+    /**
+     * The value a store writes, from the registers at the exit.
+     *
+     * @param regs the registers at the exit
+     * @return the value, in the low {@link #size} bytes
+     */
     public long storeValue(X86Registers regs) {
         long v = register < 0 ? immediate : regs.get(X86Registers.Register.values()[register]);
         if (highByte) {
@@ -142,7 +151,13 @@ public record MmioInstruction(boolean write, int size, int register, boolean hig
         return size == 8 ? v : v & ((1L << (8 * size)) - 1);
     }
 
-    /** The registers after a load of {@code value} (already {@link #size} bytes). */
+    /**
+     * The registers after a load of {@code value} (already {@link #size} bytes).
+     *
+     * @param regs the registers at the exit
+     * @param value the value the device returned
+     * @return the registers to write back
+     */
     public X86Registers load(X86Registers regs, long value) {
         X86Registers.Register r = X86Registers.Register.values()[register];
         long old = regs.get(r);

@@ -13,12 +13,15 @@ package dev.zx4j.vmm;
  */
 public final class PciHost implements IoDevice {
 
+    /** I/O port of the configuration address register (CONFIG_ADDRESS). */
     public static final int ADDRESS_PORT = 0xCF8;
+    /** First I/O port of the configuration data window (CONFIG_DATA, 4 ports). */
     public static final int DATA_PORT = 0xCFC;
 
     private final byte[] bridge = new byte[256];
     private int address;
 
+    /** A bus with one device, the host bridge at 00:00.0. */
     public PciHost() {
         put16(0x00, 0x8086);          // vendor
         put16(0x02, 0x29C0);          // device

@@ -26,6 +26,12 @@ public final class Pic8259 implements IoDevice {
     private boolean readIsr;
     private boolean poll;
 
+    /**
+     * A PIC in its power-on state, until the guest sends ICW1.
+     *
+     * @param base the first of its two I/O ports (0x20 for the master, 0xA0 for the slave)
+     * @param name the device's name in summaries
+     */
     public Pic8259(int base, String name) {
         this.base = base;
         this.name = name;

@@ -24,6 +24,7 @@ import java.util.function.LongSupplier;
  */
 public final class Pit8254 implements IoDevice {
 
+    /** The PIT's input clock in Hz (1.193182 MHz). */
     public static final long FREQUENCY_HZ = 1_193_182;
     static final long NANOS = 1_000_000_000L;
 
@@ -111,6 +112,8 @@ public final class Pit8254 implements IoDevice {
     private long irqPulses;
 
     /**
+     * A PIT with its three channels unprogrammed.
+     *
      * @param clock     host time in nanoseconds (e.g. {@code System::nanoTime})
      * @param scheduler runs channel 0's interrupts; null for none
      * @param irq0      channel 0's output

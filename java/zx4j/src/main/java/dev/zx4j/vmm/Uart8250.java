@@ -71,9 +71,12 @@ public final class Uart8250 implements IoDevice {
     private long received;
 
     /**
+     * A UART with empty FIFOs and interrupts disabled.
+     *
      * @param base   the first of the 8 ports (0x3F8 for COM1)
      * @param output receives each transmitted byte (0–255)
      * @param irq    the interrupt output (IRQ 4 for COM1)
+     * @param name the device's name in summaries
      */
     public Uart8250(int base, String name, IntConsumer output, IrqLine irq) {
         this.base = base;
@@ -87,7 +90,11 @@ public final class Uart8250 implements IoDevice {
         return name;
     }
 
-    /** Queues bytes typed on the host for the guest to receive. Any thread. */
+    /**
+     * Queues bytes typed on the host for the guest to receive. Any thread.
+     *
+     * @param bytes the bytes
+     */
     public void receive(byte[] bytes) {
         synchronized (this) {
             for (byte b : bytes) {

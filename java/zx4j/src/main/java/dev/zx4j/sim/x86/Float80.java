@@ -32,16 +32,26 @@ import java.math.BigInteger;
  * Instances are not thread-safe: one per VCPU.
  */
 public final class Float80 {
+    /**
+     * Exception flags in their status-word positions: invalid operation, denormal operand, zero
+     * divide, overflow, underflow, precision (inexact).
+     */
     public static final int IE = 0x01, DE = 0x02, ZE = 0x04, OE = 0x08, UE = 0x10, PE = 0x20;
 
     /** The real indefinite (a negative quiet NaN): sign/exponent and significand. */
     public static final int INDEF_SE = 0xFFFF;
+    /** Significand of the real indefinite (integer bit and top fraction bit set). */
     public static final long INDEF_M = 0xC000_0000_0000_0000L;
 
+    /** Exponent bias of the extended format. */
     public static final int BIAS = 16383;
     static final long TOP = 0x8000_0000_0000_0000L;
 
     // operand classes
+    /**
+     * Operand classes returned by {@link #classify}: zero, normal, denormal (or pseudo-denormal),
+     * infinity, quiet NaN, signalling NaN, and the unsupported encodings (pseudo-NaN, unnormal…).
+     */
     public static final int ZERO = 0, NORMAL = 1, DENORMAL = 2, INF = 3, QNAN = 4, SNAN = 5, UNSUPPORTED = 6;
 
     /** Control word in effect: masks in bits 5..0, PC in 9..8, RC in 11..10. */
@@ -53,11 +63,20 @@ public final class Float80 {
     /** Sign/exponent of the last result. */
     public int rse;
 
+    /** An arithmetic unit with the default control word 0x037F (all masked, PC 64, RC nearest). */
+    public Float80() {
+    }
+
+    /** {@return the rounding control: 0 nearest-even, 1 down, 2 up, 3 toward zero} */
     public int rc() {
         return (cw >> 10) & 3;
     }
 
-    /** Significand bits delivered for the precision control: 24, 53 or 64 (PC = 1 reserved: 64). */
+    /**
+     * Significand bits delivered for the precision control: 24, 53 or 64 (PC = 1 reserved: 64).
+     *
+     * @return 24, 53 or 64
+     */
     public int precisionBits() {
         switch ((cw >> 8) & 3) {
             case 0:
@@ -73,6 +92,14 @@ public final class Float80 {
         return (cw & flag) != 0;
     }
 
+    /**
+     * Classifies an extended value.
+     *
+     * @param se the sign/exponent word
+     * @param m the significand
+     * @return {@link #ZERO}, {@link #NORMAL}, {@link #DENORMAL}, {@link #INF}, {@link #QNAN},
+     *         {@link #SNAN} or {@link #UNSUPPORTED}
+     */
     public static int classify(int se, long m) {
         int exp = se & 0x7FFF;
         if (exp == 0x7FFF) {
@@ -90,6 +117,12 @@ public final class Float80 {
         return m < 0 ? NORMAL : UNSUPPORTED;
     }
 
+    /**
+     * Whether an operand class is a NaN.
+     *
+     * @param k a class from {@link #classify}
+     * @return true for {@link #QNAN} and {@link #SNAN}
+     */
     public static boolean isNaN(int k) {
         return k == QNAN || k == SNAN;
     }
@@ -171,12 +204,27 @@ public final class Float80 {
     /**
      * Rounds the exact value (sig:extra) × 2^(exp − 16383 − 63) (sig normalized, bit 63 set; the
      * exponent may lie outside the format) to the register format under PC and RC.
+     *
+     * @param sign the sign, 0 or 1
+     * @param exp the biased exponent, possibly out of range
+     * @param sig the normalized significand
+     * @param extra the bits below the significand (for rounding)
+     * @return the rounded significand; its sign/exponent is left in {@link #rse}
      */
     public long roundPack(int sign, int exp, long sig, long extra) {
         return roundPackPrec(sign, exp, sig, extra, precisionBits());
     }
 
-    /** {@link #roundPack} at a given precision (64 for exact-format results). */
+    /**
+     * {@link #roundPack} at a given precision (64 for exact-format results).
+     *
+     * @param sign the sign, 0 or 1
+     * @param exp the biased exponent, possibly out of range
+     * @param sig the normalized significand
+     * @param extra the bits below the significand
+     * @param prec the precision in bits: 24, 53 or 64
+     * @return the rounded significand; its sign/exponent is left in {@link #rse}
+     */
     public long roundPackPrec(int sign, int exp, long sig, long extra, int prec) {
         c1 = false;
         // tininess after rounding (measured): a result just below the smallest normal that
@@ -322,6 +370,13 @@ public final class Float80 {
     /**
      * Rounds mag × 2^scale (mag &gt; 0; {@code sticky} = more nonzero bits below) to the
      * register format at precision {@code prec}.
+     *
+     * @param sign the sign, 0 or 1
+     * @param mag the magnitude's bits
+     * @param scale the power of two that scales {@code mag}
+     * @param sticky whether nonzero bits were dropped below {@code mag}
+     * @param prec the precision in bits: 24, 53 or 64
+     * @return the rounded significand; its sign/exponent is left in {@link #rse}
      */
     public long packBig(int sign, BigInteger mag, int scale, boolean sticky, int prec) {
         int len = mag.bitLength();
@@ -350,7 +405,16 @@ public final class Float80 {
 
     // ---- + − × ÷ √ -----------------------------------------------------------------------------
 
-    /** a + b (b's sign flipped when {@code subtract}). */
+    /**
+     * a + b (b's sign flipped when {@code subtract}).
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @param sb the sign/exponent word of b
+     * @param mb the significand of b
+     * @param subtract whether to compute a − b
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long add(int sa, long ma, int sb, long mb, boolean subtract) {
         int ka = classify(sa, ma), kb = classify(sb, mb);
         if (ka >= QNAN || kb >= QNAN) {
@@ -442,6 +506,15 @@ public final class Float80 {
         return false;
     }
 
+    /**
+     * a × b, rounded under the control word.
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @param sb the sign/exponent word of b
+     * @param mb the significand of b
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long mul(int sa, long ma, int sb, long mb) {
         int ka = classify(sa, ma), kb = classify(sb, mb);
         if (ka >= QNAN || kb >= QNAN) {
@@ -474,7 +547,16 @@ public final class Float80 {
         return roundPack(sign, exp, hi, lo);
     }
 
-    /** a × b rounded at {@code prec} bits whatever PC says. */
+    /**
+     * a × b rounded at {@code prec} bits whatever PC says.
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @param sb the sign/exponent word of b
+     * @param mb the significand of b
+     * @param prec the precision in bits
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long mulPrec(int sa, long ma, int sb, long mb, int prec) {
         int saved = cw;
         cw = (cw & ~0x300) | (prec == 64 ? 0x300 : prec == 53 ? 0x200 : 0);
@@ -485,6 +567,15 @@ public final class Float80 {
         }
     }
 
+    /**
+     * a ÷ b, rounded under the control word; ZE for a finite nonzero a divided by zero.
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @param sb the sign/exponent word of b
+     * @param mb the significand of b
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long div(int sa, long ma, int sb, long mb) {
         int ka = classify(sa, ma), kb = classify(sb, mb);
         if (ka >= QNAN || kb >= QNAN) {
@@ -548,6 +639,13 @@ public final class Float80 {
         throw new AssertionError();
     }
 
+    /**
+     * The square root of a, rounded under the control word; IE for a negative nonzero a.
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long sqrt(int sa, long ma) {
         int ka = classify(sa, ma);
         if (ka >= QNAN) {
@@ -608,6 +706,13 @@ public final class Float80 {
     /**
      * Compares a with b; IE for any NaN operand ({@code quiet} false) or only for signalling NaNs
      * ({@code quiet} true), always for unsupported formats; DE for denormals.
+     *
+     * @param sa the sign/exponent word of a
+     * @param ma the significand of a
+     * @param sb the sign/exponent word of b
+     * @param mb the significand of b
+     * @param quiet true for the unordered-quiet compares (FUCOM family)
+     * @return {@link #GT}, {@link #LT}, {@link #EQ} or {@link #UNORDERED}
      */
     public int compare(int sa, long ma, int sb, long mb, boolean quiet) {
         int ka = classify(sa, ma), kb = classify(sb, mb);
@@ -655,7 +760,12 @@ public final class Float80 {
 
     // ---- conversions ---------------------------------------------------------------------------
 
-    /** A 64-bit signed integer, exactly. */
+    /**
+     * A 64-bit signed integer, exactly.
+     *
+     * @param v the integer
+     * @return the significand; its sign/exponent is left in {@link #rse}
+     */
     public long fromInt(long v) {
         if (v == 0) {
             return zero(0);
@@ -666,11 +776,22 @@ public final class Float80 {
         return result((sign << 15) | (BIAS + 63 - n), mag << n);
     }
 
-    /** An IEEE single (bits) to extended, exactly; IE for a signalling NaN, DE for a denormal. */
+    /**
+     * An IEEE single (bits) to extended, exactly; IE for a signalling NaN, DE for a denormal.
+     *
+     * @param bits the IEEE single's bits
+     * @return the significand; its sign/exponent is left in {@link #rse}
+     */
     public long fromSingle(int bits) {
         return fromIeee(bits >>> 31, (bits >>> 23) & 0xFF, (bits & 0x7FFFFFL) << 40, 0xFF, 127);
     }
 
+    /**
+     * An IEEE double (bits) to extended, exactly; IE for a signalling NaN, DE for a denormal.
+     *
+     * @param bits the IEEE double's bits
+     * @return the significand; its sign/exponent is left in {@link #rse}
+     */
     public long fromDouble(long bits) {
         return fromIeee((int) (bits >>> 63), (int) ((bits >>> 52) & 0x7FF), (bits & 0xF_FFFF_FFFF_FFFFL) << 11,
                 0x7FF, 1023);
@@ -701,11 +822,23 @@ public final class Float80 {
      * An extended value to an IEEE single (bits in the low 32 bits of the return value) or double,
      * rounded by RC; the caller must not store when OE/UE are unmasked and raised, nor when IE is
      * unmasked and raised.
+     *
+     * @param se the sign/exponent word
+     * @param m the significand
+     * @return the IEEE single's bits in the low 32 bits
      */
     public long toSingle(int se, long m) {
         return toIeee(se, m, 8, 23);
     }
 
+    /**
+     * An extended value to an IEEE double, rounded by RC; the same storing rules as
+     * {@link #toSingle}.
+     *
+     * @param se the sign/exponent word
+     * @param m the significand
+     * @return the IEEE double's bits
+     */
     public long toDouble(int se, long m) {
         return toIeee(se, m, 11, 52);
     }
@@ -782,6 +915,12 @@ public final class Float80 {
      * Rounds to an integer by RC for FIST/FISTP (or truncates for FISTTP) into {@code bits}
      * bits; out of range, NaN, infinity or unsupported: IE and the integer indefinite
      * (the caller stores it only when IE is masked).
+     *
+     * @param se the sign/exponent word
+     * @param m the significand
+     * @param bits the integer width: 16, 32 or 64
+     * @param truncate true for FISTTP (round toward zero whatever RC says)
+     * @return the integer, or the integer indefinite
      */
     public long toInt(int se, long m, int bits, boolean truncate) {
         int k = classify(se, m);
@@ -852,7 +991,13 @@ public final class Float80 {
         return bits == 64 ? v : v & ((1L << bits) - 1);
     }
 
-    /** FRNDINT: round to an integral value by RC (precision control does not apply). */
+    /**
+     * FRNDINT: round to an integral value by RC (precision control does not apply).
+     *
+     * @param se the sign/exponent word
+     * @param m the significand
+     * @return the result's significand; its sign/exponent is left in {@link #rse}
+     */
     public long roundToIntegral(int se, long m) {
         int k = classify(se, m);
         c1 = false;

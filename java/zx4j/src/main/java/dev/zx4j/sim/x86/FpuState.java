@@ -30,15 +30,18 @@ public final class FpuState {
     public int fop;
     /** Last x87 non-control instruction's offset and its code selector. */
     public long fip;
+    /** The code selector of that instruction. */
     public int fcs;
     /** Last x87 memory operand's offset and its data selector. */
     public long fdp;
+    /** The data selector of that operand. */
     public int fds;
     /** XMM0..15: XMMi is xmm[2i] (bits 63..0) and xmm[2i+1] (bits 127..64). */
     public final long[] xmm = new long[32];
     /** SSE control and status. */
     public int mxcsr = 0x1F80;
 
+    /** The state after FNINIT and a reset of MXCSR: all registers empty, control word 0x037F. */
     public FpuState() {
         reset();
     }
@@ -48,6 +51,11 @@ public final class FpuState {
         return (fsw >> 11) & 7;
     }
 
+    /**
+     * Sets TOP, the physical number of ST(0), in the status word.
+     *
+     * @param top the new TOP; only its low 3 bits are used
+     */
     public void setTop(int top) {
         fsw = (fsw & ~0x3800) | ((top & 7) << 11);
     }
@@ -65,7 +73,12 @@ public final class FpuState {
         return tw;
     }
 
-    /** The two-bit tag of physical register r computed from its contents. */
+    /**
+     * The two-bit tag of physical register r computed from its contents.
+     *
+     * @param r the physical register number, 0 to 7
+     * @return 00 valid, 01 zero, 10 special or 11 empty
+     */
     public int tagOf(int r) {
         if ((ftw & (1 << r)) == 0) {
             return 3;
@@ -81,7 +94,11 @@ public final class FpuState {
         return m < 0 ? 0 : 2; // integer bit clear with a nonzero exponent: unnormal, special
     }
 
-    /** Loads a full tag word as FLDENV/FRSTOR do: 11 is empty, every other value valid. */
+    /**
+     * Loads a full tag word as FLDENV/FRSTOR do: 11 is empty, every other value valid.
+     *
+     * @param tw the 16-bit tag word, two bits per physical register
+     */
     public void setFullTagWord(int tw) {
         int t = 0;
         for (int r = 0; r < 8; r++) {
@@ -113,7 +130,11 @@ public final class FpuState {
         mxcsr = 0x1F80;
     }
 
-    /** Copies every field of {@code o} into this state. */
+    /**
+     * Copies every field of {@code o} into this state.
+     *
+     * @param o the state to copy
+     */
     public void copyFrom(FpuState o) {
         System.arraycopy(o.mant, 0, mant, 0, 8);
         System.arraycopy(o.se, 0, se, 0, 8);

@@ -23,6 +23,9 @@ public interface GuestPhysicalBus {
      * {@link #PAGE_SIZE}-byte array that the CPU reads and writes in place, or {@code null} when
      * that page is not RAM (unmapped or trapped). The same array must be returned for the same page
      * for as long as the mapping exists, since the CPU caches it.
+     *
+     * @param pageNumber the guest-physical page number
+     * @return the page's bytes, or null
      */
     byte[] ramPage(long pageNumber);
 
@@ -37,11 +40,19 @@ public interface GuestPhysicalBus {
      * The RAM page for a read or an instruction fetch: like {@link #ramPage}, except that a page
      * never written may come back as {@link #ZERO_PAGE} without being committed (as Zircon maps
      * its shared zero page on a read fault).
+     *
+     * @param pageNumber the guest-physical page number
+     * @return the page's bytes, {@link #ZERO_PAGE}, or null
      */
     default byte[] ramPageForRead(long pageNumber) {
         return ramPage(pageNumber);
     }
 
-    /** Classifies a guest-physical address for which {@link #ramPage} returned {@code null}. */
+    /**
+     * Classifies a guest-physical address for which {@link #ramPage} returned {@code null}.
+     *
+     * @param gpa the guest-physical address
+     * @return what lies there
+     */
     Trap trapAt(long gpa);
 }

@@ -34,6 +34,14 @@ public sealed interface VcpuExit {
      */
     record MemExit(long addr, int instructionLength, byte[] instruction, int defaultOperandSize)
             implements VcpuExit {
+        /**
+         * Copies the instruction bytes.
+         *
+         * @param addr guest-physical address accessed
+         * @param instructionLength length of the instruction, 1..15
+         * @param instruction the instruction bytes (length {@code instructionLength})
+         * @param defaultOperandSize 4 in 64-bit mode or when CS.D = 1, else 2
+         */
         public MemExit {
             instruction = instruction.clone();
         }
@@ -117,7 +125,11 @@ public sealed interface VcpuExit {
         INTERRUPT_WINDOW
     }
 
-    /** The CPU stopped at an instruction boundary without a guest-visible event. */
+    /**
+     * The CPU stopped at an instruction boundary without a guest-visible event.
+     *
+     * @param reason why the CPU stopped
+     */
     record Stopped(StopReason reason) implements VcpuExit {}
 
     /**

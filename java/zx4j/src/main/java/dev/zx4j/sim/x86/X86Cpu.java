@@ -88,22 +88,39 @@ import java.util.function.LongSupplier;
  */
 public final class X86Cpu {
     // ---- RFLAGS bits ----------------------------------------------------------------------
+    /** RFLAGS.CF (bit 0), carry. */
     public static final long FLAG_CF = 1L;
+    /** RFLAGS.PF (bit 2), parity of the result's low byte. */
     public static final long FLAG_PF = 1L << 2;
+    /** RFLAGS.AF (bit 4), carry out of bit 3 (BCD adjust). */
     public static final long FLAG_AF = 1L << 4;
+    /** RFLAGS.ZF (bit 6), zero result. */
     public static final long FLAG_ZF = 1L << 6;
+    /** RFLAGS.SF (bit 7), sign of the result. */
     public static final long FLAG_SF = 1L << 7;
+    /** RFLAGS.TF (bit 8), single-step trap. */
     public static final long FLAG_TF = 1L << 8;
+    /** RFLAGS.IF (bit 9), maskable external interrupts enabled. */
     public static final long FLAG_IF = 1L << 9;
+    /** RFLAGS.DF (bit 10), string instructions count down. */
     public static final long FLAG_DF = 1L << 10;
+    /** RFLAGS.OF (bit 11), signed overflow. */
     public static final long FLAG_OF = 1L << 11;
+    /** RFLAGS.IOPL (bits 12–13), the I/O privilege level. */
     public static final long FLAG_IOPL = 3L << 12;
+    /** RFLAGS.NT (bit 14), nested task. */
     public static final long FLAG_NT = 1L << 14;
+    /** RFLAGS.RF (bit 16), resume: suppresses instruction breakpoints once. */
     public static final long FLAG_RF = 1L << 16;
+    /** RFLAGS.VM (bit 17), virtual-8086 mode. */
     public static final long FLAG_VM = 1L << 17;
+    /** RFLAGS.AC (bit 18), alignment check (with CR0.AM, or SMAP override). */
     public static final long FLAG_AC = 1L << 18;
+    /** RFLAGS.VIF (bit 19), virtual interrupt flag. */
     public static final long FLAG_VIF = 1L << 19;
+    /** RFLAGS.VIP (bit 20), virtual interrupt pending. */
     public static final long FLAG_VIP = 1L << 20;
+    /** RFLAGS.ID (bit 21); software that can toggle it knows CPUID exists. */
     public static final long FLAG_ID = 1L << 21;
     /** The always-one reserved bit 1. */
     public static final long FLAG_RESERVED_ONE = 1L << 1;
@@ -119,12 +136,19 @@ public final class X86Cpu {
             | FLAG_NT | FLAG_RF | FLAG_AC | FLAG_VIF | FLAG_VIP | FLAG_ID;
 
     // ---- control registers, EFER, MSRs --------------------------------------------------
+    /** CR0.PE (bit 0), protected mode enabled. */
     public static final long CR0_PE = 1L;
+    /** CR0.ET (bit 4), extension type; hard-wired to 1 on modern processors. */
     public static final long CR0_ET = 1L << 4;
+    /** CR0.NE (bit 5), native x87 error reporting (#MF instead of IRQ 13). */
     public static final long CR0_NE = 1L << 5;
+    /** CR0.WP (bit 16), supervisor writes honour read-only pages. */
     public static final long CR0_WP = 1L << 16;
+    /** CR0.PG (bit 31), paging enabled. */
     public static final long CR0_PG = 1L << 31;
+    /** CR0.NW (bit 29), not write-through. */
     public static final long CR0_NW = 1L << 29;
+    /** CR0.CD (bit 30), cache disable. */
     public static final long CR0_CD = 1L << 30;
     /**
      * CR0 bits in the kernel's guest/host mask (NE, NW, CD, ET): MOV from CR0 reads them from the
@@ -132,39 +156,69 @@ public final class X86Cpu {
      * CR0 in force holds (the kernel keeps NE set and NW/CD clear there).
      */
     static final long CR0_SHADOWED = CR0_ET | CR0_NE | CR0_NW | CR0_CD;
+    /** CR4.PSE (bit 4), 4 MiB pages in 32-bit paging. */
     public static final long CR4_PSE = 1L << 4;
+    /** CR4.PAE (bit 5), physical address extension (required for long mode). */
     public static final long CR4_PAE = 1L << 5;
+    /** CR4.PGE (bit 7), global pages. */
     public static final long CR4_PGE = 1L << 7;
+    /** CR4.OSFXSR (bit 9), the OS supports FXSAVE/FXRSTOR and SSE. */
     public static final long CR4_OSFXSR = 1L << 9;
+    /** CR4.OSXMMEXCPT (bit 10), the OS handles SIMD exceptions (#XM). */
     public static final long CR4_OSXMMEXCPT = 1L << 10;
+    /** CR4.FSGSBASE (bit 16), RDFSBASE/WRFSBASE and friends enabled. */
     public static final long CR4_FSGSBASE = 1L << 16;
+    /** CR4.OSXSAVE (bit 18), XSAVE and XGETBV/XSETBV enabled. */
     public static final long CR4_OSXSAVE = 1L << 18;
+    /** CR4.TSD (bit 2), RDTSC only at CPL 0. */
     public static final long CR4_TSD = 1L << 2;
+    /** CR4.DE (bit 3), debugging extensions. */
     public static final long CR4_DE = 1L << 3;
+    /** CR4.PCE (bit 8), RDPMC allowed at any CPL. */
     public static final long CR4_PCE = 1L << 8;
+    /** CR4.UMIP (bit 11), SGDT/SIDT/SLDT/SMSW/STR only at CPL 0. */
     public static final long CR4_UMIP = 1L << 11;
+    /** CR4.SMEP (bit 20), supervisor-mode execution prevention. */
     public static final long CR4_SMEP = 1L << 20;
+    /** CR4.SMAP (bit 21), supervisor-mode access prevention. */
     public static final long CR4_SMAP = 1L << 21;
     /** Set in the real CR4 under VMX and hidden from the guest (mask VMXE, read shadow 0). */
     public static final long CR4_VMXE = 1L << 13;
+    /** EFER.SCE (bit 0), SYSCALL/SYSRET enabled. */
     public static final long EFER_SCE = 1L;
+    /** EFER.LME (bit 8), long mode enable. */
     public static final long EFER_LME = 1L << 8;
+    /** EFER.LMA (bit 10), long mode active (set by the processor). */
     public static final long EFER_LMA = 1L << 10;
+    /** EFER.NXE (bit 11), no-execute page bit enabled. */
     public static final long EFER_NXE = 1L << 11;
+    /** MSR number of IA32_EFER. */
     public static final int MSR_EFER = 0xC0000080;
+    /** MSR number of IA32_FS_BASE (the FS segment base in 64-bit mode). */
     public static final int MSR_FS_BASE = 0xC0000100;
+    /** MSR number of IA32_GS_BASE (the GS segment base in 64-bit mode). */
     public static final int MSR_GS_BASE = 0xC0000101;
+    /** MSR number of IA32_KERNEL_GS_BASE (the value SWAPGS exchanges with GS.base). */
     public static final int MSR_KERNEL_GS_BASE = 0xC0000102;
+    /** MSR number of IA32_TSC_AUX (the value RDTSCP and RDPID return). */
     public static final int MSR_TSC_AUX = 0xC0000103;
+    /** MSR number of IA32_TSC_ADJUST (an offset added to the time-stamp counter). */
     public static final int MSR_TSC_ADJUST = 0x3B;
+    /** MSR number of IA32_SYSENTER_CS. */
     public static final int MSR_SYSENTER_CS = 0x174;
+    /** MSR number of IA32_SYSENTER_ESP. */
     public static final int MSR_SYSENTER_ESP = 0x175;
+    /** MSR number of IA32_SYSENTER_EIP. */
     public static final int MSR_SYSENTER_EIP = 0x176;
     long sysenterCs, sysenterEsp, sysenterEip;
     long tscAux, tscAdjust, lastTsc;
     boolean tscRead;
 
     // ---- segment indexes and attributes (VMX access-rights format) ------------------------
+    /**
+     * Segment register indexes for {@link #segment(int)} and {@link #setSegment}, in x86 encoding
+     * order.
+     */
     public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
     /** Present, accessed execute/read code segment with the L (64-bit) bit. */
     public static final int ATTR_CODE64 = 0x209B;
@@ -199,10 +253,22 @@ public final class X86Cpu {
     static final VarHandle I64 =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Segment register contents (hidden part included). */
+    /**
+     * Segment register contents (hidden part included).
+     *
+     * @param selector the visible selector
+     * @param base the segment base address
+     * @param limit the segment limit in bytes (granularity already applied)
+     * @param attributes the access rights in VMX format (type, S, DPL, P, L, D/B, G)
+     */
     public record SegmentRegister(int selector, long base, long limit, int attributes) {}
 
-    /** GDTR or IDTR. */
+    /**
+     * GDTR or IDTR.
+     *
+     * @param base the table's linear base address
+     * @param limit the table's limit in bytes (size − 1)
+     */
     public record TableRegister(long base, int limit) {}
 
     // ---- architectural state --------------------------------------------------------------
@@ -385,6 +451,10 @@ public final class X86Cpu {
     /**
      * The boot VCPU (the guest's first VCPU, VPID 1) as {@code zx_vcpu_create} leaves it: 64-bit
      * long mode, paging on with CR3 = 0, RIP = {@code entry}, RFLAGS = 0x2, all GPRs 0.
+     *
+     * @param bus the guest-physical memory and traps
+     * @param entry the guest-physical start address
+     * @return the processor
      */
     public static X86Cpu newBootProcessor(GuestPhysicalBus bus, long entry) {
         X86Cpu c = new X86Cpu(bus, 0);
@@ -402,6 +472,9 @@ public final class X86Cpu {
      * {@code entry >> 4}, CS.base = {@code entry}, RIP = 0, RFLAGS = 0x2.
      *
      * @param apicId the initial APIC ID reported by CPUID (VPID − 1)
+     * @param bus the guest-physical memory and traps
+     * @param entry the guest-physical start address, which becomes CS.base
+     * @return the processor
      */
     public static X86Cpu newApplicationProcessor(GuestPhysicalBus bus, long entry, int apicId) {
         X86Cpu c = new X86Cpu(bus, apicId);
@@ -432,20 +505,36 @@ public final class X86Cpu {
     // Public state access
     // =====================================================================================
 
-    /** General-purpose register {@code index} (0 = RAX … 15 = R15). */
+    /**
+     * General-purpose register {@code index} (0 = RAX … 15 = R15).
+     *
+     * @param index the register number
+     * @return its value
+     */
     public long reg(int index) {
         return regs[index];
     }
 
-    /** Sets general-purpose register {@code index} (0 = RAX … 15 = R15). */
+    /**
+     * Sets general-purpose register {@code index} (0 = RAX … 15 = R15).
+     *
+     * @param index the register number
+     * @param value the new value
+     */
     public void setReg(int index, long value) {
         regs[index] = value;
     }
 
+    /** {@return the instruction pointer} */
     public long rip() {
         return rip;
     }
 
+    /**
+     * Sets the instruction pointer.
+     *
+     * @param value the new RIP
+     */
     public void setRip(long value) {
         rip = value;
     }
@@ -455,29 +544,53 @@ public final class X86Cpu {
         return (rflags & ~FLAGS_ARITH) | Flags.arith(this) | FLAG_RESERVED_ONE;
     }
 
-    /** Sets RFLAGS directly (no masking except forcing bit 1). */
+    /**
+     * Sets RFLAGS directly (no masking except forcing bit 1).
+     *
+     * @param value the new RFLAGS
+     */
     public void setRflags(long value) {
         rflags = (value & FLAGS_WRITABLE) | FLAG_RESERVED_ONE;
         lfOp = LF_NONE;
     }
 
+    /** {@return CR0 as in force} */
     public long cr0() { return cr0; }
+    /** {@return CR2, the linear address of the last page fault} */
     public long cr2() { return cr2; }
+    /** {@return CR3, the page-table root} */
     public long cr3() { return cr3; }
+    /** {@return CR4 as in force} */
     public long cr4() { return cr4; }
+    /** {@return IA32_EFER} */
     public long efer() { return efer; }
 
-    /** Sets CR3 and flushes the TLB. */
+    /**
+     * Sets CR3 and flushes the TLB.
+     *
+     * @param value the new CR3
+     */
     public void setCr3(long value) {
         cr3 = value;
         flushTlb();
     }
 
+    /**
+     * The visible and hidden parts of a segment register.
+     *
+     * @param index {@link #ES}, {@link #CS}, {@link #SS}, {@link #DS}, {@link #FS} or {@link #GS}
+     * @return the register's contents
+     */
     public SegmentRegister segment(int index) {
         return new SegmentRegister(segSel[index], segBase[index], segLimit[index], segAttr[index]);
     }
 
-    /** Loads a segment register's visible and hidden parts directly. */
+    /**
+     * Loads a segment register's visible and hidden parts directly.
+     *
+     * @param index {@link #ES}, {@link #CS}, {@link #SS}, {@link #DS}, {@link #FS} or {@link #GS}
+     * @param s the new contents
+     */
     public void setSegment(int index, SegmentRegister s) {
         segSel[index] = s.selector();
         segBase[index] = s.base();
@@ -489,7 +602,9 @@ public final class X86Cpu {
         Segments.updateMode(this);
     }
 
+    /** {@return the GDTR} */
     public TableRegister gdtr() { return new TableRegister(gdtrBase, gdtrLimit); }
+    /** {@return the IDTR} */
     public TableRegister idtr() { return new TableRegister(idtrBase, idtrLimit); }
 
     /**
@@ -500,7 +615,11 @@ public final class X86Cpu {
      */
     public boolean interruptShadow() { return shadow; }
 
-    /** Whether the last exit was a HLT (cleared by {@link #run} and by event delivery). */
+    /**
+     * Whether the last exit was a HLT (cleared by {@link #run} and by event delivery).
+     *
+     * @return true after a HLT exit
+     */
     public boolean halted() { return halted; }
 
     /** {@return whether the CPU is in 64-bit mode (EFER.LMA and CS.L)} */
@@ -515,6 +634,8 @@ public final class X86Cpu {
     /**
      * Makes CPUID exit to the kernel as {@link VcpuExit.Cpuid} (the VMX set-up of a VCPU),
      * instead of answering with this processor's own leaves (a bare CPU).
+     *
+     * @param exits true to exit on CPUID
      */
     public void setCpuidExits(boolean exits) {
         cpuidExits = exits;
@@ -523,6 +644,10 @@ public final class X86Cpu {
     /**
      * This processor's own CPUID leaf (what it answers without a hypervisor): {@code out} =
      * EAX, EBX, ECX, EDX. The kernel's CPUID exit handler starts from these values.
+     *
+     * @param leaf the leaf (EAX)
+     * @param subleaf the subleaf (ECX)
+     * @param out receives EAX, EBX, ECX, EDX; at least 4 elements
      */
     public void hostCpuid(int leaf, int subleaf, int[] out) {
         long[] r = Cpuid.query(this, leaf, subleaf);
@@ -531,7 +656,11 @@ public final class X86Cpu {
         }
     }
 
-    /** The guest's XCR0. */
+    /**
+     * The guest's XCR0.
+     *
+     * @return XCR0, the enabled XSAVE state components
+     */
     public long xcr0() {
         return xcr0;
     }
@@ -556,7 +685,11 @@ public final class X86Cpu {
         shadowFresh = false;
     }
 
-    /** Source of RDTSC values (default {@link System#nanoTime()}). */
+    /**
+     * Source of RDTSC values (default {@link System#nanoTime()}).
+     *
+     * @param source supplies the time-stamp counter at each read
+     */
     public void setTimeStampCounter(LongSupplier source) {
         tscSource = source;
     }
@@ -564,6 +697,8 @@ public final class X86Cpu {
     /**
      * Fills {@code buf[0..136)} with the x86 {@code zx_vcpu_state_t}: rax rcx rdx rbx rsp rbp rsi
      * rdi r8–r15, then RFLAGS masked to {@link #FLAGS_USER} (as {@code zx_vcpu_read_state}).
+     *
+     * @param buf the destination, at least 136 bytes
      */
     public void readState(byte[] buf) {
         for (int k = 0; k < 16; k++) {
@@ -576,6 +711,8 @@ public final class X86Cpu {
      * Loads registers from a 136-byte x86 {@code zx_vcpu_state_t} (as {@code zx_vcpu_write_state}):
      * all GPRs; RFLAGS only if bit 1 is set in the supplied value, and then only the
      * {@link #FLAGS_USER} bits are merged.
+     *
+     * @param buf the source, at least 136 bytes
      */
     public void writeState(byte[] buf) {
         for (int k = 0; k < 16; k++) {
@@ -593,6 +730,7 @@ public final class X86Cpu {
      * was already zeroed when the IN exited, as the kernel's exit handler does.)
      *
      * @param accessSize 1, 2 or 4
+     * @param data the value read by the IN
      * @throws IllegalArgumentException for another access size (the kernel reports INVALID_ARGS
      *     before calling this)
      */
@@ -639,7 +777,11 @@ public final class X86Cpu {
         pendingInjection = vector;
     }
 
-    /** The vector queued by {@link #injectVector} and not yet delivered, or -1. */
+    /**
+     * The vector queued by {@link #injectVector} and not yet delivered, or -1.
+     *
+     * @return the vector, or -1
+     */
     public int pendingInjection() {
         return pendingInjection;
     }
@@ -657,6 +799,8 @@ public final class X86Cpu {
      * While enabled, {@link #run} returns {@link VcpuExit.StopReason#INTERRUPT_WINDOW} as soon as
      * {@link #canTakeExternalInterrupt()} holds at an instruction boundary (interrupt-window
      * exiting, used while an external interrupt is pending but blocked).
+     *
+     * @param enabled true to exit as soon as an interrupt can be taken
      */
     public void setInterruptWindowExiting(boolean enabled) {
         windowExiting = enabled;
@@ -847,6 +991,9 @@ public final class X86Cpu {
     /**
      * Drops cached decoded code for the guest-physical range {@code [gpa, gpa + length)}. Call
      * after writing guest RAM other than through this CPU.
+     *
+     * @param gpa the guest-physical start
+     * @param length the length in bytes
      */
     public void invalidateCode(long gpa, long length) {
         if (length <= 0) {

@@ -22,16 +22,39 @@ package dev.zx4j.sim.x86;
 public final class X87 {
     /** Memory and the integer state an x87 instruction touches. */
     public interface Host {
-        /** Reads {@code size} (1, 2, 4 or 8) bytes at an offset in the instruction's data segment. */
+        /**
+         * Reads {@code size} (1, 2, 4 or 8) bytes at an offset in the instruction's data segment.
+         *
+         * @param off the offset in the data segment
+         * @param size the number of bytes
+         * @return the bytes, little-endian, zero-extended
+         */
         long read(long off, int size);
 
+        /**
+         * Writes {@code size} (1, 2, 4 or 8) bytes at an offset in the instruction's data segment.
+         *
+         * @param off the offset in the data segment
+         * @param size the number of bytes
+         * @param v the value; its low {@code size} bytes are stored little-endian
+         */
         void write(long off, int size, long v);
 
+        /** {@return the guest's RFLAGS (FCOMI and friends set ZF, PF and CF)} */
         long rflags();
 
+        /**
+         * Sets the guest's RFLAGS.
+         *
+         * @param v the new RFLAGS
+         */
         void setRflags(long v);
 
-        /** FNSTSW AX. */
+        /**
+         * FNSTSW AX.
+         *
+         * @param v the status word to store in AX
+         */
         void setAx(int v);
     }
 
@@ -45,6 +68,11 @@ public final class X87 {
     final Float80 f = new Float80();
     final X87Transcendental tr;
 
+    /**
+     * An x87 unit working on {@code s}.
+     *
+     * @param s the register state it reads and writes
+     */
     public X87(FpuState s) {
         this.s = s;
         this.tr = new X87Transcendental(f);
@@ -150,9 +178,11 @@ public final class X87 {
      * @param modrm the ModR/M byte
      * @param ea the memory operand's offset (when mod != 3)
      * @param opsize16 a 16-bit operand size (FSTENV/FLDENV/FSAVE/FRSTOR layouts)
-     * @param ip the instruction's offset, cs its code selector, ds the data selector of the
-     *     memory operand (recorded in FIP/FCS and FDP/FDS)
+     * @param ip the instruction's offset (recorded in FIP)
+     * @param cs the instruction's code selector (recorded in FCS)
+     * @param ds the data selector of the memory operand (recorded in FDS, its offset in FDP)
      * @param ignne CR0.NE = 0: pending exceptions are not reported (as with IGNNE# asserted)
+     * @param h the memory and integer state
      * @return {@link #OK}, {@link #MF} or {@link #UD}
      */
     public int exec(int op, int modrm, long ea, boolean opsize16, long ip, int cs, int ds, boolean ignne, Host h) {
