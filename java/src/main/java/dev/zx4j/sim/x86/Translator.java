@@ -283,6 +283,16 @@ final class Translator {
         c.rflags = (c.rflags & ~X86Cpu.FLAGS_ARITH) | (f & X86Cpu.FLAGS_ARITH);
     }
 
+    /** ROL/ROR: replaces CF and OF with those of {@code f}, the others from the lazy state. */
+    static void rotateFlags(X86Cpu c, int op, int size, long a, long b, long r, long f) {
+        c.lfOp = op;
+        c.lfSize = size;
+        c.lfA = a;
+        c.lfB = b;
+        c.lfR = r;
+        Flags.setSomeArith(c, X86Cpu.FLAG_CF | X86Cpu.FLAG_OF, f);
+    }
+
     static long imulFlags(long a, long b, long lo, int size) {
         boolean ovf = size == 8 ? Math.multiplyHigh(a, b) != (lo >> 63) : (int) lo != lo;
         return (ovf ? X86Cpu.FLAG_CF | X86Cpu.FLAG_OF : 0) | Flags.szp(lo, size);

@@ -22,12 +22,15 @@ import org.objectweb.asm.MethodVisitor;
  * the op that may raise a signal next, the next RIP at an exit, and temporaries.
  */
 abstract class UnitEmitter {
+    static final String SHIFTS = "dev/zx4j/sim/x86/Shifts";
+    static final String MULDIV = "dev/zx4j/sim/x86/MulDiv";
+
     // local variable slots
     static final int C = 1;
     static final int REG0 = 2;          // 16 longs: 2..33
     static final int LFOP = 34, LFSIZE = 35, LFA = 36, LFB = 38, LFR = 40;
     static final int RET = 42, END = 44, PC = 46, NEXT = 47;
-    static final int T0 = 49, T1 = 51, T2 = 53, T3 = 55, EX = 57, REGS = 58;
+    static final int T0 = 49, T1 = 51, T2 = 53, T3 = 55, EX = 57, REGS = 58, CNT = 59;
 
     boolean[] used = new boolean[16];
     boolean[] written = new boolean[16];
@@ -289,12 +292,20 @@ abstract class UnitEmitter {
                 || o instanceof CompiledAlu.Not || o instanceof CompiledAlu.ShiftRI || o instanceof CompiledAlu.Imul
                 || o instanceof CompiledAlu.Mul || o instanceof CompiledAlu.Cmov || o instanceof CompiledAlu.Setcc
                 || o instanceof CompiledAlu.AluRegMem || o instanceof CompiledAlu.AluMem || o instanceof CompiledStack.Push
-                || o instanceof CompiledStack.PushImm || o instanceof CompiledStack.Pop;
+                || o instanceof CompiledStack.PushImm || o instanceof CompiledStack.Pop
+                || o instanceof CompiledAlu.Narrow || o instanceof CompiledAlu.Shift
+                || o instanceof CompiledAlu.Div;
     }
 
     /** Emits {@code o} inline; false if the unit calls it instead. */
     boolean inline(Op o, int pc) {
-        if (o instanceof CompiledMoves.MovRR) {
+        if (o instanceof CompiledAlu.Narrow) {
+            narrow((CompiledAlu.Narrow) o, pc);
+        } else if (o instanceof CompiledAlu.Shift) {
+            shiftAny((CompiledAlu.Shift) o);
+        } else if (o instanceof CompiledAlu.Div) {
+            divide((CompiledAlu.Div) o, pc);
+        } else if (o instanceof CompiledMoves.MovRR) {
             CompiledMoves.MovRR x = (CompiledMoves.MovRR) o;
             readReg(x.s);
             and(x.m);
@@ -755,6 +766,275 @@ abstract class UnitEmitter {
             iconst(X86Cpu.LF_NONE);
             mv.visitVarInsn(ISTORE, LFOP);
             flagsDirty = true;
+        }
+    }
+
+    // ---- narrow forms, shifts, division ------------------------------------------------
+
+    /** Pushes the {@code size}-byte register {@code id} (AH..BH are 16..19), zero-extended. */
+    void readSized(int id, int size) {
+        if (id >= 16) {
+            readReg(id - 16);
+            iconst(8);
+            mv.visitInsn(LUSHR);
+            and(0xFFL);
+        } else {
+            readReg(id);
+            and(X86Cpu.mask(size));
+        }
+    }
+
+    /**
+     * Writes the value in {@code slot} (already masked to {@code size} bytes) to register
+     * {@code id} as the CPU does: 1 and 2 bytes merge into the register, 4 and 8 replace it.
+     */
+    void writeSized(int id, int size, int slot) {
+        if (size >= 4) {
+            mv.visitVarInsn(LLOAD, slot);
+            writeReg(id);
+            return;
+        }
+        int r = id >= 16 ? id - 16 : id;
+        int shift = id >= 16 ? 8 : 0;
+        readReg(r);
+        lconst(~(X86Cpu.mask(size) << shift));
+        mv.visitInsn(LAND);
+        mv.visitVarInsn(LLOAD, slot);
+        if (shift != 0) {
+            iconst(shift);
+            mv.visitInsn(LSHL);
+        }
+        mv.visitInsn(LOR);
+        writeReg(r);
+    }
+
+    /** Pushes the carry flag (0 or 1) of the lazy-flag locals. */
+    void carryLocals() {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, LFOP);
+        mv.visitVarInsn(ILOAD, LFSIZE);
+        mv.visitVarInsn(LLOAD, LFA);
+        mv.visitVarInsn(LLOAD, LFB);
+        mv.visitVarInsn(LLOAD, LFR);
+        mv.visitMethodInsn(INVOKESTATIC, SELF, "carry", "(L" + CPU + ";IIJJJ)J", false);
+    }
+
+    /** An 8/16-bit ALU, TEST, MOV, INC/DEC/NEG/NOT into a register (see {@link CompiledAlu.Narrow}). */
+    void narrow(CompiledAlu.Narrow x, int pc) {
+        int size = x.size;
+        long m = X86Cpu.mask(size);
+        int kind = x.kind;
+        boolean unary = kind >= CompiledAlu.Narrow.INC;
+        if (!unary) {
+            if (x.mem != null) {
+                pc(pc);
+                mv.visitVarInsn(ALOAD, C);
+                ea(x.mem);
+                load(size);
+            } else if (x.s >= 0) {
+                readSized(x.s, size);
+            } else {
+                lconst(x.imm);
+            }
+            mv.visitVarInsn(LSTORE, T1);
+            if (kind == CompiledAlu.Narrow.MOV) {
+                writeSized(x.d, size, T1);
+                return;
+            }
+        }
+        readSized(x.d, size);
+        mv.visitVarInsn(LSTORE, T0);
+        switch (kind) {
+            case 2:
+            case 3: { // ADC, SBB
+                boolean adc = kind == 2;
+                carryLocals();
+                mv.visitVarInsn(LSTORE, T3);
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitVarInsn(LLOAD, T1);
+                mv.visitInsn(adc ? LADD : LSUB);
+                mv.visitVarInsn(LLOAD, T3);
+                mv.visitInsn(adc ? LADD : LSUB);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                writeSized(x.d, size, T2);
+                if (x.fl) {
+                    lazy(adc ? X86Cpu.LF_ADC : X86Cpu.LF_SBB, size, T0, T1, T2);
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitVarInsn(LLOAD, T3);
+                    mv.visitFieldInsn(PUTFIELD, CPU, "lfCin", "J");
+                }
+                return;
+            }
+            case CompiledAlu.Narrow.INC:
+            case CompiledAlu.Narrow.DEC: {
+                boolean inc = kind == CompiledAlu.Narrow.INC;
+                mv.visitVarInsn(LLOAD, T0);
+                lconst(1);
+                mv.visitInsn(inc ? LADD : LSUB);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                writeSized(x.d, size, T2);
+                if (x.fl) {
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitVarInsn(ILOAD, LFOP);
+                    mv.visitVarInsn(ILOAD, LFSIZE);
+                    mv.visitVarInsn(LLOAD, LFA);
+                    mv.visitVarInsn(LLOAD, LFB);
+                    mv.visitVarInsn(LLOAD, LFR);
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "keepCarry", "(L" + CPU + ";IIJJJ)V", false);
+                    lconst(1);
+                    mv.visitVarInsn(LSTORE, T1);
+                    lazy(inc ? X86Cpu.LF_INC : X86Cpu.LF_DEC, size, T0, T1, T2);
+                }
+                return;
+            }
+            case CompiledAlu.Narrow.NEG:
+                mv.visitVarInsn(LLOAD, T0);
+                mv.visitInsn(LNEG);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                writeSized(x.d, size, T2);
+                if (x.fl) {
+                    lazy(X86Cpu.LF_SUB, size, -1, T0, T2);
+                }
+                return;
+            case CompiledAlu.Narrow.NOT:
+                mv.visitVarInsn(LLOAD, T0);
+                lconst(-1L);
+                mv.visitInsn(LXOR);
+                and(m);
+                mv.visitVarInsn(LSTORE, T2);
+                writeSized(x.d, size, T2);
+                return;
+            default: { // ADD OR AND SUB XOR CMP TEST
+                aluValue(kind, m);
+                if (kind != 7 && kind != CompiledAlu.Narrow.TEST) {
+                    writeSized(x.d, size, T2);
+                }
+                if (x.fl) {
+                    int lf = kind == 0 ? X86Cpu.LF_ADD : kind == 5 || kind == 7 ? X86Cpu.LF_SUB : X86Cpu.LF_LOGIC;
+                    boolean logic = lf == X86Cpu.LF_LOGIC;
+                    lazy(lf, size, logic ? -1 : T0, logic ? -1 : T1, T2);
+                }
+            }
+        }
+    }
+
+    /** The 32-bit form of a shift whose count is 0 still zero-extends its register. */
+    void zeroExtendOnly(int d, int size) {
+        if (size == 4) {
+            readReg(d);
+            and(0xFFFFFFFFL);
+            writeReg(d);
+        }
+    }
+
+    /** ROL/ROR/SHL/SHR/SAR of a register by an immediate or CL (see {@link CompiledAlu.Shift}). */
+    void shiftAny(CompiledAlu.Shift x) {
+        int size = x.size;
+        if (x.count == 0) {
+            zeroExtendOnly(x.d, size);
+            return;
+        }
+        Label done = new Label();
+        if (x.count < 0) {
+            Label go = new Label();
+            readReg(X86Cpu.RCX);
+            mv.visitInsn(L2I);
+            iconst(size == 8 ? 0x3F : 0x1F);
+            mv.visitInsn(IAND);
+            mv.visitVarInsn(ISTORE, CNT);
+            mv.visitVarInsn(ILOAD, CNT);
+            mv.visitJumpInsn(IFNE, go);
+            zeroExtendOnly(x.d, size);
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(go);
+        } else {
+            iconst(x.count);
+            mv.visitVarInsn(ISTORE, CNT);
+        }
+        readSized(x.d, size);
+        mv.visitVarInsn(LSTORE, T0);
+        iconst(x.sub);
+        mv.visitVarInsn(LLOAD, T0);
+        mv.visitVarInsn(ILOAD, CNT);
+        iconst(size);
+        mv.visitMethodInsn(INVOKESTATIC, SHIFTS, "value", "(IJII)J", false);
+        mv.visitVarInsn(LSTORE, T2);
+        writeSized(x.d, size, T2);
+        if (x.fl) {
+            mv.visitVarInsn(ALOAD, C);
+            if (x.sub < 2) {
+                mv.visitVarInsn(ILOAD, LFOP);
+                mv.visitVarInsn(ILOAD, LFSIZE);
+                mv.visitVarInsn(LLOAD, LFA);
+                mv.visitVarInsn(LLOAD, LFB);
+                mv.visitVarInsn(LLOAD, LFR);
+            }
+            iconst(x.sub);
+            mv.visitVarInsn(LLOAD, T0);
+            mv.visitVarInsn(ILOAD, CNT);
+            iconst(size);
+            mv.visitVarInsn(LLOAD, T2);
+            mv.visitMethodInsn(INVOKESTATIC, SHIFTS, "flags", "(IJIIJ)J", false);
+            if (x.sub < 2) {
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "rotateFlags", "(L" + CPU + ";IIJJJJ)V", false);
+            } else {
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "setArith", "(L" + CPU + ";J)V", false);
+            }
+            iconst(X86Cpu.LF_NONE);
+            mv.visitVarInsn(ISTORE, LFOP);
+            flagsDirty = true;
+        }
+        mv.visitLabel(done);
+    }
+
+    /** DIV/IDIV with #DE before any register changes (see {@link CompiledAlu.Div}). */
+    void divide(CompiledAlu.Div x, int pc) {
+        int size = x.size;
+        long m = X86Cpu.mask(size);
+        pc(pc);
+        if (x.mem != null) {
+            mv.visitVarInsn(ALOAD, C);
+            ea(x.mem);
+            load(size);
+        } else {
+            readSized(x.s, size);
+        }
+        mv.visitVarInsn(LSTORE, T1);
+        readReg(X86Cpu.RAX);
+        and(size == 1 ? 0xFFFFL : m);
+        mv.visitVarInsn(LSTORE, T0);
+        if (size == 1) {
+            mv.visitInsn(LCONST_0);
+        } else {
+            readReg(X86Cpu.RDX);
+            and(m);
+        }
+        mv.visitVarInsn(LLOAD, T0);
+        mv.visitVarInsn(LLOAD, T1);
+        iconst(size);
+        iconst(x.signed ? 1 : 0);
+        mv.visitMethodInsn(INVOKESTATIC, MULDIV, "quotient", "(JJJIZ)J", false);
+        mv.visitVarInsn(LSTORE, T2);
+        mv.visitVarInsn(LLOAD, T0);
+        mv.visitVarInsn(LLOAD, T1);
+        mv.visitVarInsn(LLOAD, T2);
+        iconst(size);
+        mv.visitMethodInsn(INVOKESTATIC, MULDIV, "remainder", "(JJJI)J", false);
+        mv.visitVarInsn(LSTORE, T3);
+        if (size == 1) {
+            mv.visitVarInsn(LLOAD, T3);
+            iconst(8);
+            mv.visitInsn(LSHL);
+            mv.visitVarInsn(LLOAD, T2);
+            mv.visitInsn(LOR);
+            mv.visitVarInsn(LSTORE, T2);
+            writeSized(X86Cpu.RAX, 2, T2);
+        } else {
+            writeSized(X86Cpu.RAX, size, T2);
+            writeSized(X86Cpu.RDX, size, T3);
         }
     }
 }
