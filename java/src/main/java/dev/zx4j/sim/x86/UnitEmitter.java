@@ -251,29 +251,186 @@ abstract class UnitEmitter {
         mv.visitMethodInsn(INVOKESTATIC, SELF, "cond", "(L" + CPU + ";IIIJJJ)Z", false);
     }
 
+    // Conditions on known lazy operands, as bytecode (the same rules as Flags.condSub,
+    // condAdd and condLogic): each pushes 1 or 0.
+
+    /** Ends a condition: {@code yes} was jumped to when the unnegated test holds. */
+    private void condEnd(int cc, Label yes) {
+        Label done = new Label();
+        boolean neg = (cc & 1) != 0;
+        iconst(neg ? 1 : 0);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(yes);
+        iconst(neg ? 0 : 1);
+        mv.visitLabel(done);
+    }
+
+    /** Pushes the value in {@code slot} with its sign bit flipped (unsigned order as signed). */
+    private void unsignedKey(int slot) {
+        mv.visitVarInsn(LLOAD, slot);
+        lconst(Long.MIN_VALUE);
+        mv.visitInsn(LXOR);
+    }
+
+    /** Pushes the value in {@code slot} sign-extended from {@code size} bytes. */
+    private void signedValue(int slot, int size) {
+        mv.visitVarInsn(LLOAD, slot);
+        if (size != 8) {
+            mv.visitInsn(L2I);
+            if (size == 2) {
+                mv.visitInsn(I2S);
+            } else if (size == 1) {
+                mv.visitInsn(I2B);
+            }
+            mv.visitInsn(I2L);
+        }
+    }
+
+    /** Jumps to {@code yes} if {@code slot & m} is not zero. */
+    private void ifBits(int slot, long m, Label yes) {
+        mv.visitVarInsn(LLOAD, slot);
+        lconst(m);
+        mv.visitInsn(LAND);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, yes);
+    }
+
+    private void ifZero(int slot, Label yes) {
+        mv.visitVarInsn(LLOAD, slot);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, yes);
+    }
+
+    private void ifParity(int slot, Label yes) {
+        mv.visitVarInsn(LLOAD, slot);
+        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "parity", "(J)Z", false);
+        mv.visitJumpInsn(IFNE, yes);
+    }
+
+    /** Pushes (x ^ y) & (z ^ w) & m for slots x, y, z, w. */
+    private void xorAnd(int x, int y, int z, int w, long m) {
+        mv.visitVarInsn(LLOAD, x);
+        mv.visitVarInsn(LLOAD, y);
+        mv.visitInsn(LXOR);
+        mv.visitVarInsn(LLOAD, z);
+        mv.visitVarInsn(LLOAD, w);
+        mv.visitInsn(LXOR);
+        mv.visitInsn(LAND);
+        lconst(m);
+        mv.visitInsn(LAND);
+    }
+
+    /** Condition {@code cc} after {@code r = a - b} of {@code size} bytes (SUB, CMP, NEG). */
     void condSub(int cc, int size, int a, int b, int r) {
-        iconst(cc);
-        iconst(size);
-        mv.visitVarInsn(LLOAD, a);
-        mv.visitVarInsn(LLOAD, b);
-        mv.visitVarInsn(LLOAD, r);
-        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condSub", "(IIJJJ)Z", false);
+        Label yes = new Label();
+        long sb = X86Cpu.signBit(size);
+        switch (cc >> 1) {
+            case 0: // OF
+                xorAnd(a, b, a, r, sb);
+                mv.visitInsn(LCONST_0);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, yes);
+                break;
+            case 1: // CF: a < b unsigned
+            case 3: // CF | ZF: a <= b unsigned
+                unsignedKey(a);
+                unsignedKey(b);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn((cc >> 1) == 1 ? IFLT : IFLE, yes);
+                break;
+            case 2:
+                ifZero(r, yes);
+                break;
+            case 4:
+                ifBits(r, sb, yes);
+                break;
+            case 5:
+                ifParity(r, yes);
+                break;
+            default: // SF != OF: a < b signed; or ZF: a <= b signed
+                signedValue(a, size);
+                signedValue(b, size);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn((cc >> 1) == 6 ? IFLT : IFLE, yes);
+                break;
+        }
+        condEnd(cc, yes);
     }
 
+    /** Condition {@code cc} after {@code r = a + b} of {@code size} bytes (ADD). */
     void condAdd(int cc, int size, int a, int b, int r) {
-        iconst(cc);
-        iconst(size);
-        mv.visitVarInsn(LLOAD, a);
-        mv.visitVarInsn(LLOAD, b);
-        mv.visitVarInsn(LLOAD, r);
-        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condAdd", "(IIJJJ)Z", false);
+        Label yes = new Label();
+        long sb = X86Cpu.signBit(size);
+        switch (cc >> 1) {
+            case 0: // OF
+                xorAnd(a, r, b, r, sb);
+                mv.visitInsn(LCONST_0);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, yes);
+                break;
+            case 1: // CF: r < a unsigned
+            case 3: // CF | ZF
+                if ((cc >> 1) == 3) {
+                    ifZero(r, yes);
+                }
+                unsignedKey(r);
+                unsignedKey(a);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFLT, yes);
+                break;
+            case 2:
+                ifZero(r, yes);
+                break;
+            case 4:
+                ifBits(r, sb, yes);
+                break;
+            case 5:
+                ifParity(r, yes);
+                break;
+            default: // SF != OF (or ZF as well)
+                if ((cc >> 1) == 7) {
+                    ifZero(r, yes);
+                }
+                xorAnd(a, r, b, r, sb);
+                mv.visitVarInsn(LLOAD, r);
+                mv.visitInsn(LXOR);
+                lconst(sb);
+                mv.visitInsn(LAND);
+                mv.visitInsn(LCONST_0);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, yes);
+                break;
+        }
+        condEnd(cc, yes);
     }
 
+    /** Condition {@code cc} after a logic operation (CF = OF = 0) with result {@code r}. */
     void condLogic(int cc, int size, int r) {
-        iconst(cc);
-        iconst(size);
-        mv.visitVarInsn(LLOAD, r);
-        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "condLogic", "(IIJ)Z", false);
+        Label yes = new Label();
+        long sb = X86Cpu.signBit(size);
+        switch (cc >> 1) {
+            case 0:
+            case 1:
+                break;
+            case 2:
+            case 3:
+                ifZero(r, yes);
+                break;
+            case 4:
+            case 6:
+                ifBits(r, sb, yes);
+                break;
+            case 5:
+                ifParity(r, yes);
+                break;
+            default:
+                ifZero(r, yes);
+                ifBits(r, sb, yes);
+                break;
+        }
+        condEnd(cc, yes);
     }
 
     // ---- inline ops ----------------------------------------------------------------
