@@ -660,6 +660,69 @@ final class Ops {
         return new AluMem(i, next, sub, imm ? -1 : i.reg, i.imm & m, s, fl, sub != 7);
     }
 
+    /**
+     * The general registers an instruction can write, a bit per register (AH..BH count as their
+     * full registers), or all sixteen when that is not known here.
+     */
+    static int writtenRegisters(Insn i) {
+        if (i.lock || i.rep != 0) {
+            return 0xFFFF;
+        }
+        switch (i.op) {
+            case Insn.NOP:
+            case Insn.TEST_RM_R:
+            case Insn.TEST_RM_IMM:
+                return 0;
+            case Insn.ALU_RM_R:
+            case Insn.ALU_RM_IMM:
+                return i.sub == 7 || i.mem ? 0 : bit(i.rm);
+            case Insn.ALU_R_RM:
+                return i.sub == 7 ? 0 : bit(i.reg);
+            case Insn.MOV_RM_R:
+            case Insn.MOV_RM_IMM:
+            case Insn.INC:
+            case Insn.DEC:
+            case Insn.NEG:
+            case Insn.NOT:
+            case Insn.SHIFT:
+            case Insn.SHLD:
+            case Insn.SHRD:
+            case Insn.SETCC:
+                return i.mem ? 0 : bit(i.rm);
+            case Insn.MOV_R_IMM:
+            case Insn.BSWAP:
+                return bit(i.rm);
+            case Insn.MOV_R_RM:
+            case Insn.MOVZX:
+            case Insn.MOVSX:
+            case Insn.LEA:
+            case Insn.IMUL_R_RM:
+            case Insn.IMUL_R_RM_IMM:
+            case Insn.CMOVCC:
+            case Insn.BSF:
+            case Insn.BSR:
+            case Insn.TZCNT:
+            case Insn.LZCNT:
+            case Insn.POPCNT:
+                return bit(i.reg);
+            case Insn.MUL:
+            case Insn.IMUL1:
+            case Insn.DIV:
+            case Insn.IDIV:
+            case Insn.CBW:
+            case Insn.CWD:
+                return bit(X86Cpu.RAX) | bit(X86Cpu.RDX);
+            case Insn.XCHG:
+                return bit(i.reg) | (i.mem ? 0 : bit(i.rm));
+            default:
+                return 0xFFFF;
+        }
+    }
+
+    private static int bit(int id) {
+        return 1 << (id & 15);
+    }
+
     /** After a store: stops the block if the write dropped decoded code. */
     static void written(X86Cpu c, long next) {
         if (c.codeInvalidated) {

@@ -370,17 +370,24 @@ final class UnitGenerator extends UnitEmitter {
     }
 
     /** Makes the locals hold the state again after called ops. */
+    /**
+     * The registers the ops called since the locals were last exact may have written (bit per
+     * register): only these are reloaded, the others still match the CPU fields.
+     */
+    int stale;
+
     void ensureLocals() {
         if (!inCpu) {
             return;
         }
         for (int r = 0; r < 16; r++) {
-            if (used[r] || recording) {
+            if ((used[r] && (stale & (1 << r)) != 0) || recording) {
                 loadFromArray(r);
             }
         }
         reloadFlags();
         inCpu = false;
+        stale = 0;
         Arrays.fill(dirty, false);
         flagsDirty = false;
     }
@@ -409,6 +416,7 @@ final class UnitGenerator extends UnitEmitter {
             }
             inCpu = true;
         }
+        stale |= o instanceof Ops.Generic ? Ops.writtenRegisters(((Ops.Generic) o).in) : 0xFFFF;
         pc(pc);
         Label[] range = recording ? new Label[] {new Label(), new Label()} : fallbackRanges[site];
         mv.visitLabel(range[0]);
