@@ -79,7 +79,9 @@ import java.util.Arrays;
  * addressing (no FS/GS), the eight ALU operations, TEST, INC/DEC/NEG/NOT, shifts and rotates by an
  * immediate whose flags are dead, IMUL, MUL, CMOVcc, SETcc, PUSH/POP, Jcc, JMP, CALL, RET and
  * indirect JMP/CALL. Operand sizes 4 and 8 for results written to registers (1 and 2 only where
- * nothing merges into a register). Everything else is {@link Generic}.
+ * nothing merges into a register). Everything else is {@link Generic}; for the 8- and 16-bit
+ * register forms, shifts and rotates of any width and DIV/IDIV it is a {@link Generic} subclass
+ * that also records the operands, so that the translator can emit them inline.
  */
 final class Ops {
     private Ops() {

@@ -17,10 +17,12 @@ import org.objectweb.asm.MethodTooLargeException;
  * Translates hot 64-bit guest code into JVM bytecode: one hidden class per {@link TranslatedUnit}
  * (ASM generates it, {@link MethodHandles.Lookup#defineHiddenClass} defines it, so it unloads
  * once the unit is dropped). The input is the {@link CodeBlock.OpBlock}s {@link Ops} built: the
- * translator adds no instruction semantics of its own beyond what those ops already specialise,
- * and every op it does not emit inline (and every instruction without a specialised op, which
- * {@link Ops.Generic} hands to {@link X86Cpu#exec}) is called as it is, so the interpreter stays
- * the single definition of every instruction.
+ * translator adds no instruction semantics of its own beyond what those ops already specialise
+ * (and the narrow, shift and division forms {@link CompiledAlu.Narrow}, {@link CompiledAlu.Shift}
+ * and {@link CompiledAlu.Div} record, emitted with the interpreter's own {@link Shifts} and
+ * {@link MulDiv} rules), and every op it does not emit inline (and every instruction without a
+ * specialised op, which {@link Ops.Generic} hands to {@link X86Cpu#exec}) is called as it is, so
+ * the interpreter stays the single definition of every instruction.
  *
  * <h2>A unit</h2>
  * Starting at a hot block, the unit takes the blocks of the same guest page reachable through
