@@ -674,4 +674,70 @@ final class CompiledAlu {
             }
         }
     }
+
+    // ---- forms the op blocks interpret and the translator emits inline ------------------
+
+    /**
+     * An 8- or 16-bit ALU operation, TEST, MOV, INC, DEC, NEG or NOT with a register destination
+     * (AH..BH included) and a register, immediate or memory source. As an op it runs the
+     * interpreter; a translated unit emits it inline (the high bits of the register are kept).
+     */
+    static final class Narrow extends Ops.Generic {
+        /** Kinds after the eight ALU operations (0..7). */
+        static final int TEST = 8, MOV = 9, INC = 10, DEC = 11, NEG = 12, NOT = 13;
+        final int kind, size, d, s;
+        final long imm;
+        /** The memory source, or null. */
+        final MemOp mem;
+        final boolean fl;
+
+        Narrow(Insn in, long ip, int kind, int size, int d, int s, long imm, MemOp mem, boolean fl) {
+            super(in, ip);
+            this.kind = kind;
+            this.size = size;
+            this.d = d;
+            this.s = s;
+            this.imm = imm;
+            this.mem = mem;
+            this.fl = fl;
+        }
+    }
+
+    /**
+     * ROL/ROR/SHL/SHR/SAR of a register of any size by an immediate ({@code count} already
+     * masked) or by CL ({@code count} -1), flags live or not. As an op it runs the interpreter;
+     * a translated unit emits it inline with {@link Shifts#value} and {@link Shifts#flags}.
+     */
+    static final class Shift extends Ops.Generic {
+        final int sub, d, count, size;
+        final boolean fl;
+
+        Shift(Insn in, long ip, int sub, int d, int count, int size, boolean fl) {
+            super(in, ip);
+            this.sub = sub;
+            this.d = d;
+            this.count = count;
+            this.size = size;
+            this.fl = fl;
+        }
+    }
+
+    /**
+     * DIV/IDIV by a register or a memory operand of any size. As an op it runs the interpreter; a
+     * translated unit emits it inline with {@link MulDiv#quotient} and {@link MulDiv#remainder}.
+     */
+    static final class Div extends Ops.Generic {
+        final int size, s;
+        /** The memory divisor, or null. */
+        final MemOp mem;
+        final boolean signed;
+
+        Div(Insn in, long ip, int size, int s, MemOp mem, boolean signed) {
+            super(in, ip);
+            this.size = size;
+            this.s = s;
+            this.mem = mem;
+            this.signed = signed;
+        }
+    }
 }

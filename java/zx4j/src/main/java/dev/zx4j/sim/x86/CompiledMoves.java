@@ -96,6 +96,18 @@ final class CompiledMoves {
         }
     }
 
+    /** Only a memory operand, for ops that keep one as a field (never run itself). */
+    static final class Address extends MemOp {
+        Address(Insn i, long next) {
+            super(i, next);
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            throw new IllegalStateException("an address is not an instruction");
+        }
+    }
+
     static final class Lea extends MemOp {
         final int d;
         final long m;

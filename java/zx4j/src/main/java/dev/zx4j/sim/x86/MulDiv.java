@@ -66,79 +66,78 @@ final class MulDiv {
 
     static void div(X86Cpu cpu, Insn i, int s) {
         long d = cpu.readRm(i, s);
-        boolean signed = i.op == Insn.IDIV;
+        long hi = s == 1 ? 0 : cpu.readReg(RDX, s);
+        long lo = s == 1 ? cpu.regs[RAX] & 0xFFFF : cpu.readReg(RAX, s);
+        long q = quotient(hi, lo, d, s, i.op == Insn.IDIV);
+        long r = remainder(lo, d, q, s);
+        if (s == 1) {
+            cpu.writeReg(RAX, 2, (q & 0xFF) | ((r & 0xFF) << 8));
+        } else {
+            cpu.writeReg(RAX, s, q);
+            cpu.writeReg(RDX, s, r);
+        }
+    }
+
+    /**
+     * The quotient of DIV/IDIV of {@code s} bytes, masked to {@code s} bytes, or #DE (a zero
+     * divisor or a quotient that does not fit). The dividend is {@code hi:lo}, each {@code s}
+     * bytes wide (for {@code s == 1}, {@code hi} is 0 and {@code lo} is AX); {@code d} is the
+     * divisor zero-extended from {@code s} bytes.
+     */
+    static long quotient(long hi, long lo, long d, int s, boolean signed) {
         if (d == 0) {
             throw CpuSignal.fault(0);
         }
-        long q;
-        long r;
         if (s < 8) {
-            int bits = s * 8;
-            long dividend;
-            if (s == 1) {
-                dividend = cpu.regs[RAX] & 0xFFFF;
-            } else {
-                dividend = (cpu.readReg(RDX, s) << bits) | cpu.readReg(RAX, s);
-            }
+            long dividend = s == 1 ? lo : (hi << (s * 8)) | lo;
             if (signed) {
                 long n = sext(dividend, s * 2);
                 long dv = sext(d, s);
                 if (n == Long.MIN_VALUE && dv == -1) {
                     throw CpuSignal.fault(0);
                 }
-                q = n / dv;
-                r = n % dv;
+                long q = n / dv;
                 if (q != sext(q, s)) {
                     throw CpuSignal.fault(0);
                 }
-            } else {
-                q = Long.divideUnsigned(dividend, d);
-                r = Long.remainderUnsigned(dividend, d);
-                if ((q & ~mask(s)) != 0) {
-                    throw CpuSignal.fault(0);
-                }
+                return q & mask(s);
             }
-            if (s == 1) {
-                cpu.writeReg(RAX, 2, (q & 0xFF) | ((r & 0xFF) << 8));
-            } else {
-                cpu.writeReg(RAX, s, q);
-                cpu.writeReg(RDX, s, r);
+            long q = Long.divideUnsigned(dividend, d);
+            if ((q & ~mask(s)) != 0) {
+                throw CpuSignal.fault(0);
             }
-            return;
+            return q;
         }
-        long hi = cpu.regs[RDX];
-        long lo = cpu.regs[RAX];
         if (!signed) {
             if (hi == 0) {
-                q = Long.divideUnsigned(lo, d);
-                r = Long.remainderUnsigned(lo, d);
-            } else {
-                if (Long.compareUnsigned(hi, d) >= 0) {
-                    throw CpuSignal.fault(0);
-                }
-                BigInteger n = unsigned(hi).shiftLeft(64).or(unsigned(lo));
-                BigInteger[] qr = n.divideAndRemainder(unsigned(d));
-                q = qr[0].longValue();
-                r = qr[1].longValue();
+                return Long.divideUnsigned(lo, d);
             }
-        } else {
-            if (hi == (lo >> 63)) {
-                if (lo == Long.MIN_VALUE && d == -1) {
-                    throw CpuSignal.fault(0);
-                }
-                q = lo / d;
-                r = lo % d;
-            } else {
-                BigInteger n = BigInteger.valueOf(hi).shiftLeft(64).or(unsigned(lo));
-                BigInteger[] qr = n.divideAndRemainder(BigInteger.valueOf(d));
-                if (qr[0].bitLength() > 63) {
-                    throw CpuSignal.fault(0);
-                }
-                q = qr[0].longValue();
-                r = qr[1].longValue();
+            if (Long.compareUnsigned(hi, d) >= 0) {
+                throw CpuSignal.fault(0);
             }
+            BigInteger n = unsigned(hi).shiftLeft(64).or(unsigned(lo));
+            return n.divide(unsigned(d)).longValue();
         }
-        cpu.regs[RAX] = q;
-        cpu.regs[RDX] = r;
+        if (hi == (lo >> 63)) {
+            if (lo == Long.MIN_VALUE && d == -1) {
+                throw CpuSignal.fault(0);
+            }
+            return lo / d;
+        }
+        BigInteger n = BigInteger.valueOf(hi).shiftLeft(64).or(unsigned(lo));
+        BigInteger q = n.divide(BigInteger.valueOf(d));
+        if (q.bitLength() > 63) {
+            throw CpuSignal.fault(0);
+        }
+        return q.longValue();
+    }
+
+    /**
+     * The remainder that goes with {@link #quotient}: dividend = quotient × divisor + remainder
+     * exactly (truncating division, signed or not), so its low {@code s} bytes are those of
+     * {@code lo - q * d}.
+     */
+    static long remainder(long lo, long d, long q, int s) {
+        return (lo - q * d) & mask(s);
     }
 }

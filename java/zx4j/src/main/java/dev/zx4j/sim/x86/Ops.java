@@ -79,7 +79,9 @@ import java.util.Arrays;
  * addressing (no FS/GS), the eight ALU operations, TEST, INC/DEC/NEG/NOT, shifts and rotates by an
  * immediate whose flags are dead, IMUL, MUL, CMOVcc, SETcc, PUSH/POP, Jcc, JMP, CALL, RET and
  * indirect JMP/CALL. Operand sizes 4 and 8 for results written to registers (1 and 2 only where
- * nothing merges into a register). Everything else is {@link Generic}.
+ * nothing merges into a register). Everything else is {@link Generic}; for the 8- and 16-bit
+ * register forms, shifts and rotates of any width and DIV/IDIV it is a {@link Generic} subclass
+ * that also records the operands, so that the translator can emit them inline.
  */
 final class Ops {
     private Ops() {
@@ -127,7 +129,7 @@ final class Ops {
             long next = i + 1 < n ? ips[i + 1] : end;
             Op o = specialise(in, next, liveAfter[i], producer, producerSize);
             if (o == null) {
-                o = new Generic(in, ips[i]);
+                o = interpreted(in, ips[i], next, liveAfter[i]);
             }
             first[ops.size()] = i;
             upTo[ops.size()] = i + 1;
@@ -521,6 +523,108 @@ final class Ops {
         }
     }
 
+    /**
+     * An instruction the op blocks leave to the interpreter: a {@link Generic}, or for the forms
+     * the translator emits inline (narrow register ALU forms and moves, shifts and rotates, DIV and
+     * IDIV) a {@link Generic} subclass that records the operands for it.
+     */
+    private static Generic interpreted(Insn i, long ip, long next, boolean fl) {
+        if (i.lock || i.rep != 0) {
+            return new Generic(i, ip);
+        }
+        int s = i.opSize;
+        boolean narrow = s == 1 || s == 2;
+        long m = X86Cpu.mask(s);
+        int kind = -1;
+        int d = -1;
+        int src = -1;
+        long imm = 0;
+        CompiledMoves.MemOp mem = null;
+        switch (i.op) {
+            case Insn.ALU_RM_R:
+            case Insn.ALU_R_RM:
+            case Insn.ALU_RM_IMM: {
+                boolean toReg = i.op == Insn.ALU_R_RM;
+                if (!narrow || i.mem && !(toReg && simpleMem(i))) {
+                    break;
+                }
+                kind = i.sub;
+                d = toReg ? i.reg : i.rm;
+                if (i.op == Insn.ALU_RM_IMM) {
+                    imm = i.imm & m;
+                } else if (i.mem) {
+                    mem = new CompiledMoves.Address(i, next);
+                } else {
+                    src = toReg ? i.rm : i.reg;
+                }
+                break;
+            }
+            case Insn.TEST_RM_R:
+            case Insn.TEST_RM_IMM:
+                if (narrow && !i.mem) {
+                    kind = CompiledAlu.Narrow.TEST;
+                    d = i.rm;
+                    src = i.op == Insn.TEST_RM_R ? i.reg : -1;
+                    imm = i.imm & m;
+                }
+                break;
+            case Insn.MOV_RM_R:
+            case Insn.MOV_R_IMM:
+            case Insn.MOV_RM_IMM:
+                if (narrow && !i.mem) {
+                    kind = CompiledAlu.Narrow.MOV;
+                    d = i.rm;
+                    src = i.op == Insn.MOV_RM_R ? i.reg : -1;
+                    imm = i.imm & m;
+                }
+                break;
+            case Insn.MOV_R_RM:
+                if (narrow && (!i.mem || simpleMem(i))) {
+                    kind = CompiledAlu.Narrow.MOV;
+                    d = i.reg;
+                    if (i.mem) {
+                        mem = new CompiledMoves.Address(i, next);
+                    } else {
+                        src = i.rm;
+                    }
+                }
+                break;
+            case Insn.INC:
+            case Insn.DEC:
+            case Insn.NEG:
+            case Insn.NOT:
+                if (narrow && !i.mem) {
+                    kind = i.op == Insn.INC ? CompiledAlu.Narrow.INC : i.op == Insn.DEC
+                            ? CompiledAlu.Narrow.DEC : i.op == Insn.NEG ? CompiledAlu.Narrow.NEG
+                            : CompiledAlu.Narrow.NOT;
+                    d = i.rm;
+                }
+                break;
+            case Insn.SHIFT:
+                if (!i.mem && i.sub != 2 && i.sub != 3) {
+                    int count = i.imm2 == 1 ? -1 : (int) (i.imm & (s == 8 ? 0x3F : 0x1F));
+                    return new CompiledAlu.Shift(i, ip, i.sub, i.rm, count, s, fl);
+                }
+                break;
+            case Insn.DIV:
+            case Insn.IDIV:
+                if (!i.mem) {
+                    return new CompiledAlu.Div(i, ip, s, i.rm, null, i.op == Insn.IDIV);
+                }
+                if (simpleMem(i)) {
+                    return new CompiledAlu.Div(i, ip, s, -1, new CompiledMoves.Address(i, next),
+                            i.op == Insn.IDIV);
+                }
+                break;
+            default:
+                break;
+        }
+        if (kind < 0) {
+            return new Generic(i, ip);
+        }
+        return new CompiledAlu.Narrow(i, ip, kind, s, d, src, imm, mem, fl);
+    }
+
     private static Op alu(Insn i, long next, boolean fl, int s, long m) {
         int sub = i.sub;
         boolean toReg = i.op == Insn.ALU_R_RM;
@@ -558,6 +662,69 @@ final class Ops {
         return new AluMem(i, next, sub, imm ? -1 : i.reg, i.imm & m, s, fl, sub != 7);
     }
 
+    /**
+     * The general registers an instruction can write, a bit per register (AH..BH count as their
+     * full registers), or all sixteen when that is not known here.
+     */
+    static int writtenRegisters(Insn i) {
+        if (i.lock || i.rep != 0) {
+            return 0xFFFF;
+        }
+        switch (i.op) {
+            case Insn.NOP:
+            case Insn.TEST_RM_R:
+            case Insn.TEST_RM_IMM:
+                return 0;
+            case Insn.ALU_RM_R:
+            case Insn.ALU_RM_IMM:
+                return i.sub == 7 || i.mem ? 0 : bit(i.rm);
+            case Insn.ALU_R_RM:
+                return i.sub == 7 ? 0 : bit(i.reg);
+            case Insn.MOV_RM_R:
+            case Insn.MOV_RM_IMM:
+            case Insn.INC:
+            case Insn.DEC:
+            case Insn.NEG:
+            case Insn.NOT:
+            case Insn.SHIFT:
+            case Insn.SHLD:
+            case Insn.SHRD:
+            case Insn.SETCC:
+                return i.mem ? 0 : bit(i.rm);
+            case Insn.MOV_R_IMM:
+            case Insn.BSWAP:
+                return bit(i.rm);
+            case Insn.MOV_R_RM:
+            case Insn.MOVZX:
+            case Insn.MOVSX:
+            case Insn.LEA:
+            case Insn.IMUL_R_RM:
+            case Insn.IMUL_R_RM_IMM:
+            case Insn.CMOVCC:
+            case Insn.BSF:
+            case Insn.BSR:
+            case Insn.TZCNT:
+            case Insn.LZCNT:
+            case Insn.POPCNT:
+                return bit(i.reg);
+            case Insn.MUL:
+            case Insn.IMUL1:
+            case Insn.DIV:
+            case Insn.IDIV:
+            case Insn.CBW:
+            case Insn.CWD:
+                return bit(X86Cpu.RAX) | bit(X86Cpu.RDX);
+            case Insn.XCHG:
+                return bit(i.reg) | (i.mem ? 0 : bit(i.rm));
+            default:
+                return 0xFFFF;
+        }
+    }
+
+    private static int bit(int id) {
+        return 1 << (id & 15);
+    }
+
     /** After a store: stops the block if the write dropped decoded code. */
     static void written(X86Cpu c, long next) {
         if (c.codeInvalidated) {
@@ -571,7 +738,7 @@ final class Ops {
     // =====================================================================================
 
     /** Any instruction, run by the interpreter ({@link Interpreter#exec}). */
-    static final class Generic extends Op {
+    static class Generic extends Op {
         final Insn in;
         final long ip;
 

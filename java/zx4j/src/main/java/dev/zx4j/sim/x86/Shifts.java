@@ -13,7 +13,6 @@ final class Shifts {
     }
 
     static void shift(X86Cpu cpu, Insn i, int s) {
-        int bits = s * 8;
         int count = (int) ((i.imm2 == 1 ? cpu.regs[RCX] : i.imm) & (s == 8 ? 0x3F : 0x1F));
         long la = i.mem ? cpu.ea(i) : 0;
         long a = i.mem ? Memory.readMem(cpu, la, s) : cpu.readReg(i.rm, s);
@@ -23,76 +22,108 @@ final class Shifts {
             }
             return;
         }
+        if (i.sub == 2 || i.sub == 3) {
+            rotateThroughCarry(cpu, i, s, la, a, count);
+            return;
+        }
+        long r = value(i.sub, a, count, s);
+        cpu.writeRm(i, s, la, r);
+        long f = flags(i.sub, a, count, s, r);
+        if (i.sub < 2) {
+            Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, f);
+        } else {
+            Flags.setArith(cpu, f);
+        }
+    }
+
+    /**
+     * The result of ROL/ROR/SHL/SAL/SHR/SAR ({@code sub} 0, 1, 4, 6, 5, 7) of the {@code s}-byte
+     * value {@code a} by the masked, non-zero {@code count}.
+     */
+    static long value(int sub, long a, int count, int s) {
         long m = mask(s);
-        long sb = signBit(s);
-        long r;
-        long cf;
-        long of;
-        switch (i.sub) {
+        int bits = s * 8;
+        switch (sub) {
             case 0: { // ROL
                 int n = count % bits;
-                r = n == 0 ? a : ((a << n) | (a >>> (bits - n))) & m;
-                cf = r & 1;
-                of = ((r & sb) != 0 ? 1 : 0) ^ cf;
-                cpu.writeRm(i, s, la, r);
-                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
-                return;
+                return n == 0 ? a : ((a << n) | (a >>> (bits - n))) & m;
             }
             case 1: { // ROR
                 int n = count % bits;
-                r = n == 0 ? a : ((a >>> n) | (a << (bits - n))) & m;
-                cf = (r & sb) != 0 ? 1 : 0;
-                of = cf ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
-                cpu.writeRm(i, s, la, r);
-                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
-                return;
-            }
-            case 2: // RCL
-            case 3: { // RCR
-                int n = s == 1 ? count % 9 : s == 2 ? count % 17 : count;
-                long c = Flags.cfBit(cpu);
-                r = a;
-                for (int k = 0; k < n; k++) {
-                    if (i.sub == 2) {
-                        long out = (r & sb) != 0 ? 1 : 0;
-                        r = ((r << 1) | c) & m;
-                        c = out;
-                    } else {
-                        long out = r & 1;
-                        r = (r >>> 1) | (c != 0 ? sb : 0);
-                        c = out;
-                    }
-                }
-                if (i.sub == 2) {
-                    of = ((r & sb) != 0 ? 1 : 0) ^ c;
-                } else {
-                    of = ((r & sb) != 0 ? 1 : 0) ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
-                }
-                cpu.writeRm(i, s, la, r);
-                Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (c != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
-                return;
+                return n == 0 ? a : ((a >>> n) | (a << (bits - n))) & m;
             }
             case 4: // SHL
             case 6: // SAL
-                r = count >= 64 ? 0 : (a << count) & m;
+                return count >= 64 ? 0 : (a << count) & m;
+            case 5: // SHR
+                return a >>> count;
+            default: // SAR
+                return (sext(a, s) >> Math.min(count, 63)) & m;
+        }
+    }
+
+    /**
+     * The arithmetic flags {@link #value} leaves for result {@code r}: for the rotates only CF
+     * and OF (the others are unchanged), for the shifts all six (AF cleared).
+     */
+    static long flags(int sub, long a, int count, int s, long r) {
+        int bits = s * 8;
+        long sb = signBit(s);
+        long cf;
+        long of;
+        switch (sub) {
+            case 0: // ROL
+                cf = r & 1;
+                of = ((r & sb) != 0 ? 1 : 0) ^ cf;
+                return (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0);
+            case 1: // ROR
+                cf = (r & sb) != 0 ? 1 : 0;
+                of = cf ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
+                return (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0);
+            case 4: // SHL
+            case 6: // SAL
                 cf = count > bits ? 0 : (a >>> (bits - count)) & 1;
                 of = ((r & sb) != 0 ? 1 : 0) ^ cf;
                 break;
             case 5: // SHR
-                r = a >>> count;
                 cf = (a >>> (count - 1)) & 1;
                 of = (a & sb) != 0 ? 1 : 0;
                 break;
-            default: { // SAR
-                long sa = sext(a, s);
-                r = (sa >> Math.min(count, 63)) & m;
-                cf = (sa >> Math.min(count - 1, 63)) & 1;
+            default: // SAR
+                cf = (sext(a, s) >> Math.min(count - 1, 63)) & 1;
                 of = 0;
                 break;
+        }
+        return Flags.szp(r, s) | (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0);
+    }
+
+    /** RCL/RCR by the masked, non-zero {@code count}. */
+    private static void rotateThroughCarry(X86Cpu cpu, Insn i, int s, long la, long a, int count) {
+        long m = mask(s);
+        long sb = signBit(s);
+        long r;
+        long of;
+        int n = s == 1 ? count % 9 : s == 2 ? count % 17 : count;
+        long c = Flags.cfBit(cpu);
+        r = a;
+        for (int k = 0; k < n; k++) {
+            if (i.sub == 2) {
+                long out = (r & sb) != 0 ? 1 : 0;
+                r = ((r << 1) | c) & m;
+                c = out;
+            } else {
+                long out = r & 1;
+                r = (r >>> 1) | (c != 0 ? sb : 0);
+                c = out;
             }
         }
+        if (i.sub == 2) {
+            of = ((r & sb) != 0 ? 1 : 0) ^ c;
+        } else {
+            of = ((r & sb) != 0 ? 1 : 0) ^ ((r & (sb >>> 1)) != 0 ? 1 : 0);
+        }
         cpu.writeRm(i, s, la, r);
-        Flags.setArith(cpu, Flags.szp(r, s) | (cf != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
+        Flags.setSomeArith(cpu, FLAG_CF | FLAG_OF, (c != 0 ? FLAG_CF : 0) | (of != 0 ? FLAG_OF : 0));
     }
 
     static void doubleShift(X86Cpu cpu, Insn i, int s) {

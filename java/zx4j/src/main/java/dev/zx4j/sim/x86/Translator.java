@@ -17,10 +17,12 @@ import org.objectweb.asm.MethodTooLargeException;
  * Translates hot 64-bit guest code into JVM bytecode: one hidden class per {@link TranslatedUnit}
  * (ASM generates it, {@link MethodHandles.Lookup#defineHiddenClass} defines it, so it unloads
  * once the unit is dropped). The input is the {@link CodeBlock.OpBlock}s {@link Ops} built: the
- * translator adds no instruction semantics of its own beyond what those ops already specialise,
- * and every op it does not emit inline (and every instruction without a specialised op, which
- * {@link Ops.Generic} hands to {@link X86Cpu#exec}) is called as it is, so the interpreter stays
- * the single definition of every instruction.
+ * translator adds no instruction semantics of its own beyond what those ops already specialise
+ * (and the narrow, shift and division forms {@link CompiledAlu.Narrow}, {@link CompiledAlu.Shift}
+ * and {@link CompiledAlu.Div} record, emitted with the interpreter's own {@link Shifts} and
+ * {@link MulDiv} rules), and every op it does not emit inline (and every instruction without a
+ * specialised op, which {@link Ops.Generic} hands to {@link X86Cpu#exec}) is called as it is, so
+ * the interpreter stays the single definition of every instruction.
  *
  * <h2>A unit</h2>
  * Starting at a hot block, the unit takes the blocks of the same guest page reachable through
@@ -281,6 +283,16 @@ final class Translator {
     /** Replaces the six arithmetic flags (the caller sets its lazy op to none). */
     static void setArith(X86Cpu c, long f) {
         c.rflags = (c.rflags & ~X86Cpu.FLAGS_ARITH) | (f & X86Cpu.FLAGS_ARITH);
+    }
+
+    /** ROL/ROR: replaces CF and OF with those of {@code f}, the others from the lazy state. */
+    static void rotateFlags(X86Cpu c, int op, int size, long a, long b, long r, long f) {
+        c.lfOp = op;
+        c.lfSize = size;
+        c.lfA = a;
+        c.lfB = b;
+        c.lfR = r;
+        Flags.setSomeArith(c, X86Cpu.FLAG_CF | X86Cpu.FLAG_OF, f);
     }
 
     static long imulFlags(long a, long b, long lo, int size) {

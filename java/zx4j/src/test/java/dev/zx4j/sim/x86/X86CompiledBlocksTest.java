@@ -211,7 +211,7 @@ class X86CompiledBlocksTest {
         int s = size(r);
         int w = s == 1 ? 0 : 1; // opcode low bit for byte forms
         int sub = r.nextInt(8);
-        switch (r.nextInt(26)) {
+        switch (r.nextInt(28)) {
             case 0: case 1: case 2: // ALU r/m, r  or  r, r/m  (registers)
                 a.rr(s, src(r), dst(r), sub * 8 + w + (r.nextBoolean() ? 2 : 0));
                 break;
@@ -319,6 +319,10 @@ class X86CompiledBlocksTest {
                 } else if (f == 2) {
                     a.rr(s, k, dst(r), 0xD0 + w);
                 } else {
+                    if (r.nextBoolean()) {
+                        // mov $count, %cl: counts 0, 1, the width and beyond, masked ones
+                        a.b(0xB1, new int[] {0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 255}[r.nextInt(14)]);
+                    }
                     a.rr(s, k, dst(r), 0xD2 + w);
                 }
                 break;
@@ -373,9 +377,18 @@ class X86CompiledBlocksTest {
                     default: a.rr(8, src(r), dst(r), 0x87); break;   // xchg
                 }
                 break;
-            case 21: // division (may raise #DE)
-                a.rr(r.nextBoolean() ? 4 : 8, 6 + r.nextInt(2), dst(r), 0xF7);
+            case 21: { // division (may raise #DE)
+                int ds = r.nextBoolean() ? 4 : 8;
+                if (r.nextBoolean()) {
+                    a.rr(ds, 2, 2, 0x33); // xor %edx, %edx: a dividend that fits more often
+                }
+                if (r.nextBoolean()) {
+                    a.rr(ds, 6 + r.nextInt(2), dst(r), 0xF7);
+                } else {
+                    memOperand(a, r, ds, 6 + r.nextInt(2), 0, 0xF7);
+                }
                 break;
+            }
             case 22: // OUT (an exit in mid-program)
                 if (r.nextInt(4) == 0) {
                     a.b(0xE6, 0x80);
@@ -390,6 +403,53 @@ class X86CompiledBlocksTest {
                     a.b(0x90);
                 }
                 break;
+            case 26: { // byte registers without REX (AH, CH, DH, BH for 4..7)
+                int reg = r.nextInt(8);
+                int rm = r.nextInt(8);
+                int k = new int[] {0, 1, 4, 5, 7}[r.nextInt(5)];
+                switch (r.nextInt(6)) {
+                    case 0: a.b(sub * 8 + (r.nextBoolean() ? 2 : 0), 0xC0 | reg << 3 | rm); break;
+                    case 1: a.b(0x80, 0xC0 | sub << 3 | rm, r.nextInt(256)); break;
+                    case 2: a.b(r.nextBoolean() ? 0x88 : 0x8A, 0xC0 | reg << 3 | rm); break;
+                    case 3: a.b(0xB0 + rm, r.nextInt(256)); break;
+                    case 4: // INC DEC NOT NEG TEST
+                        switch (r.nextInt(5)) {
+                            case 0: a.b(0xFE, 0xC0 | rm); break;
+                            case 1: a.b(0xFE, 0xC8 | rm); break;
+                            case 2: a.b(0xF6, 0xD0 | rm); break;
+                            case 3: a.b(0xF6, 0xD8 | rm); break;
+                            default: a.b(0x84, 0xC0 | reg << 3 | rm); break;
+                        }
+                        break;
+                    default: // shifts and rotates by imm, 1, CL
+                        switch (r.nextInt(3)) {
+                            case 0: a.b(0xC0, 0xC0 | k << 3 | rm, r.nextInt(40)); break;
+                            case 1: a.b(0xD0, 0xC0 | k << 3 | rm); break;
+                            default: a.b(0xD2, 0xC0 | k << 3 | rm); break;
+                        }
+                        break;
+                }
+                break;
+            }
+            case 27: { // DIV/IDIV of 1 or 2 bytes, register (AH..BH too) or memory (may raise #DE)
+                int k = 6 + r.nextInt(2);
+                boolean b1 = r.nextBoolean();
+                if (!b1 && r.nextBoolean()) {
+                    a.rr(2, 2, 2, 0x33); // xor %dx, %dx
+                }
+                switch (r.nextInt(3)) {
+                    case 0: a.rr(b1 ? 1 : 2, k, dst(r), b1 ? 0xF6 : 0xF7); break;
+                    case 1:
+                        if (b1) {
+                            a.b(0xF6, 0xC0 | k << 3 | r.nextInt(8));
+                        } else {
+                            a.b(0x66, 0xF7, 0xC0 | k << 3 | r.nextInt(8));
+                        }
+                        break;
+                    default: memOperand(a, r, b1 ? 1 : 2, k, 0, b1 ? 0xF6 : 0xF7); break;
+                }
+                break;
+            }
             default: // ADC / SBB with registers
                 a.rr(s, src(r), dst(r), (r.nextBoolean() ? 0x10 : 0x18) + w);
                 break;
