@@ -66,6 +66,10 @@ public final class SimKernel implements Syscalls {
     private final HandleTable handles = new HandleTable();
     /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
     private final SignalSyscalls signalCalls;
+    /**
+     * Ports with a thread blocked in {@code zx_port_wait}, woken on every change of a manual
+     * clock. Guarded by its own monitor, taken with nothing or only a port lock held.
+     */
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
     /** The VCPUs not yet closed, in creation order, for {@link #vcpuStats()}. */
@@ -312,13 +316,26 @@ public final class SimKernel implements Syscalls {
     }
 
     private void clockChanged() {
-        lock.lock();
-        try {
-            for (PortObject p : waitingPorts) {
-                p.wakeAll();
-            }
-        } finally {
-            lock.unlock();
+        PortObject[] ports;
+        synchronized (waitingPorts) {
+            ports = waitingPorts.toArray(new PortObject[0]);
+        }
+        for (PortObject p : ports) {
+            p.wakeAll();
+        }
+    }
+
+    /** A first thread blocks on {@code port}: a clock change must wake it from now on. */
+    void portWaitStarted(PortObject port) {
+        synchronized (waitingPorts) {
+            waitingPorts.add(port);
+        }
+    }
+
+    /** The last thread blocked on {@code port} stopped waiting. */
+    void portWaitEnded(PortObject port) {
+        synchronized (waitingPorts) {
+            waitingPorts.remove(port);
         }
     }
 
@@ -560,42 +577,40 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_port_queue(int handle, byte[] packet) {
-        return syscall("zx_port_queue", () -> {
+        // Without the kernel lock: a lock-free handle lookup, then the port's own lock.
+        return unlockedSyscall("zx_port_queue", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             if (!valid(packet, PORT_PACKET_SIZE)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
             byte[] copy = Arrays.copyOf(packet, PORT_PACKET_SIZE);
             put32(copy, PACKET_TYPE, ZX_PKT_TYPE_USER);
-            if (port.userPacketLimitReached()) {
-                throw new SysErr(ZX_ERR_SHOULD_WAIT);
-            }
-            port.queueUser(copy);
+            port.queueUser(copy); // BAD_HANDLE if its last handle closed meanwhile, SHOULD_WAIT
             return ZX_OK;
         });
     }
 
     @Override
     public int zx_port_wait(int handle, long deadline, byte[] packet) {
-        return syscall("zx_port_wait", () -> {
+        // Without the kernel lock: blocks on the port's own condition.
+        return unlockedSyscall("zx_port_wait", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_READ);
-            byte[] taken;
-            waitingPorts.add(port);
-            try {
-                while ((taken = port.poll()) == null) {
-                    if (!port.await(deadline)) {
-                        return ZX_ERR_TIMED_OUT;
-                    }
-                }
-            } finally {
-                if (port.waiters == 0) {
-                    waitingPorts.remove(port);
+            PortObject.Taken taken = port.take(deadline);
+            if (taken == null) {
+                return ZX_ERR_TIMED_OUT;
+            }
+            if (taken.source() != null) {
+                lock.lock(); // a guest trap's packet pool is guarded by the kernel lock
+                try {
+                    taken.source().released();
+                } finally {
+                    lock.unlock();
                 }
             }
             if (!valid(packet, PORT_PACKET_SIZE)) {
                 return ZX_ERR_INVALID_ARGS; // the packet was dequeued and is lost, as on Zircon
             }
-            System.arraycopy(taken, 0, packet, 0, PORT_PACKET_SIZE);
+            System.arraycopy(taken.bytes(), 0, packet, 0, PORT_PACKET_SIZE);
             return ZX_OK;
         });
     }
