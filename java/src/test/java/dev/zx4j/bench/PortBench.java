@@ -16,11 +16,18 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /**
  * One thread queues a user packet on a port and dequeues it again (deadline in the past, so the
  * wait never blocks): through the typed API (handle bracketing, packet records) and through the
  * raw {@code Syscalls} of the simulated kernel.
+ *
+ * <p>Scaling: {@link #ownPortOneThread} and {@link #ownPortTwoThreads} run the raw round trip
+ * on one shared kernel, each thread on its own port, in throughput mode (JMH adds the threads'
+ * throughput): their ratio is how well the kernel's locking lets two threads on separate
+ * objects run at once. Run both in one JMH run, e.g.
+ * {@code -Djmh.include='PortBench.ownPort'}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -64,5 +71,84 @@ public class PortBench {
             throw new IllegalStateException("raw round trip failed");
         }
         return rawOut;
+    }
+
+    /** One simulated kernel shared by every thread of a scaling benchmark. */
+    @State(Scope.Benchmark)
+    public static class SharedKernel {
+        /** The kernel all threads call. */
+        SimKernel sim;
+
+        /** Creates the kernel. */
+        @Setup(Level.Trial)
+        public void setUp() {
+            sim = new SimKernel();
+        }
+    }
+
+    /** A port of the shared kernel that only one benchmark thread uses. */
+    @State(Scope.Thread)
+    public static class OwnPort {
+        private SimKernel sim;
+        private int port;
+        private final byte[] in = PortPacket.UserPacket.ofWords(7, 1, 2, 3, 4).toBytes();
+        private final byte[] out = new byte[Layouts.PORT_PACKET_SIZE];
+
+        /**
+         * Creates this thread's port on the shared kernel.
+         *
+         * @param kernel the shared kernel
+         */
+        @Setup(Level.Trial)
+        public void setUp(SharedKernel kernel) {
+            sim = kernel.sim;
+            int[] h = new int[1];
+            if (sim.zx_port_create(0, h) != Zx.ZX_OK) {
+                throw new IllegalStateException("zx_port_create failed");
+            }
+            port = h[0];
+        }
+
+        /** Closes the port. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            sim.zx_handle_close(port);
+        }
+
+        byte[] roundTrip() {
+            if (sim.zx_port_queue(port, in) != Zx.ZX_OK
+                    || sim.zx_port_wait(port, Zx.ZX_TIME_INFINITE_PAST, out) != Zx.ZX_OK) {
+                throw new IllegalStateException("raw round trip failed");
+            }
+            return out;
+        }
+    }
+
+    /**
+     * One thread: queue + wait on its own port of a shared kernel.
+     *
+     * @param own the thread's port
+     * @return the packet read back
+     */
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] ownPortOneThread(OwnPort own) {
+        return own.roundTrip();
+    }
+
+    /**
+     * Two threads, each doing queue + wait on its own port of one shared kernel.
+     *
+     * @param own the thread's port
+     * @return the packet read back
+     */
+    @Benchmark
+    @Threads(2)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] ownPortTwoThreads(OwnPort own) {
+        return own.roundTrip();
     }
 }
