@@ -693,7 +693,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_ack(int handle) {
-        return syscall("zx_interrupt_ack", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_ack", () -> {
             handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WRITE).ack();
             return ZX_OK;
         });
@@ -701,7 +702,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_trigger(int handle, int options, long timestamp) {
-        return syscall("zx_interrupt_trigger", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_trigger", () -> {
             if (options != 0) {
                 return ZX_ERR_INVALID_ARGS;
             }
@@ -712,7 +714,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_wait(int handle, long[] outTimestamp) {
-        return syscall("zx_interrupt_wait", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_wait", () -> {
             long ts = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WAIT).await();
             copyOutOptional(outTimestamp, ts);
             return ZX_OK;
