@@ -43,8 +43,31 @@ import java.util.stream.Collectors;
  *
  * <p>Each syscall's rules live in its method here (argument and handle checks, in the kernel's
  * order) and in the object it operates on (state machines). One process is simulated: all
- * threads of the JVM share one handle table. All kernel state is guarded by one lock; blocking
- * calls wait on conditions of that lock.
+ * threads of the JVM share one handle table.
+ *
+ * <p><b>Locks.</b> There are three levels, always taken in this order and never the other way:
+ * <ol>
+ *   <li>the kernel lock ({@code lock}): changes of the handle table, object creation, signal
+ *       states and their observers, timers, guests, VCPUs, VMOs and VMARs, and every syscall
+ *       not named below;</li>
+ *   <li>an interrupt object's own lock: its state machine, pending timestamp and bindings;</li>
+ *   <li>a port's own lock: its packet queues and waiters. It is innermost: code holding it takes
+ *       no other lock and calls nothing outside the port (a dequeued packet's source is told
+ *       after it is released).</li>
+ * </ol>
+ * At most one object lock of each level is held at a time (an interrupt with its bound port is
+ * the only nesting of two objects). Handle lookups take no lock at all (see
+ * {@link HandleTable}), so {@code zx_port_queue}, {@code zx_port_wait},
+ * {@code zx_interrupt_trigger}, {@code zx_interrupt_ack} and {@code zx_interrupt_wait} run
+ * without the kernel lock, and threads on different ports or interrupts do not contend. Each
+ * syscall keeps the real kernel's check order: a call that looked a handle up just before the
+ * handle's last close completes as if it came first, unless the object was already dead when it
+ * got there, which is then {@code ZX_ERR_BAD_HANDLE} ({@code zx_port_queue}) or
+ * {@code ZX_ERR_CANCELED} (the interrupt calls), as on Zircon. Blocking calls wait on the
+ * condition of the object's own lock ({@code zx_port_wait}, {@code zx_interrupt_wait}) or of
+ * the kernel lock (object waits, a full BELL-trap pool); a change of a manual clock wakes both.
+ * Leaf locks outside this order (a VCPU's interrupt tracker, the set of ports with waiters, the
+ * memory budget) are held only briefly and never around another lock.
  *
  * <p>Besides the syscalls, tests get the {@link #platform() platform} (resources, hardware
  * interrupt lines), the {@link #clock() clock}, {@linkplain #failNext fault injection} and the
