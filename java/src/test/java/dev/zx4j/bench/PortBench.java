@@ -6,7 +6,10 @@ import dev.zx4j.PortPacket;
 import dev.zx4j.abi.Layouts;
 import dev.zx4j.abi.Zx;
 import dev.zx4j.sim.SimKernel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -26,8 +29,11 @@ import org.openjdk.jmh.annotations.Threads;
  * <p>Scaling: {@link #ownPortOneThread} and {@link #ownPortTwoThreads} run the raw round trip
  * on one shared kernel, each thread on its own port, in throughput mode (JMH adds the threads'
  * throughput): their ratio is how well the kernel's locking lets two threads on separate
- * objects run at once. Run both in one JMH run, e.g.
- * {@code -Djmh.include='PortBench.ownPort'}.
+ * objects run at once. {@link #controlOneThread} and {@link #controlTwoThreads} do the same
+ * work with no kernel (copy the packet, queue it on a thread-private locked deque, take it back):
+ * their ratio is what the machine itself allows at that moment, so a loaded machine is not
+ * mistaken for contention in the kernel. Run all four in one JMH run, e.g.
+ * {@code -Djmh.include='PortBench.(ownPort|control)'}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -150,5 +156,61 @@ public class PortBench {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public byte[] ownPortTwoThreads(OwnPort own) {
         return own.roundTrip();
+    }
+
+    /** A thread-private locked deque: the port round trip's work without any kernel. */
+    @State(Scope.Thread)
+    public static class PrivateQueue {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+        private final byte[] in = PortPacket.UserPacket.ofWords(7, 1, 2, 3, 4).toBytes();
+        private final byte[] out = new byte[Layouts.PORT_PACKET_SIZE];
+
+        byte[] roundTrip() {
+            byte[] copy = Arrays.copyOf(in, Layouts.PORT_PACKET_SIZE);
+            lock.lock();
+            try {
+                queue.add(copy);
+            } finally {
+                lock.unlock();
+            }
+            byte[] taken;
+            lock.lock();
+            try {
+                taken = queue.poll();
+            } finally {
+                lock.unlock();
+            }
+            System.arraycopy(taken, 0, out, 0, Layouts.PORT_PACKET_SIZE);
+            return out;
+        }
+    }
+
+    /**
+     * Control, one thread: the round trip's work on a thread-private deque.
+     *
+     * @param q the thread's deque
+     * @return the copied packet
+     */
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] controlOneThread(PrivateQueue q) {
+        return q.roundTrip();
+    }
+
+    /**
+     * Control, two threads: the round trip's work, each thread on its own private deque.
+     *
+     * @param q the thread's deque
+     * @return the copied packet
+     */
+    @Benchmark
+    @Threads(2)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] controlTwoThreads(PrivateQueue q) {
+        return q.roundTrip();
     }
 }
