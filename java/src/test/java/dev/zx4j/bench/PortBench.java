@@ -6,10 +6,13 @@ import dev.zx4j.PortPacket;
 import dev.zx4j.abi.Layouts;
 import dev.zx4j.abi.Zx;
 import dev.zx4j.sim.SimKernel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -33,7 +36,10 @@ import org.openjdk.jmh.annotations.Threads;
  * work with no kernel (copy the packet, queue it on a thread-private locked deque, take it back):
  * their ratio is what the machine itself allows at that moment, so a loaded machine is not
  * mistaken for contention in the kernel. Run all four in one JMH run, e.g.
- * {@code -Djmh.include='PortBench.(ownPort|control)'}.
+ * {@code -Djmh.include='PortBench.(ownPort|control)'}. On a machine shared with other work the
+ * threads may not get a core each; the {@link CpuMeter} counters ({@code cpuNanos}, {@code calls})
+ * give the CPU time each round trip took, which shows contention (lock hand-offs, cache lines
+ * moving between cores) even when the wall-clock ratio is set by the machine's load.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -133,28 +139,32 @@ public class PortBench {
     /**
      * One thread: queue + wait on its own port of a shared kernel.
      *
-     * @param own the thread's port
+     * @param own   the thread's port
+     * @param meter the thread's CPU meter
      * @return the packet read back
      */
     @Benchmark
     @Threads(1)
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public byte[] ownPortOneThread(OwnPort own) {
+    public byte[] ownPortOneThread(OwnPort own, CpuMeter meter) {
+        meter.calls++;
         return own.roundTrip();
     }
 
     /**
      * Two threads, each doing queue + wait on its own port of one shared kernel.
      *
-     * @param own the thread's port
+     * @param own   the thread's port
+     * @param meter the thread's CPU meter
      * @return the packet read back
      */
     @Benchmark
     @Threads(2)
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public byte[] ownPortTwoThreads(OwnPort own) {
+    public byte[] ownPortTwoThreads(OwnPort own, CpuMeter meter) {
+        meter.calls++;
         return own.roundTrip();
     }
 
@@ -189,28 +199,61 @@ public class PortBench {
     /**
      * Control, one thread: the round trip's work on a thread-private deque.
      *
-     * @param q the thread's deque
+     * @param q     the thread's deque
+     * @param meter the thread's CPU meter
      * @return the copied packet
      */
     @Benchmark
     @Threads(1)
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public byte[] controlOneThread(PrivateQueue q) {
+    public byte[] controlOneThread(PrivateQueue q, CpuMeter meter) {
+        meter.calls++;
         return q.roundTrip();
     }
 
     /**
      * Control, two threads: the round trip's work, each thread on its own private deque.
      *
-     * @param q the thread's deque
+     * @param q     the thread's deque
+     * @param meter the thread's CPU meter
      * @return the copied packet
      */
     @Benchmark
     @Threads(2)
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public byte[] controlTwoThreads(PrivateQueue q) {
+    public byte[] controlTwoThreads(PrivateQueue q, CpuMeter meter) {
+        meter.calls++;
         return q.roundTrip();
+    }
+
+    /**
+     * Per-thread CPU time and call count of each measured iteration (JMH adds the threads'):
+     * {@code cpuNanos / calls} is the CPU cost of one round trip.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuMeter {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private long start;
+        /** CPU nanoseconds the thread used in the iteration. */
+        public long cpuNanos;
+        /** Round trips the thread made in the iteration. */
+        public long calls;
+
+        /** Starts the iteration's count. */
+        @Setup(Level.Iteration)
+        public void begin() {
+            cpuNanos = 0;
+            calls = 0;
+            start = THREADS.getCurrentThreadCpuTime();
+        }
+
+        /** Ends the iteration's count. */
+        @TearDown(Level.Iteration)
+        public void end() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
+        }
     }
 }
