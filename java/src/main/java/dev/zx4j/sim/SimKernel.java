@@ -52,8 +52,8 @@ import java.util.stream.Collectors;
  *       not named below;</li>
  *   <li>an interrupt object's own lock: its state machine, pending timestamp and bindings;</li>
  *   <li>a port's own lock: its packet queues and waiters. It is innermost: code holding it takes
- *       no other lock and calls nothing outside the port (a dequeued packet's source is told
- *       after it is released).</li>
+ *       no other lock of this order and calls no other object (a dequeued packet's source is
+ *       told after it is released).</li>
  * </ol>
  * At most one object lock of each level is held at a time (an interrupt with its bound port is
  * the only nesting of two objects). Handle lookups take no lock at all (see
