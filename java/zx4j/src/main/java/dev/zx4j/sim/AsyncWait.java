@@ -74,4 +74,9 @@ final class AsyncWait extends SignalObserver implements PortObject.PacketSource 
     public void released() {
         // The packet is part of the observer: nothing to return anywhere.
     }
+
+    @Override
+    public boolean wantsRelease() {
+        return false;
+    }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The handle table of the (single) simulated process.
@@ -16,7 +17,13 @@ import java.util.List;
  * <p>A handle value is {@code slot << 10 | generation << 2 | 0b11}: the two low bits are always
  * set, as on Zircon. Each slot's generation advances when its handle is removed, and a slot whose
  * generation is used up is retired rather than reused, so a stale value can never name another
- * object: looking it up is {@code ZX_ERR_BAD_HANDLE}. Guarded by the kernel lock.
+ * object: looking it up is {@code ZX_ERR_BAD_HANDLE}.
+ *
+ * <p>Changes ({@link #add}, {@link #remove}) happen under the kernel lock. Lookups need no lock:
+ * the slots are an atomic array published through a volatile field, and a handle is immutable,
+ * so a lookup racing a close sees either the whole handle (the lookup came first) or nothing
+ * ({@code ZX_ERR_BAD_HANDLE}), never a torn entry. A lookup that still sees a handle being closed
+ * is ordered before the close, as on Zircon, where a syscall keeps the object it looked up.
  */
 final class HandleTable {
     private static final int GEN_BITS = 8;
@@ -40,7 +47,8 @@ final class HandleTable {
         }
     }
 
-    private Handle[] slots = new Handle[64];
+    /** Replaced (grown) only under the kernel lock; read without it. */
+    private volatile AtomicReferenceArray<Handle> slots = new AtomicReferenceArray<>(64);
     private int[] generations = new int[64];
     private int used;
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
@@ -59,30 +67,36 @@ final class HandleTable {
             if (used == MAX_SLOTS) {
                 throw new SysErr(ZX_ERR_NO_RESOURCES);
             }
-            if (used == slots.length) {
-                slots = Arrays.copyOf(slots, slots.length * 2);
+            if (used == slots.length()) {
+                AtomicReferenceArray<Handle> old = slots;
+                AtomicReferenceArray<Handle> grown = new AtomicReferenceArray<>(old.length() * 2);
+                for (int i = 0; i < old.length(); i++) {
+                    grown.set(i, old.get(i));
+                }
+                slots = grown;
                 generations = Arrays.copyOf(generations, generations.length * 2);
             }
             slot = used++;
         }
         int value = (slot << SLOT_SHIFT) | (generations[slot] << 2) | 0b11;
         Handle h = new Handle(object, rights, value, origin);
-        slots[slot] = h;
         object.handleCount++;
+        slots.set(slot, h);
         live++;
         return h;
     }
 
-    /** The handle named by {@code value}, or null when the value names none. */
+    /** The handle named by {@code value}, or null when the value names none. Lock-free. */
     Handle get(int value) {
         if ((value & 0b11) != 0b11) {
             return null;
         }
         int slot = value >>> SLOT_SHIFT;
-        if (slot >= used) {
+        AtomicReferenceArray<Handle> table = slots;
+        if (slot >= table.length()) {
             return null;
         }
-        Handle h = slots[slot];
+        Handle h = table.get(slot);
         return h != null && h.value == value ? h : null;
     }
 
@@ -113,7 +127,7 @@ final class HandleTable {
      */
     KernelObject remove(Handle h) {
         int slot = h.value >>> SLOT_SHIFT;
-        slots[slot] = null;
+        slots.set(slot, null);
         live--;
         int gen = generations[slot] + 1;
         if (gen <= GEN_MASK) {
@@ -125,9 +139,11 @@ final class HandleTable {
 
     List<Handle> snapshot() {
         List<Handle> out = new ArrayList<>(live);
+        AtomicReferenceArray<Handle> table = slots;
         for (int i = 0; i < used; i++) {
-            if (slots[i] != null) {
-                out.add(slots[i]);
+            Handle h = table.get(i);
+            if (h != null) {
+                out.add(h);
             }
         }
         return out;

@@ -1,8 +1,10 @@
 package dev.zx4j.sim;
 
 /**
- * A kernel object. Every field of every object is guarded by the kernel lock
- * ({@link SimKernel#lock}); objects never lock on their own.
+ * A kernel object. Its fields, the handle count and signal state included, are guarded by the
+ * kernel lock ({@link SimKernel#lock}), except where a type has its own lock for its own state:
+ * ports ({@link PortObject}) and interrupts ({@link InterruptObject}); see {@link SimKernel} for
+ * the lock order.
  */
 abstract class KernelObject {
     final SimKernel kernel;

@@ -30,9 +30,9 @@ import java.util.concurrent.locks.Condition;
  * runs inside SimKernel's syscall frame, under the kernel lock, and checks in the order of the
  * late-2021/2022 kernel (see the async notes and {@code fidl/object.fidl}, {@code fidl/timer.fidl}).
  *
- * <p>Blocked waiters sleep on one condition of the kernel lock, woken by any match, by a handle
- * closing, and by every change of a manual clock; armed timers fire from the clock listener (a
- * manual clock) or from one shared daemon thread (real time).
+ * <p>Each blocked call sleeps on its own condition of the kernel lock, woken only by a match or
+ * cancellation of one of its own observers, and by every change of a manual clock; armed timers
+ * fire from the clock listener (a manual clock) or from one shared daemon thread (real time).
  */
 final class SignalSyscalls {
 
@@ -51,13 +51,13 @@ final class SignalSyscalls {
 
     private final SimKernel kernel;
     private final HandleTable handles;
-    private final Condition changed;
+    /** The conditions of the calls blocked now, woken by every change of a manual clock. */
+    private final Set<Condition> sleeping = new LinkedHashSet<>();
     private final Set<TimerObject> armed = new LinkedHashSet<>();
 
     SignalSyscalls(SimKernel kernel, HandleTable handles) {
         this.kernel = kernel;
         this.handles = handles;
-        this.changed = kernel.lock.newCondition();
         kernel.clock.addListener(this::clockChanged);
     }
 
@@ -67,7 +67,9 @@ final class SignalSyscalls {
         kernel.lock.lock();
         try {
             expireDue();
-            changed.signalAll();
+            for (Condition c : sleeping) {
+                c.signalAll();
+            }
         } finally {
             kernel.lock.unlock();
         }
@@ -126,7 +128,7 @@ final class SignalSyscalls {
      * Blocks (releasing the kernel lock) until woken or the deadline may have passed; false once
      * it has passed.
      */
-    private boolean await(long deadline) throws InterruptedException {
+    private boolean await(Condition woken, long deadline) throws InterruptedException {
         if (kernel.clock.now() >= deadline) {
             return false;
         }
@@ -135,13 +137,15 @@ final class SignalSyscalls {
         if (finite) {
             kernel.clock.waitStarted("zx_object_wait", deadline); // stall detection
         }
+        sleeping.add(woken);
         try {
             if (nanos == Long.MAX_VALUE) {
-                changed.await();
+                woken.await();
             } else {
-                changed.awaitNanos(nanos);
+                woken.awaitNanos(nanos);
             }
         } finally {
+            sleeping.remove(woken);
             if (finite) {
                 kernel.clock.waitEnded();
             }
@@ -179,25 +183,28 @@ final class SignalSyscalls {
     /** A thread's wait (WaitSignalObserver): records the state at match, cancel or removal. */
     private final class Waiter extends SignalObserver {
         final SignalState target;
+        /** The blocked call's own condition (one per call, shared by a wait_many's items). */
+        final Condition woken;
         boolean done;
         int state;
 
-        Waiter(SignalState target) {
+        Waiter(SignalState target, Condition woken) {
             this.target = target;
+            this.woken = woken;
         }
 
         @Override
         void onMatch(int signals) {
             done = true;
             state = signals;
-            changed.signalAll();
+            woken.signal();
         }
 
         @Override
         void onCancel(int signals) {
             done = true;
             state = signals | ZX_SIGNAL_HANDLE_CLOSED;
-            changed.signalAll();
+            woken.signal();
         }
 
         /** End(): still queued → removed, the state is the word at removal. */
@@ -226,13 +233,13 @@ final class SignalSyscalls {
             throws SysErr, InterruptedException {
         HandleTable.Handle h = waitable(handle);
         SignalState s = h.object.signalState();
-        Waiter w = new Waiter(s);
+        Waiter w = new Waiter(s, kernel.lock.newCondition());
         s.add(w, h, signals, false);
         int result = ZX_OK;
         int state;
         try {
             while (!w.done) {
-                if (!await(deadline)) {
+                if (!await(w.woken, deadline)) {
                     result = ZX_ERR_TIMED_OUT;
                     break;
                 }
@@ -254,7 +261,8 @@ final class SignalSyscalls {
 
     int waitMany(byte[] items, long count, long deadline) throws SysErr, InterruptedException {
         if (count == 0) {
-            while (await(deadline)) {
+            Condition alone = kernel.lock.newCondition();
+            while (await(alone, deadline)) {
                 // sleep until the deadline; nothing can wake this wait early
             }
             return ZX_ERR_TIMED_OUT;
@@ -267,17 +275,18 @@ final class SignalSyscalls {
             throw new SysErr(ZX_ERR_INVALID_ARGS);
         }
         Waiter[] waiters = new Waiter[n];
+        Condition woken = kernel.lock.newCondition();
         boolean any = false;
         int result = ZX_OK;
         try {
             for (int i = 0; i < n; i++) {
                 HandleTable.Handle h = waitable(i32(items, i * WAIT_ITEM_SIZE + WAIT_ITEM_HANDLE));
                 SignalState s = h.object.signalState();
-                waiters[i] = new Waiter(s);
+                waiters[i] = new Waiter(s, woken);
                 s.add(waiters[i], h, i32(items, i * WAIT_ITEM_SIZE + WAIT_ITEM_WAITFOR), false);
             }
             while (!(any = anyDone(waiters))) {
-                if (!await(deadline)) {
+                if (!await(woken, deadline)) {
                     result = ZX_ERR_TIMED_OUT;
                     break;
                 }

@@ -43,8 +43,31 @@ import java.util.stream.Collectors;
  *
  * <p>Each syscall's rules live in its method here (argument and handle checks, in the kernel's
  * order) and in the object it operates on (state machines). One process is simulated: all
- * threads of the JVM share one handle table. All kernel state is guarded by one lock; blocking
- * calls wait on conditions of that lock.
+ * threads of the JVM share one handle table.
+ *
+ * <p><b>Locks.</b> There are three levels, always taken in this order and never the other way:
+ * <ol>
+ *   <li>the kernel lock ({@code lock}): changes of the handle table, object creation, signal
+ *       states and their observers, timers, guests, VCPUs, VMOs and VMARs, and every syscall
+ *       not named below;</li>
+ *   <li>an interrupt object's own lock: its state machine, pending timestamp and bindings;</li>
+ *   <li>a port's own lock: its packet queues and waiters. It is innermost: code holding it takes
+ *       no other lock of this order and calls no other object (a dequeued packet's source is
+ *       told after it is released).</li>
+ * </ol>
+ * At most one object lock of each level is held at a time (an interrupt with its bound port is
+ * the only nesting of two objects). Handle lookups take no lock at all (see
+ * {@link HandleTable}), so {@code zx_port_queue}, {@code zx_port_wait},
+ * {@code zx_interrupt_trigger}, {@code zx_interrupt_ack} and {@code zx_interrupt_wait} run
+ * without the kernel lock, and threads on different ports or interrupts do not contend. Each
+ * syscall keeps the real kernel's check order: a call that looked a handle up just before the
+ * handle's last close completes as if it came first, unless the object was already dead when it
+ * got there, which is then {@code ZX_ERR_BAD_HANDLE} ({@code zx_port_queue}) or
+ * {@code ZX_ERR_CANCELED} (the interrupt calls), as on Zircon. Blocking calls wait on the
+ * condition of the object's own lock ({@code zx_port_wait}, {@code zx_interrupt_wait}) or of
+ * the kernel lock (object waits, a full BELL-trap pool); a change of a manual clock wakes both.
+ * Leaf locks outside this order (a VCPU's interrupt tracker, the set of ports with waiters, the
+ * memory budget) are held only briefly and never around another lock.
  *
  * <p>Besides the syscalls, tests get the {@link #platform() platform} (resources, hardware
  * interrupt lines), the {@link #clock() clock}, {@linkplain #failNext fault injection} and the
@@ -66,6 +89,10 @@ public final class SimKernel implements Syscalls {
     private final HandleTable handles = new HandleTable();
     /** Events, signals, waits, async waits and timers (see {@link SignalSyscalls}). */
     private final SignalSyscalls signalCalls;
+    /**
+     * Ports with a thread blocked in {@code zx_port_wait}, woken on every change of a manual
+     * clock. Guarded by its own monitor, taken with nothing or only a port lock held.
+     */
     private final Set<PortObject> waitingPorts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Thread, VcpuObject> vcpuThreads = new WeakHashMap<>();
     /** The VCPUs not yet closed, in creation order, for {@link #vcpuStats()}. */
@@ -312,13 +339,26 @@ public final class SimKernel implements Syscalls {
     }
 
     private void clockChanged() {
-        lock.lock();
-        try {
-            for (PortObject p : waitingPorts) {
-                p.wakeAll();
-            }
-        } finally {
-            lock.unlock();
+        PortObject[] ports;
+        synchronized (waitingPorts) {
+            ports = waitingPorts.toArray(new PortObject[0]);
+        }
+        for (PortObject p : ports) {
+            p.wakeAll();
+        }
+    }
+
+    /** A first thread blocks on {@code port}: a clock change must wake it from now on. */
+    void portWaitStarted(PortObject port) {
+        synchronized (waitingPorts) {
+            waitingPorts.add(port);
+        }
+    }
+
+    /** The last thread blocked on {@code port} stopped waiting. */
+    void portWaitEnded(PortObject port) {
+        synchronized (waitingPorts) {
+            waitingPorts.remove(port);
         }
     }
 
@@ -560,42 +600,40 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_port_queue(int handle, byte[] packet) {
-        return syscall("zx_port_queue", () -> {
+        // Without the kernel lock: a lock-free handle lookup, then the port's own lock.
+        return unlockedSyscall("zx_port_queue", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_WRITE);
             if (!valid(packet, PORT_PACKET_SIZE)) {
                 throw new SysErr(ZX_ERR_INVALID_ARGS);
             }
             byte[] copy = Arrays.copyOf(packet, PORT_PACKET_SIZE);
             put32(copy, PACKET_TYPE, ZX_PKT_TYPE_USER);
-            if (port.userPacketLimitReached()) {
-                throw new SysErr(ZX_ERR_SHOULD_WAIT);
-            }
-            port.queueUser(copy);
+            port.queueUser(copy); // BAD_HANDLE if its last handle closed meanwhile, SHOULD_WAIT
             return ZX_OK;
         });
     }
 
     @Override
     public int zx_port_wait(int handle, long deadline, byte[] packet) {
-        return syscall("zx_port_wait", () -> {
+        // Without the kernel lock: blocks on the port's own condition.
+        return unlockedSyscall("zx_port_wait", () -> {
             PortObject port = handles.lookup(handle, PortObject.class, ZX_RIGHT_READ);
-            byte[] taken;
-            waitingPorts.add(port);
-            try {
-                while ((taken = port.poll()) == null) {
-                    if (!port.await(deadline)) {
-                        return ZX_ERR_TIMED_OUT;
-                    }
-                }
-            } finally {
-                if (port.waiters == 0) {
-                    waitingPorts.remove(port);
+            PortObject.Taken taken = port.take(deadline);
+            if (taken == null) {
+                return ZX_ERR_TIMED_OUT;
+            }
+            if (taken.source() != null) {
+                lock.lock(); // a guest trap's packet pool is guarded by the kernel lock
+                try {
+                    taken.source().released();
+                } finally {
+                    lock.unlock();
                 }
             }
             if (!valid(packet, PORT_PACKET_SIZE)) {
                 return ZX_ERR_INVALID_ARGS; // the packet was dequeued and is lost, as on Zircon
             }
-            System.arraycopy(taken, 0, packet, 0, PORT_PACKET_SIZE);
+            System.arraycopy(taken.bytes(), 0, packet, 0, PORT_PACKET_SIZE);
             return ZX_OK;
         });
     }
@@ -678,7 +716,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_ack(int handle) {
-        return syscall("zx_interrupt_ack", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_ack", () -> {
             handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WRITE).ack();
             return ZX_OK;
         });
@@ -686,7 +725,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_trigger(int handle, int options, long timestamp) {
-        return syscall("zx_interrupt_trigger", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_trigger", () -> {
             if (options != 0) {
                 return ZX_ERR_INVALID_ARGS;
             }
@@ -697,7 +737,8 @@ public final class SimKernel implements Syscalls {
 
     @Override
     public int zx_interrupt_wait(int handle, long[] outTimestamp) {
-        return syscall("zx_interrupt_wait", () -> {
+        // Without the kernel lock: the interrupt's own lock (and its port's).
+        return unlockedSyscall("zx_interrupt_wait", () -> {
             long ts = handles.lookup(handle, InterruptObject.class, ZX_RIGHT_WAIT).await();
             copyOutOptional(outTimestamp, ts);
             return ZX_OK;
