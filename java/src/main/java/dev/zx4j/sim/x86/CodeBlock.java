@@ -22,7 +22,8 @@ package dev.zx4j.sim.x86;
  *
  * <h2>Implementations</h2>
  * {@link InterpretedBlock} runs the {@link Insn}s through {@link Interpreter#exec} one by one (16-
- * and 32-bit modes, and an instruction crossing a page). {@link OpBlock} runs an array of
+ * and 32-bit modes); {@link X86Cpu.StraddleBlock} does so for one instruction crossing a page.
+ * {@link OpBlock} runs an array of
  * {@link Op}s built once per block by {@link Ops#compile} (64-bit mode).
  *
  * <p>Hot 64-bit code is translated to JVM bytecode ({@link Translator}): a
@@ -45,7 +46,7 @@ abstract class CodeBlock {
     final int mode;
     /** The decoded instructions, in order. */
     final Insn[] insns;
-    /** False for blocks rebuilt on every execution (an instruction crossing a page). */
+    /** Whether the block may go into the jump cache and successor links (false: looked up each time). */
     final boolean cacheable;
 
     /** Runs left before the run loop offers the block for translation ({@link X86Cpu}). */

@@ -922,25 +922,33 @@ public final class X86Cpu {
     }
 
     CodeBlock blockAt(long la) {
-        long vpn = la >>> 12;
-        int idx = (int) vpn & (TLB_SIZE - 1);
-        long pfn;
-        if (xTag[idx] == (vpn | tlbKey)) {
-            pfn = xPfn[idx];
-        } else {
-            pfn = Paging.translate(this, la, 2) >>> 12;
-            xTag[idx] = vpn | tlbKey;
-            xPfn[idx] = pfn;
-        }
-        long gpa = (pfn << 12) | (la & 0xFFF);
+        long gpa = (fetchFrame(la) << 12) | (la & 0xFFF);
         long key = gpa | modeKey();
         CodeBlock b = blocks.get(key);
-        if (b == null || b.la != la) {
+        if (b == null || b.la != la
+                || b instanceof StraddleBlock && fetchFrame(((StraddleBlock) b).nextLa) != ((StraddleBlock) b).nextPfn) {
             // (The same physical code reached at another linear address is decoded again: 64-bit
-            // blocks hold absolute addresses.)
+            // blocks hold absolute addresses. An instruction crossing a page is decoded again when
+            // its second page now translates to another frame.)
             b = build(la, gpa, key);
         }
         return b;
+    }
+
+    /**
+     * The guest-physical frame an instruction fetch at {@code la} reads, through the fetch TLB
+     * (a page walk with fetch rights on a miss, which may raise #PF).
+     */
+    long fetchFrame(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (xTag[idx] == (vpn | tlbKey)) {
+            return xPfn[idx];
+        }
+        long pfn = Paging.translate(this, la, 2) >>> 12;
+        xTag[idx] = vpn | tlbKey;
+        xPfn[idx] = pfn;
+        return pfn;
     }
 
     /** The block-map key of the code at linear address {@code la} in the current mode. */
@@ -1000,7 +1008,7 @@ public final class X86Cpu {
                 in = Decoder.decode(buf, avail, codeSize);
             } catch (Decoder.NeedMore e) {
                 if (list.isEmpty()) {
-                    return straddle(la, page, off);
+                    return straddle(la, gpa, key, page, off);
                 }
                 break;
             }
@@ -1014,38 +1022,76 @@ public final class X86Cpu {
         CodeBlock b = codeSize == 64 && compileBlocks
                 ? Ops.compile(insns, la)
                 : new CodeBlock.InterpretedBlock(la, codeSize, insns, true);
-        long pn = gpa >>> 12;
-        CodePage cp = codePages.get(pn);
-        if (cp == null) {
-            cp = new CodePage();
-            codePages.put(pn, cp);
-        }
-        if (blocks.put(key, b) == null) {
-            cp.keys.add(key);
-        }
-        cp.mark((int) (gpa & 0xFFF), off - (int) (gpa & 0xFFF));
-        for (int k = 0; k < TLB_SIZE; k++) {
-            if ((wTag[k] & TLB_VALID) != 0 && wPfn[k] == pn) {
-                wTag[k] |= TLB_CODE;
-                wCode[k] = cp;
-            }
-        }
+        boolean fresh = blocks.put(key, b) == null;
+        codeOn(gpa >>> 12, key, fresh, (int) (gpa & 0xFFF), off - (int) (gpa & 0xFFF));
         if (b instanceof CodeBlock.OpBlock) {
             return codeCache.built(this, (CodeBlock.OpBlock) b, key);
         }
         return b;
     }
 
-    /** An instruction crossing a page boundary: decoded afresh every time, never cached. */
-    CodeBlock straddle(long la, byte[] page, int off) {
+    /**
+     * Records that bytes {@code [off, off + len)} of guest-physical page {@code pn} were decoded
+     * into the block at {@code key} (listed with the page when {@code addKey}), and marks the
+     * write-TLB entries of that page so that writes there take the checking path.
+     */
+    private void codeOn(long pn, long key, boolean addKey, int off, int len) {
+        CodePage cp = codePages.get(pn);
+        if (cp == null) {
+            cp = new CodePage();
+            codePages.put(pn, cp);
+        }
+        if (addKey) {
+            cp.keys.add(key);
+        }
+        cp.mark(off, len);
+        for (int k = 0; k < TLB_SIZE; k++) {
+            if ((wTag[k] & TLB_VALID) != 0 && wPfn[k] == pn) {
+                wTag[k] |= TLB_CODE;
+                wCode[k] = cp;
+            }
+        }
+    }
+
+    /**
+     * An instruction crossing a page boundary, as a block of its own: kept in the block map under
+     * its first byte's key and listed with both pages, so a write to the decoded bytes of either
+     * page drops it; {@link #blockAt} re-checks the frame its second page translates to.
+     */
+    static final class StraddleBlock extends CodeBlock {
+        /** Linear address of the second page. */
+        final long nextLa;
+        /** The guest-physical frame the second page translated to when it was decoded. */
+        final long nextPfn;
+
+        StraddleBlock(long la, int mode, Insn insn, long nextLa, long nextPfn) {
+            super(la, mode, new Insn[] {insn}, true);
+            this.nextLa = nextLa;
+            this.nextPfn = nextPfn;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            c.interpret(insns, 1);
+        }
+    }
+
+    /** Decodes the instruction crossing a page boundary at {@code la} and caches it ({@link StraddleBlock}). */
+    CodeBlock straddle(long la, long gpa, long key, byte[] page, int off) {
         byte[] buf = new byte[15];
         int first = 4096 - off;
         System.arraycopy(page, off, buf, 0, first);
         long nextLa = codeSize == 64 ? la + first : (la + first) & 0xFFFFFFFFL;
-        byte[] next = codePage(Paging.translate(this, nextLa, 2));
+        long nextPfn = fetchFrame(nextLa);
+        byte[] next = codePage(nextPfn << 12);
         System.arraycopy(next, 0, buf, first, 15 - first);
-        return new CodeBlock.InterpretedBlock(la, codeSize,
-                new Insn[] {Decoder.decode(buf, 15, codeSize)}, false);
+        Insn in = Decoder.decode(buf, 15, codeSize);
+        StraddleBlock b = new StraddleBlock(la, codeSize, in, nextLa, nextPfn);
+        boolean fresh = blocks.put(key, b) == null;
+        codeOn(gpa >>> 12, key, fresh, off, first);
+        CodePage cp2 = codePages.get(nextPfn);
+        codeOn(nextPfn, key, cp2 == null || !cp2.keys.contains(key), 0, in.len - first);
+        return b;
     }
 
     // =====================================================================================
