@@ -19,7 +19,7 @@ final class Memory {
 
     static byte[] fillRead(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 0);
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;
@@ -37,7 +37,7 @@ final class Memory {
     static byte[] fillWrite(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 1);
         long pn = gpa >>> 12;
-        byte[] p = cpu.bus.ramPage(pn);
+        byte[] p = cpu.ramPage(pn);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;

@@ -31,7 +31,7 @@ final class Paging {
     }
 
     static long physRead64(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -41,7 +41,7 @@ final class Paging {
     }
 
     static void physWrite64(X86Cpu cpu, long gpa, long v) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.ramPage(gpa >>> 12);
         I64.set(p, (int) (gpa & 0xFF8), v);
     }
 
@@ -195,7 +195,7 @@ final class Paging {
     }
 
     static long physRead32(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -205,7 +205,7 @@ final class Paging {
     }
 
     static void physWrite32(X86Cpu cpu, long gpa, long v) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.ramPage(gpa >>> 12);
         I32.set(p, (int) (gpa & 0xFFC), (int) v);
     }
 

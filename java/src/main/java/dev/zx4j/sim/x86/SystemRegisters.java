@@ -108,7 +108,7 @@ final class SystemRegisters {
                 break;
             default: cpu.cr8 = v & 0xF; return;
         }
-        cpu.flushTlb();
+        cpu.flushLinear();
         Segments.updateMode(cpu);
     }
 
@@ -143,7 +143,7 @@ final class SystemRegisters {
                     throw CpuSignal.fault(13, 0);
                 }
                 cpu.efer = (cpu.efer & EFER_LMA) | (v & allowed);
-                cpu.flushTlb();
+                cpu.flushLinear();
                 Segments.updateMode(cpu);
                 return;
             }

@@ -315,6 +315,17 @@ public final class X86Cpu {
     final long[] xTag = new long[TLB_SIZE];
     final long[] xPfn = new long[TLB_SIZE];
     long missGpa;
+    static final int PHYS_CACHE_SIZE = 1024;
+    /**
+     * A cache of the bus's RAM pages by guest-physical page number (direct-mapped; a tag holds
+     * the page number + 1, 0 is empty): the page walks and TLB fills that follow a TLB flush find
+     * their pages here instead of asking the bus. It holds the bus's own arrays, so every write
+     * to guest memory is seen through it; the zero page of a page never written is not kept.
+     * Cleared by {@link #flushTlb()} (the guest-physical layout changed), not by the guest's own
+     * TLB flushes.
+     */
+    final long[] physTag = new long[PHYS_CACHE_SIZE];
+    final byte[][] physPage = new byte[PHYS_CACHE_SIZE][];
 
     static final int MAX_BLOCK = 64;
     static final int MAX_REP_PER_STEP = 4096;
@@ -859,6 +870,16 @@ public final class X86Cpu {
 
     /** Flushes the software TLB (call when the RAM/trap layout of guest-physical memory changes). */
     public void flushTlb() {
+        Arrays.fill(physTag, 0);
+        Arrays.fill(physPage, null);
+        flushLinear();
+    }
+
+    /**
+     * The guest's TLB flush (MOV to CR3/CR4/CR0, INVLPG, EFER): drops every cached translation
+     * of a linear address, and the links and jump-cache entries that depend on them.
+     */
+    void flushLinear() {
         Arrays.fill(rTag, 0);
         Arrays.fill(wTag, 0);
         Arrays.fill(xTag, 0);
@@ -985,8 +1006,39 @@ public final class X86Cpu {
         return java.util.Arrays.copyOf(out, n);
     }
 
+    /** The bus's {@link GuestPhysicalBus#ramPage} through the RAM-page cache ({@link #physTag}). */
+    byte[] ramPage(long pn) {
+        int i = (int) pn & (PHYS_CACHE_SIZE - 1);
+        if (physTag[i] == pn + 1) {
+            return physPage[i];
+        }
+        byte[] p = bus.ramPage(pn);
+        if (p != null) {
+            physTag[i] = pn + 1;
+            physPage[i] = p;
+        }
+        return p;
+    }
+
+    /**
+     * The bus's {@link GuestPhysicalBus#ramPageForRead} through the RAM-page cache: a committed
+     * page is the same array a write would get, so it is kept; the zero page is not.
+     */
+    byte[] ramPageForRead(long pn) {
+        int i = (int) pn & (PHYS_CACHE_SIZE - 1);
+        if (physTag[i] == pn + 1) {
+            return physPage[i];
+        }
+        byte[] p = bus.ramPageForRead(pn);
+        if (p != null && p != GuestPhysicalBus.ZERO_PAGE) {
+            physTag[i] = pn + 1;
+            physPage[i] = p;
+        }
+        return p;
+    }
+
     byte[] codePage(long gpa) {
-        byte[] page = bus.ramPageForRead(gpa >>> 12);
+        byte[] page = ramPageForRead(gpa >>> 12);
         if (page == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "instruction fetch from guest-physical 0x" + Long.toHexString(gpa)

@@ -2,13 +2,15 @@ package dev.zx4j.sim.x86;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * The caches between the guest's memory and the code that runs: cached decoding of an
- * instruction crossing a page, and that every way the guest or the host can change what such
- * an instruction means (a write to either page, a remapped second page) is seen.
+ * The caches between the guest's memory and the code that runs, and their invalidation: cached
+ * decoding of an instruction crossing a page (a write to either page, a remapped second page), and
+ * the RAM-page cache of page walks (a guest write to a page-table page after a walk, a page-table
+ * page committed by another VCPU after it read as the zero page).
  */
 class X86CodeCacheInvalidationTest {
     static final long PML4 = 0x10000, PDPT = 0x11000, PD = 0x12000, PT = 0x13000;
@@ -104,5 +106,65 @@ class X86CodeCacheInvalidationTest {
         assertEquals(0x44332211L, runToHalt(cpu, 0x3FFD));
         assertEquals(0x66772211L, runToHalt(cpu, 0x5000), "the second page now reads frame 0x6000");
         assertEquals(0x66772211L, runToHalt(cpu, 0x3FFD));
+    }
+
+    /** A program at 0x5000 that reads [0x7000], remaps page 0x7000 to frame 0x8000, flushes, reads again. */
+    static void remapProgram(GuestHarness g, byte[] flush) {
+        g.write64(0x7000, 0x1111);
+        g.write64(0x8000, 0x2222);
+        byte[] head = bytes(0x48, 0x8B, 0x04, 0x25, 0x00, 0x70, 0x00, 0x00,         // MOV RAX, [0x7000]
+                0x48, 0xC7, 0x04, 0x25, 0x38, 0x30, 0x01, 0x00, 0x07, 0x80, 0x00, 0x00); // MOV [PT+56], 0x8007
+        byte[] tail = bytes(0x48, 0x8B, 0x1C, 0x25, 0x00, 0x70, 0x00, 0x00, 0xF4);  // MOV RBX, [0x7000]; HLT
+        g.write(0x5000, head);
+        g.write(0x5000 + head.length, flush);
+        g.write(0x5000 + head.length + flush.length, tail);
+    }
+
+    @Test
+    void guestWriteToAPageTableAfterAWalkIsSeenAfterInvlpg() {
+        GuestHarness g = fourKiBIdentity();
+        remapProgram(g, bytes(0x0F, 0x01, 0x3C, 0x25, 0x00, 0x70, 0x00, 0x00)); // INVLPG [0x7000]
+        X86Cpu cpu = cpu(g, 0x5000);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(0x1111, cpu.reg(X86Cpu.RAX));
+        assertEquals(0x2222, cpu.reg(X86Cpu.RBX), "the walk after INVLPG read the new PTE");
+    }
+
+    @Test
+    void guestWriteToAPageTableAfterAWalkIsSeenAfterMovToCr3() {
+        GuestHarness g = fourKiBIdentity();
+        remapProgram(g, bytes(0x0F, 0x20, 0xD9, 0x0F, 0x22, 0xD9)); // MOV RCX, CR3; MOV CR3, RCX
+        X86Cpu cpu = cpu(g, 0x5000);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(0x1111, cpu.reg(X86Cpu.RAX));
+        assertEquals(0x2222, cpu.reg(X86Cpu.RBX), "the walk after MOV to CR3 read the new PTE");
+    }
+
+    @Test
+    void pageTableCommittedByAnotherCpuAfterReadingAsZerosIsSeen() {
+        GuestHarness g = fourKiBIdentity();
+        g.lazyCommit = true;
+        long pt2 = 0x20000;                      // never written: reads as the zero page
+        g.write64(PD + 8, pt2 | 7);              // 2 MiB .. 4 MiB through pt2
+        g.write64(0x300000, 0x3333);
+        X86Cpu cpu = cpu(g, 0x5000);
+        CpuSignal s = assertThrows(CpuSignal.class, () -> Paging.translate(cpu, 0x200000, 0));
+        assertEquals(14, s.vector, "not present: pt2 reads as zeros");
+        X86Cpu other = cpu(g, 0x5000);
+        Memory.writeMem(other, pt2, 8, 0x300000 | 7); // commits pt2's page on the other CPU
+        assertEquals(0x300000, Paging.translate(cpu, 0x200000, 0),
+                "a not-present entry is not cached: the next walk reads the committed page");
+        assertEquals(0x3333, Memory.readMem(cpu, 0x200000, 8));
+    }
+
+    @Test
+    void dataPageCommittedAfterReadingAsZerosIsSeen() {
+        GuestHarness g = fourKiBIdentity();
+        g.lazyCommit = true;
+        X86Cpu cpu = cpu(g, 0x5000);
+        X86Cpu other = cpu(g, 0x5000);
+        assertEquals(0, Memory.readMem(cpu, 0x9000, 8));
+        Memory.writeMem(other, 0x9000, 8, 0x4444);
+        assertEquals(0x4444, Memory.readMem(cpu, 0x9000, 8), "the zero page is never cached");
     }
 }
