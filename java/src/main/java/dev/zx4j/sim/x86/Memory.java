@@ -31,6 +31,7 @@ final class Memory {
         int idx = (int) vpn & (TLB_SIZE - 1);
         cpu.rTag[idx] = vpn | cpu.tlbKey;
         cpu.rPage[idx] = p;
+        cpu.rGlobal[idx] = cpu.walkGlobal;
         return p;
     }
 
@@ -53,6 +54,7 @@ final class Memory {
         cpu.wPage[idx] = p;
         cpu.wPfn[idx] = pn;
         cpu.wCode[idx] = cp;
+        cpu.wGlobal[idx] = cpu.walkGlobal;
         return p;
     }
 

@@ -90,7 +90,10 @@ final class SystemRegisters {
                 break;
             }
             case 2: cpu.cr2 = v; return;
-            case 3: cpu.cr3 = v; break;
+            case 3:
+                cpu.cr3 = v;
+                cpu.flushNonGlobal(); // global translations stay (SDM vol. 3, 4.10.4.1)
+                return;
             case 4:
                 if ((v & CR4_VMXE) != 0) {
                     // VMXE is in the CR4 guest/host mask with shadow 0: setting it exits, and

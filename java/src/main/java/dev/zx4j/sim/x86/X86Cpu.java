@@ -314,6 +314,16 @@ public final class X86Cpu {
     final CodePage[] wCode = new CodePage[TLB_SIZE];
     final long[] xTag = new long[TLB_SIZE];
     final long[] xPfn = new long[TLB_SIZE];
+    /**
+     * Which read, write and fetch TLB entries hold global translations (the leaf entry's G bit
+     * with CR4.PGE): a MOV to CR3 keeps them, as silicon does (Intel SDM vol. 3, 4.10.2.4);
+     * INVLPG and MOV to CR4 or CR0 drop them with the rest.
+     */
+    final boolean[] rGlobal = new boolean[TLB_SIZE];
+    final boolean[] wGlobal = new boolean[TLB_SIZE];
+    final boolean[] xGlobal = new boolean[TLB_SIZE];
+    /** Set by each successful page walk: whether its translation is global. */
+    boolean walkGlobal;
     long missGpa;
     static final int PHYS_CACHE_SIZE = 1024;
     /**
@@ -371,10 +381,19 @@ public final class X86Cpu {
      * dropped, TLB flushed, paging or mode changed. Links and entries of older epochs are ignored.
      */
     long codeEpoch;
+    /**
+     * Advanced by each MOV to CR3, which drops the non-global translations only: a link or
+     * jump-cache entry to a block on a page with a global translation is tagged -1 and survives
+     * it; the others are tagged with this value and do not.
+     */
+    long asEpoch;
+    /** The {@link #asEpoch} tag of the block the last {@link #lookup} returned (-1: global). */
+    long lookupAs;
     static final int JUMP_CACHE_SIZE = 4096;
-    /** Blocks by linear address (64-bit mode), valid in the epoch stored beside them. */
+    /** Blocks by linear address (64-bit mode), valid in the epochs stored beside them. */
     final CodeBlock[] jumpCache = new CodeBlock[JUMP_CACHE_SIZE];
     final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
+    final long[] jumpCacheAs = new long[JUMP_CACHE_SIZE];
     /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
     boolean compileBlocks = true;
     /**
@@ -755,11 +774,11 @@ public final class X86Cpu {
                         }
                     } else {
                         long ip = rip;
-                        CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
+                        CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch, asEpoch);
                         if (b == null) {
                             b = lookup();
                             if (prev != null && b.cacheable && codeSize == 64) {
-                                prev.link(ip, b, codeEpoch);
+                                prev.link(ip, b, codeEpoch, lookupAs, asEpoch);
                             }
                         }
                         b.run(this);
@@ -879,6 +898,28 @@ public final class X86Cpu {
      * The guest's TLB flush (MOV to CR3/CR4/CR0, INVLPG, EFER): drops every cached translation
      * of a linear address, and the links and jump-cache entries that depend on them.
      */
+    /**
+     * MOV to CR3: drops the translations that are not global, and the links and jump-cache
+     * entries to blocks whose page translation is not global.
+     */
+    void flushNonGlobal() {
+        for (int k = 0; k < TLB_SIZE; k++) {
+            if (!rGlobal[k]) {
+                rTag[k] = 0;
+                rPage[k] = null;
+            }
+            if (!wGlobal[k]) {
+                wTag[k] = 0;
+                wPage[k] = null;
+                wCode[k] = null;
+            }
+            if (!xGlobal[k]) {
+                xTag[k] = 0;
+            }
+        }
+        asEpoch++;
+    }
+
     void flushLinear() {
         Arrays.fill(rTag, 0);
         Arrays.fill(wTag, 0);
@@ -926,18 +967,28 @@ public final class X86Cpu {
     /** The block at RIP: from the jump cache (64-bit mode), else decoded or found by address. */
     CodeBlock lookup() {
         if (codeSize != 64) {
+            lookupAs = asEpoch;
             return blockAt((segBase[CS] + rip) & 0xFFFFFFFFL);
         }
         long la = rip;
         int h = (int) (la ^ (la >>> 12)) & (JUMP_CACHE_SIZE - 1);
         CodeBlock b = jumpCache[h];
         if (b != null && b.la == la && jumpCacheEpoch[h] == codeEpoch) {
-            return b;
+            long as = jumpCacheAs[h];
+            if (as == asEpoch || as < 0) {
+                lookupAs = as;
+                return b;
+            }
         }
         b = blockAt(la);
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        long as = !(b instanceof StraddleBlock) && xTag[idx] == (vpn | tlbKey) && xGlobal[idx] ? -1 : asEpoch;
+        lookupAs = as;
         if (b.cacheable) {
             jumpCache[h] = b;
             jumpCacheEpoch[h] = codeEpoch;
+            jumpCacheAs[h] = as;
         }
         return b;
     }
@@ -969,6 +1020,7 @@ public final class X86Cpu {
         long pfn = Paging.translate(this, la, 2) >>> 12;
         xTag[idx] = vpn | tlbKey;
         xPfn[idx] = pfn;
+        xGlobal[idx] = walkGlobal;
         return pfn;
     }
 

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
  * The caches between the guest's memory and the code that runs, and their invalidation: cached
  * decoding of an instruction crossing a page (a write to either page, a remapped second page), and
  * the RAM-page cache of page walks (a guest write to a page-table page after a walk, a page-table
- * page committed by another VCPU after it read as the zero page).
+ * page committed by another VCPU after it read as the zero page), and global translations with
+ * the links and jump-cache entries that survive a MOV to CR3 with them (kept only with G and
+ * CR4.PGE; dropped by INVLPG, by toggling CR4.PGE, and by a write to the code).
  */
 class X86CodeCacheInvalidationTest {
     static final long PML4 = 0x10000, PDPT = 0x11000, PD = 0x12000, PT = 0x13000;
@@ -166,5 +168,129 @@ class X86CodeCacheInvalidationTest {
         assertEquals(0, Memory.readMem(cpu, 0x9000, 8));
         Memory.writeMem(other, 0x9000, 8, 0x4444);
         assertEquals(0x4444, Memory.readMem(cpu, 0x9000, 8), "the zero page is never cached");
+    }
+
+    static final long PML4_B = 0x14000, PT_B = 0x17000;
+    static final long G = 0x100;
+
+    /**
+     * Two address spaces: A (CR3 = {@link #PML4}) and B (CR3 = {@link #PML4_B}), both the
+     * identity over the first 2 MiB through 4 KiB pages, except linear page 0x6000, which A maps
+     * to frame 0x6000 with {@code flagsA} and B to {@code frameB} with {@code flagsB}.
+     */
+    static GuestHarness twoSpaces(long flagsA, long frameB, long flagsB) {
+        GuestHarness g = fourKiBIdentity();
+        g.write64(PML4_B, 0x15000 | 7);
+        g.write64(0x15000, 0x16000 | 7);
+        g.write64(0x16000, PT_B | 7);
+        for (int k = 0; k < 512; k++) {
+            g.write64(PT_B + 8L * k, (0x1000L * k) | 7);
+        }
+        g.write64(PT + 6 * 8, 0x6000 | flagsA);
+        g.write64(PT_B + 6 * 8, frameB | flagsB);
+        g.write(0x6000, bytes(0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3)); // MOV EAX, 1; RET
+        g.write(0x9000, bytes(0xB8, 0x02, 0x00, 0x00, 0x00, 0xC3)); // MOV EAX, 2; RET
+        return g;
+    }
+
+    /**
+     * At 0x5000, twice: CALL 0x6000; ADD RDX, RAX; MOV CR3, B; then {@code between}. Returns RDX
+     * at the HLT: the sum of what the two calls returned.
+     */
+    static long callTwiceAcrossCr3(GuestHarness g, byte[] between) {
+        byte[] head = bytes(0x48, 0xC7, 0xC6, 0x02, 0x00, 0x00, 0x00, // MOV RSI, 2
+                0xEB, 0x00,                                            // JMP L (a block of its own at L)
+                0xE8, 0xF2, 0x0F, 0x00, 0x00,                          // L: CALL 0x6000 (linked)
+                0x48, 0x01, 0xC2,                                      // ADD RDX, RAX
+                0x48, 0xC7, 0xC1, 0x00, 0x40, 0x01, 0x00,              // MOV RCX, PML4_B
+                0x0F, 0x22, 0xD9);                                     // MOV CR3, RCX
+        int after = head.length + between.length + 3 + 2;
+        byte[] tail = bytes(0x48, 0xFF, 0xCE,                          // DEC RSI
+                0x75, 9 - after, 0xF4);                                // JNZ L; HLT
+        g.write(0x5000, head);
+        g.write(0x5000 + head.length, between);
+        g.write(0x5000 + head.length + between.length, tail);
+        X86Cpu cpu = cpu(g, 0x5000);
+        cpu.setReg(X86Cpu.RSP, 0x4F000);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
+        return cpu.reg(X86Cpu.RDX);
+    }
+
+    @Test
+    void movToCr3DropsNonGlobalCodeTranslations() {
+        assertEquals(1 + 2, callTwiceAcrossCr3(twoSpaces(7, 0x9000, 7), bytes()));
+    }
+
+    @Test
+    void movToCr3KeepsGlobalCodeTranslations() {
+        assertEquals(1 + 1, callTwiceAcrossCr3(twoSpaces(7 | G, 0x9000, 7 | G), bytes()),
+                "the global translation of 0x6000 (and the block behind it) survives MOV to CR3");
+    }
+
+    @Test
+    void globalBitWithoutCr4PgeIsNotGlobal() {
+        GuestHarness g = twoSpaces(7 | G, 0x9000, 7 | G);
+        // MOV RAX, CR4; BTR RAX, 7; MOV CR4, RAX at the start, then the same two calls.
+        byte[] clearPge = bytes(0x0F, 0x20, 0xE0, 0x48, 0x0F, 0xBA, 0xF0, 0x07, 0x0F, 0x22, 0xE0);
+        g.write(0x4000, clearPge);
+        g.write(0x4000 + clearPge.length, bytes(0xE9, 0x00, 0x00, 0x00, 0x00)); // JMP rel32 fixed below
+        long next = 0x4000 + clearPge.length + 5;
+        int rel = (int) (0x5000 - next);
+        g.write(0x4000 + clearPge.length + 1, bytes(rel, rel >> 8, rel >> 16, rel >> 24));
+        byte[] unused = bytes();
+        callTwiceAcrossCr3(g, unused); // lays out the program at 0x5000
+        X86Cpu cpu = cpu(g, 0x4000);
+        cpu.setReg(X86Cpu.RSP, 0x4F000);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
+        assertEquals(0, cpu.cr4() & X86Cpu.CR4_PGE);
+        assertEquals(1 + 2, cpu.reg(X86Cpu.RDX), "G without CR4.PGE: MOV to CR3 drops it");
+    }
+
+    @Test
+    void invlpgDropsAGlobalCodeTranslation() {
+        assertEquals(1 + 2, callTwiceAcrossCr3(twoSpaces(7 | G, 0x9000, 7 | G),
+                bytes(0x0F, 0x01, 0x3C, 0x25, 0x00, 0x60, 0x00, 0x00))); // INVLPG [0x6000]
+    }
+
+    @Test
+    void togglingCr4PgeDropsGlobalCodeTranslations() {
+        // MOV RAX, CR4; BTR RAX, 7; MOV CR4, RAX; BTS RAX, 7; MOV CR4, RAX
+        assertEquals(1 + 2, callTwiceAcrossCr3(twoSpaces(7 | G, 0x9000, 7 | G),
+                bytes(0x0F, 0x20, 0xE0, 0x48, 0x0F, 0xBA, 0xF0, 0x07, 0x0F, 0x22, 0xE0,
+                        0x48, 0x0F, 0xBA, 0xE8, 0x07, 0x0F, 0x22, 0xE0)));
+    }
+
+    @Test
+    void codeWriteDropsABlockThatSurvivedMovToCr3() {
+        // Both spaces map 0x6000 to frame 0x6000, globally; after MOV to CR3 the program
+        // rewrites the immediate of MOV EAX, 1 to 5: MOV BYTE [0x6001], 5
+        assertEquals(1 + 5, callTwiceAcrossCr3(twoSpaces(7 | G, 0x6000, 7 | G),
+                bytes(0xC6, 0x04, 0x25, 0x01, 0x60, 0x00, 0x00, 0x05)));
+    }
+
+    @Test
+    void movToCr3KeepsGlobalDataTranslationsOnly() {
+        GuestHarness g = twoSpaces(7 | G, 0x9000, 7 | G);
+        g.write64(PT + 7 * 8, 0x7000 | 7);       // 0x7000: not global, B maps it to 0xA000
+        g.write64(PT_B + 7 * 8, 0xA000 | 7);
+        g.write64(0x6100, 0x61);
+        g.write64(0x9100, 0x91);
+        g.write64(0x7100, 0x71);
+        g.write64(0xA100, 0xA1);
+        X86Cpu cpu = cpu(g, 0x5000);
+        assertEquals(0x61, Memory.readMem(cpu, 0x6100, 8));
+        assertEquals(0x71, Memory.readMem(cpu, 0x7100, 8));
+        Memory.writeMem(cpu, 0x6108, 8, 0x62);  // write-TLB entries too
+        Memory.writeMem(cpu, 0x7108, 8, 0x72);
+        SystemRegisters.writeCr(cpu, 3, PML4_B);
+        assertEquals(0x61, Memory.readMem(cpu, 0x6100, 8), "global: the old translation stays");
+        assertEquals(0xA1, Memory.readMem(cpu, 0x7100, 8), "not global: walked again in B");
+        Memory.writeMem(cpu, 0x6108, 8, 0x63);
+        Memory.writeMem(cpu, 0x7108, 8, 0xA2);
+        assertEquals(0x63, g.read64(0x6108));
+        assertEquals(0xA2, g.read64(0xA108));
+        assertEquals(0x72, g.read64(0x7108));
+        SystemRegisters.writeCr(cpu, 4, cpu.cr4() & ~X86Cpu.CR4_PGE); // MOV to CR4: all dropped
+        assertEquals(0x91, Memory.readMem(cpu, 0x6100, 8));
     }
 }
