@@ -387,6 +387,8 @@ public final class X86Cpu {
      * it; the others are tagged with this value and do not.
      */
     long asEpoch;
+    /** The CPL the current {@link #codeEpoch} began at ({@link Segments#updateMode}). */
+    int epochCpl;
     /** The {@link #asEpoch} tag of the block the last {@link #lookup} returned (-1: global). */
     long lookupAs;
     static final int JUMP_CACHE_SIZE = 4096;

@@ -293,4 +293,20 @@ class X86CodeCacheInvalidationTest {
         SystemRegisters.writeCr(cpu, 4, cpu.cr4() & ~X86Cpu.CR4_PGE); // MOV to CR4: all dropped
         assertEquals(0x91, Memory.readMem(cpu, 0x6100, 8));
     }
+
+    @Test
+    void aCplChangeDropsJumpCacheEntriesOfSupervisorCode() {
+        GuestHarness g = fourKiBIdentity();
+        g.write64(PT + 6 * 8, 0x6000 | 3);                        // supervisor-only page
+        g.write(0x6000, bytes(0xB8, 0x01, 0x00, 0x00, 0x00, 0xF4)); // MOV EAX, 1; HLT
+        X86Cpu cpu = cpu(g, 0x6000);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(100));
+        assertEquals(1, cpu.reg(X86Cpu.RAX));
+        cpu.setReg(X86Cpu.RAX, 0);
+        cpu.setSegment(X86Cpu.CS, new X86Cpu.SegmentRegister(0x33, 0, 0xFFFFFFFFL, 0xA0FB)); // CPL 3
+        cpu.setRip(0x6000);
+        cpu.run(100);
+        assertEquals(0x6000, cpu.cr2(), "the user-mode fetch faulted (#PF) instead of reusing the block");
+        assertEquals(0, cpu.reg(X86Cpu.RAX));
+    }
 }
