@@ -391,11 +391,16 @@ public final class X86Cpu {
     int epochCpl;
     /** The {@link #asEpoch} tag of the block the last {@link #lookup} returned (-1: global). */
     long lookupAs;
-    static final int JUMP_CACHE_SIZE = 4096;
-    /** Blocks by linear address (64-bit mode), valid in the epochs stored beside them. */
+    static final int JUMP_CACHE_SIZE = 16384;
+    /**
+     * Blocks by linear address (64-bit mode), valid in the epochs stored beside them; an entry
+     * from before the last MOV to CR3 is still used when its page translates to the frame it
+     * was decoded from ({@link #jumpCachePfn}).
+     */
     final CodeBlock[] jumpCache = new CodeBlock[JUMP_CACHE_SIZE];
     final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
     final long[] jumpCacheAs = new long[JUMP_CACHE_SIZE];
+    final long[] jumpCachePfn = new long[JUMP_CACHE_SIZE];
     /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
     boolean compileBlocks = true;
     /**
@@ -975,22 +980,32 @@ public final class X86Cpu {
         long la = rip;
         int h = (int) (la ^ (la >>> 12)) & (JUMP_CACHE_SIZE - 1);
         CodeBlock b = jumpCache[h];
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
         if (b != null && b.la == la && jumpCacheEpoch[h] == codeEpoch) {
             long as = jumpCacheAs[h];
             if (as == asEpoch || as < 0) {
                 lookupAs = as;
                 return b;
             }
+            // Made before the last MOV to CR3 (and no code, mode or CPL change since): the block
+            // is still the one at la if la's page still translates to its frame.
+            if (!(b instanceof StraddleBlock) && fetchFrame(la) == jumpCachePfn[h]) {
+                as = xGlobal[idx] ? -1 : asEpoch;
+                jumpCacheAs[h] = as;
+                lookupAs = as;
+                return b;
+            }
         }
         b = blockAt(la);
-        long vpn = la >>> 12;
-        int idx = (int) vpn & (TLB_SIZE - 1);
-        long as = !(b instanceof StraddleBlock) && xTag[idx] == (vpn | tlbKey) && xGlobal[idx] ? -1 : asEpoch;
+        boolean mapped = xTag[idx] == (vpn | tlbKey);
+        long as = !(b instanceof StraddleBlock) && mapped && xGlobal[idx] ? -1 : asEpoch;
         lookupAs = as;
         if (b.cacheable) {
             jumpCache[h] = b;
             jumpCacheEpoch[h] = codeEpoch;
             jumpCacheAs[h] = as;
+            jumpCachePfn[h] = mapped ? xPfn[idx] : -1;
         }
         return b;
     }

@@ -198,6 +198,13 @@ class X86CodeCacheInvalidationTest {
      * at the HLT: the sum of what the two calls returned.
      */
     static long callTwiceAcrossCr3(GuestHarness g, byte[] between) {
+        X86Cpu cpu = programTwiceAcrossCr3(g, between);
+        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
+        return cpu.reg(X86Cpu.RDX);
+    }
+
+    /** Lays out the program of {@link #callTwiceAcrossCr3} and returns a CPU about to run it. */
+    static X86Cpu programTwiceAcrossCr3(GuestHarness g, byte[] between) {
         byte[] head = bytes(0x48, 0xC7, 0xC6, 0x02, 0x00, 0x00, 0x00, // MOV RSI, 2
                 0xEB, 0x00,                                            // JMP L (a block of its own at L)
                 0xE8, 0xF2, 0x0F, 0x00, 0x00,                          // L: CALL 0x6000 (linked)
@@ -212,8 +219,7 @@ class X86CodeCacheInvalidationTest {
         g.write(0x5000 + head.length + between.length, tail);
         X86Cpu cpu = cpu(g, 0x5000);
         cpu.setReg(X86Cpu.RSP, 0x4F000);
-        assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
-        return cpu.reg(X86Cpu.RDX);
+        return cpu;
     }
 
     @Test
@@ -237,8 +243,7 @@ class X86CodeCacheInvalidationTest {
         long next = 0x4000 + clearPge.length + 5;
         int rel = (int) (0x5000 - next);
         g.write(0x4000 + clearPge.length + 1, bytes(rel, rel >> 8, rel >> 16, rel >> 24));
-        byte[] unused = bytes();
-        callTwiceAcrossCr3(g, unused); // lays out the program at 0x5000
+        programTwiceAcrossCr3(g, bytes()); // lays out the program at 0x5000
         X86Cpu cpu = cpu(g, 0x4000);
         cpu.setReg(X86Cpu.RSP, 0x4F000);
         assertInstanceOf(VcpuExit.HaltExit.class, cpu.run(1000));
@@ -308,5 +313,25 @@ class X86CodeCacheInvalidationTest {
         cpu.run(100);
         assertEquals(0x6000, cpu.cr2(), "the user-mode fetch faulted (#PF) instead of reusing the block");
         assertEquals(0, cpu.reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void nonGlobalCodeOnTheSameFrameIsReusedAfterMovToCr3() {
+        assertEquals(1 + 1, callTwiceAcrossCr3(twoSpaces(7, 0x6000, 7), bytes()));
+    }
+
+    @Test
+    void codeWriteDropsANonGlobalBlockRevalidatedAfterMovToCr3() {
+        assertEquals(1 + 5, callTwiceAcrossCr3(twoSpaces(7, 0x6000, 7),
+                bytes(0xC6, 0x04, 0x25, 0x01, 0x60, 0x00, 0x00, 0x05))); // MOV BYTE [0x6001], 5
+    }
+
+    @Test
+    void aRevalidatedEntryStillFaultsWhenTheNewSpaceDoesNotMapThePage() {
+        GuestHarness g = twoSpaces(7, 0x6000, 0);  // B: 0x6000 not present
+        X86Cpu cpu = programTwiceAcrossCr3(g, bytes());
+        cpu.run(1000);
+        assertEquals(0x6000, cpu.cr2(), "the second call's fetch faulted (#PF)");
+        assertEquals(1, cpu.reg(X86Cpu.RDX), "only the first call returned");
     }
 }
