@@ -293,6 +293,17 @@ final class Memory {
         return cpu.wPage[idx];
     }
 
+    /** The page to read at {@code la} from (through the read TLB); a trapped page throws. */
+    static byte[] pageForRead(X86Cpu cpu, long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        byte[] p = cpu.rTag[idx] == (vpn | cpu.tlbKey) ? cpu.rPage[idx] : fillRead(cpu, la);
+        if (p == null) {
+            throw trapped(cpu, false);
+        }
+        return p;
+    }
+
     /** Checks that {@code la} is writable (translation and RAM) without writing. */
     static void probeWrite(X86Cpu cpu, long la) {
         long vpn = la >>> 12;

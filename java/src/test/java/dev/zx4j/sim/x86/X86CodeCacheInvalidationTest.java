@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * the RAM-page cache of page walks (a guest write to a page-table page after a walk, a page-table
  * page committed by another VCPU after it read as the zero page), and global translations with
  * the links and jump-cache entries that survive a MOV to CR3 with them (kept only with G and
- * CR4.PGE; dropped by INVLPG, by toggling CR4.PGE, and by a write to the code).
+ * CR4.PGE; dropped by INVLPG, by toggling CR4.PGE, and by a write to the code); REP MOVS and
+ * REP STOS, which write whole runs of a page at a time (page crossings, overlap, faults mid-way,
+ * code overwritten).
  */
 class X86CodeCacheInvalidationTest {
     static final long PML4 = 0x10000, PDPT = 0x11000, PD = 0x12000, PT = 0x13000;
@@ -333,5 +335,81 @@ class X86CodeCacheInvalidationTest {
         cpu.run(1000);
         assertEquals(0x6000, cpu.cr2(), "the second call's fetch faulted (#PF)");
         assertEquals(1, cpu.reg(X86Cpu.RDX), "only the first call returned");
+    }
+
+    /** Runs {@code code} at 0x5000 (ending in HLT) with RCX, RSI, RDI and RAX set; returns the CPU. */
+    static X86Cpu runString(GuestHarness g, byte[] code, long rcx, long rsi, long rdi, long rax) {
+        g.write(0x5000, code);
+        X86Cpu cpu = cpu(g, 0x5000);
+        cpu.setReg(X86Cpu.RCX, rcx);
+        cpu.setReg(X86Cpu.RSI, rsi);
+        cpu.setReg(X86Cpu.RDI, rdi);
+        cpu.setReg(X86Cpu.RAX, rax);
+        cpu.setReg(X86Cpu.RSP, 0x4F000);
+        cpu.run(100_000);
+        return cpu;
+    }
+
+    /** The little-endian qword at {@code a}, which may cross a page. */
+    static long qword(GuestHarness g, long a) {
+        long v = 0;
+        for (int k = 7; k >= 0; k--) {
+            v = v << 8 | g.read8(a + k);
+        }
+        return v;
+    }
+
+    @Test
+    void repStosqAcrossPagesWithAnElementOnTheBoundary() {
+        GuestHarness g = fourKiBIdentity();
+        // REP STOSQ; HLT from 0x20FFC: 1,000 qwords, the first crossing into page 0x21000
+        X86Cpu cpu = runString(g, bytes(0xF3, 0x48, 0xAB, 0xF4), 1000, 0, 0x20FFC, 0x0102030405060708L);
+        assertEquals(0, cpu.reg(X86Cpu.RCX));
+        assertEquals(0x20FFC + 8000, cpu.reg(X86Cpu.RDI));
+        for (long a = 0x20FFC; a < 0x20FFC + 8000; a += 8) {
+            assertEquals(0x0102030405060708L, qword(g, a), "qword at 0x" + Long.toHexString(a));
+        }
+        assertEquals(0, qword(g, 0x20FFC + 8000));
+        assertEquals(0, qword(g, 0x20FF4));
+    }
+
+    @Test
+    void repMovsbOverlappingUpwardsRepeatsThePattern() {
+        GuestHarness g = fourKiBIdentity();
+        g.write(0x20000, bytes(0xA1, 0xB2, 0xC3));
+        // REP MOVSB; HLT with RDI = RSI + 3: copies the first three bytes over and over
+        X86Cpu cpu = runString(g, bytes(0xF3, 0xA4, 0xF4), 3000, 0x20000, 0x20003, 0);
+        for (int k = 0; k < 3003; k++) {
+            assertEquals(new int[] {0xA1, 0xB2, 0xC3}[k % 3], g.read8(0x20000 + k), "byte " + k);
+        }
+        assertEquals(0x20000 + 3000, cpu.reg(X86Cpu.RSI));
+    }
+
+    @Test
+    void repMovsqFaultsMidwayWithTheEarlierElementsCopied() {
+        GuestHarness g = fourKiBIdentity();
+        for (int k = 0; k < 1024; k++) {
+            g.write64(0x30000 + 8L * k, 0x1000 + k);
+        }
+        g.write64(PT + 0x41 * 8, 0);   // 0x41000 not present
+        // REP MOVSQ; HLT copying 1,024 qwords from 0x30000 to 0x40800: faults at 0x41000
+        X86Cpu cpu = runString(g, bytes(0xF3, 0x48, 0xA5, 0xF4), 1024, 0x30000, 0x40800, 0);
+        assertEquals(0x41000, cpu.cr2());
+        assertEquals(1024 - 256, cpu.reg(X86Cpu.RCX), "RCX counts the element that faulted");
+        assertEquals(0x30800, cpu.reg(X86Cpu.RSI));
+        assertEquals(0x41000, cpu.reg(X86Cpu.RDI));
+        for (int k = 0; k < 256; k++) {
+            assertEquals(0x1000 + k, g.read64(0x40800 + 8L * k));
+        }
+    }
+
+    @Test
+    void repStosOverItsOwnFollowingCodeIsSeen() {
+        GuestHarness g = fourKiBIdentity();
+        // REP STOSB over the next 5 bytes (MOV EAX, 0x44332211 becomes 5 NOPs); HLT
+        g.write(0x5003, bytes(0xB8, 0x11, 0x22, 0x33, 0x44, 0xF4));
+        X86Cpu cpu = runString(g, bytes(0xF3, 0xAA, 0x90), 5, 0, 0x5003, 0x90);
+        assertEquals(0x5009, cpu.rip(), "halted after the HLT");
+        assertEquals(0x90, cpu.reg(X86Cpu.RAX), "the MOV was overwritten before it ran");
     }
 }
