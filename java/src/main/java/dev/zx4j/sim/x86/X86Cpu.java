@@ -504,6 +504,17 @@ public final class X86Cpu {
     public long cr4() { return cr4; }
     public long efer() { return efer; }
 
+    /**
+     * Sets when hot 64-bit code is translated to JVM bytecode, for the blocks built from now on
+     * (the default comes from the system property {@code zx4j.jit.threshold}).
+     *
+     * @param runs runs of a block before it heads a translated unit; 0 translates every block
+     *        when it is built; a negative value never translates
+     */
+    public void setTranslationThreshold(int runs) {
+        translateAfter = runs < 0 ? -1 : runs;
+    }
+
     /** Sets CR3 and flushes the TLB. */
     public void setCr3(long value) {
         cr3 = value;
