@@ -100,6 +100,17 @@ class LinuxCommandTest {
     }
 
     @Test
+    void everyTranslationThresholdBootsTheSame() throws IOException {
+        Path k = kernel("hello from the entry\n", POWEROFF);
+        for (String t : List.of("0", "2000", "off")) {
+            Run r = run("--linux", k.toString(), "--memory", "64M", "--vcpus", "1", "-q",
+                    "--jit-threshold", t);
+            assertEquals(ExitCode.OK, r.code(), t + ": " + r.out() + r.err());
+            assertTrue(r.out().startsWith("hello from the entry\n"), r.out());
+        }
+    }
+
+    @Test
     void ioApicRegistersThroughMemTrapExits() throws IOException {
         byte[] code = {
             (byte) 0xBA, 0x00, 0x00, (byte) 0xC0, (byte) 0xFE,   // mov edx, 0xFEC00000
@@ -244,6 +255,11 @@ class LinuxCommandTest {
         r = run("--linux", k.toString(), "--cmdline", "x".repeat(5000));
         assertEquals(ExitCode.USAGE, r.code());
         r = run("--linux", k.toString(), k.toString());
+        assertEquals(ExitCode.USAGE, r.code());
+        r = run("--linux", k.toString(), "--jit-threshold", "soon");
+        assertEquals(ExitCode.USAGE, r.code());
+        assertTrue(r.err().contains("--jit-threshold must be a number of runs or off, not soon"), r.err());
+        r = run("--linux", k.toString(), "--jit-threshold", "-3");
         assertEquals(ExitCode.USAGE, r.code());
         for (String s : List.of(r.err())) {
             assertFalse(s.contains("\tat "), s);

@@ -128,6 +128,12 @@ public final class GuestRunner implements Callable<Integer> {
                     + "(Fuchsia only) (default: ${DEFAULT-VALUE}).")
     String kernel;
 
+    @Option(names = "--jit-threshold", paramLabel = "N|off",
+            description = "Runs of a 64-bit block before it is translated to JVM bytecode; 0 "
+                    + "translates every block, off never (default: -Dzx4j.jit.threshold, else "
+                    + "2000; with --linux off, as a boot runs most kernel code only a few times).")
+    String jitThreshold;
+
     @Option(names = "--trace", description = "Print every VCPU exit (on stderr).")
     boolean trace;
 
@@ -142,6 +148,30 @@ public final class GuestRunner implements Callable<Integer> {
 
     /** A runner with the default options; picocli fills them from the command line. */
     public GuestRunner() {
+    }
+
+    /**
+     * The translation threshold for --linux: the option, else the system property when set, else
+     * off (measured: a boot is faster without translation, whose JVM compilation it never repays).
+     */
+    private Integer linuxJitThreshold() {
+        String v = jitThreshold;
+        if (v == null) {
+            return System.getProperty("zx4j.jit.threshold") != null ? null : -1;
+        }
+        if (v.equalsIgnoreCase("off")) {
+            return -1;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the usage error below
+        }
+        throw new RunnerException(ExitCode.USAGE,
+                "--jit-threshold must be a number of runs or off, not " + v);
     }
 
     /**
@@ -271,7 +301,7 @@ public final class GuestRunner implements Callable<Integer> {
                 cmdline != null ? cmdline : LinuxCommand.DEFAULT_CMDLINE,
                 memoryOption != null ? memoryOption : LinuxCommand.DEFAULT_MEMORY, vcpus,
                 timeLimit != null ? timeLimit : Duration.ofSeconds(Long.MAX_VALUE / 2), trace,
-                quiet);
+                quiet, linuxJitThreshold());
         if (!terminal) {
             return LinuxCommand.run(o, in, false, out, err);
         }

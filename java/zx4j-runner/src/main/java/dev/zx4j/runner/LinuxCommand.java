@@ -32,8 +32,9 @@ final class LinuxCommand {
     /** Largest guest RAM: below the 32-bit device area (IO-APIC, local APIC). */
     static final long MAX_MEMORY = 3L << 30;
 
+    /** jitThreshold: runs before translation to JVM bytecode, negative off, null the default. */
     record Options(Path kernel, Path initrd, String cmdline, long memory, int vcpus,
-                   Duration timeLimit, boolean trace, boolean quiet) {}
+                   Duration timeLimit, boolean trace, boolean quiet, Integer jitThreshold) {}
 
     private LinuxCommand() {}
 
@@ -71,7 +72,11 @@ final class LinuxCommand {
                     terminal ? "; Ctrl-A x quits" : ""));
         }
         LinuxMachine.Result r;
-        try (LinuxMachine m = new LinuxMachine(new SimKernel(), new LinuxMachine.Config(
+        SimKernel sim = new SimKernel();
+        if (o.jitThreshold() != null) {
+            sim.setTranslationThreshold(o.jitThreshold());
+        }
+        try (LinuxMachine m = new LinuxMachine(sim, new LinuxMachine.Config(
                 o.memory(), o.vcpus(), o.cmdline(), o.timeLimit(), o.trace()), out, err)) {
             m.load(plan);
             if (in != null) {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * End-to-end: the runner boots Debian's cloud kernel with the busybox initramfs that
@@ -43,9 +43,10 @@ class LinuxGuestTest {
         assertEquals(List.of(), left, "VMM threads still alive after the run");
     }
 
-    @ParameterizedTest(name = "{0} vcpu(s)")
-    @ValueSource(ints = {1, 2})
-    void bootsToAShellRunsCommandsAndPowersOff(int vcpus) throws Exception {
+    /** The boot as the runner makes it (no translation), and once with hot code translated. */
+    @ParameterizedTest(name = "{0} vcpu(s), --jit-threshold {1}")
+    @CsvSource({"1, off", "2, off", "1, 2000"})
+    void bootsToAShellRunsCommandsAndPowersOff(int vcpus, String jit) throws Exception {
         Path kernel = DIR.resolve("vmlinuz");
         Path initrd = DIR.resolve("initrd.gz");
         assumeTrue(Files.isRegularFile(kernel) && Files.isRegularFile(initrd),
@@ -73,7 +74,7 @@ class LinuxGuestTest {
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             code = GuestRunner.execute(console, o, e, "--linux", kernel.toString(), "--initrd",
                     initrd.toString(), "--vcpus", Integer.toString(vcpus), "--time-limit", "300s",
-                    "--cmdline", "console=ttyS0 quiet panic=-1", "-q");
+                    "--cmdline", "console=ttyS0 quiet panic=-1", "--jit-threshold", jit, "-q");
         } finally {
             typed.close();
             console.close();

@@ -189,6 +189,22 @@ public final class SimKernel implements Syscalls {
         }
     }
 
+    /** The translation threshold of VCPUs created from now on, or null for the CPU's default. */
+    private volatile Integer translationThreshold;
+
+    /**
+     * Sets when the software VCPUs created from now on translate hot 64-bit guest code to JVM
+     * bytecode (not part of the Zircon ABI). Without a call they use the system property
+     * {@code zx4j.jit.threshold} (default 2,000 runs). Translation pays off for code that runs
+     * long; a workload that mostly runs code few times (a kernel boot) is faster without it.
+     *
+     * @param runs runs of a block before it heads a translated unit; 0 translates every block
+     *        when it is built; a negative value turns translation off
+     */
+    public void setTranslationThreshold(int runs) {
+        translationThreshold = runs;
+    }
+
     /** A kernel whose clock follows real time. */
     public SimKernel() {
         this(SimClock.system());
@@ -989,6 +1005,10 @@ public final class SimKernel implements Syscalls {
                 throw new SysErr(ZX_ERR_NO_MEMORY);
             }
             cpu.setTimeStampCounter(() -> SimTsc.ticksAt(clock.now()));
+            Integer threshold = translationThreshold;
+            if (threshold != null) {
+                cpu.setTranslationThreshold(threshold);
+            }
             VcpuObject vcpu = new VcpuObject(this, g, vpid, self, cpu, bus);
             if (!memory.open(vcpu).charge(VCPU_COST)) {
                 g.freeVpid(vpid);

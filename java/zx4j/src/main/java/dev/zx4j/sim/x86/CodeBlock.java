@@ -22,7 +22,8 @@ package dev.zx4j.sim.x86;
  *
  * <h2>Implementations</h2>
  * {@link InterpretedBlock} runs the {@link Insn}s through {@link Interpreter#exec} one by one (16-
- * and 32-bit modes, and an instruction crossing a page). {@link OpBlock} runs an array of
+ * and 32-bit modes); {@link X86Cpu.StraddleBlock} does so for one instruction crossing a page.
+ * {@link OpBlock} runs an array of
  * {@link Op}s built once per block by {@link Ops#compile} (64-bit mode).
  *
  * <p>Hot 64-bit code is translated to JVM bytecode ({@link Translator}): a
@@ -36,7 +37,8 @@ package dev.zx4j.sim.x86;
  * targets of an indirect one), each tagged with the RIP it was reached at and the
  * {@link X86Cpu#codeEpoch} it was linked in. The CPU advances the epoch whenever a link might have
  * become wrong (cached code invalidated, TLB flushed, mode changed), which drops every link at
- * once without visiting blocks.
+ * once without visiting blocks. A MOV to CR3 advances {@link X86Cpu#asEpoch} instead: it drops
+ * the links to blocks whose page translation is not global, and keeps the others.
  */
 abstract class CodeBlock {
     /** Linear address of the first instruction. */
@@ -45,7 +47,7 @@ abstract class CodeBlock {
     final int mode;
     /** The decoded instructions, in order. */
     final Insn[] insns;
-    /** False for blocks rebuilt on every execution (an instruction crossing a page). */
+    /** Whether the block may go into the jump cache and successor links (false: looked up each time). */
     final boolean cacheable;
 
     /** Runs left before the run loop offers the block for translation ({@link X86Cpu}). */
@@ -53,6 +55,7 @@ abstract class CodeBlock {
 
     private long ip0, ip1;
     private long ep0 = -1, ep1 = -1;
+    private long as0, as1;
     private CodeBlock to0, to1;
 
     CodeBlock(long la, int mode, Insn[] insns, boolean cacheable) {
@@ -65,32 +68,42 @@ abstract class CodeBlock {
     /** Runs the block once; see the class comment for the state on return and on a signal. */
     abstract void run(X86Cpu c);
 
-    /** The linked successor at {@code ip}, if it was linked in the current {@code epoch}. */
-    final CodeBlock successor(long ip, long epoch) {
-        if (ip == ip0 && ep0 == epoch) {
+    /**
+     * The linked successor at {@code ip}, if it was linked in the current {@code epoch} and
+     * either tagged global (-1) or linked since the last MOV to CR3 ({@code as}).
+     */
+    final CodeBlock successor(long ip, long epoch, long as) {
+        if (ip == ip0 && ep0 == epoch && (as0 == as || as0 < 0)) {
             return to0;
         }
-        if (ip == ip1 && ep1 == epoch) {
+        if (ip == ip1 && ep1 == epoch && (as1 == as || as1 < 0)) {
             return to1;
         }
         return null;
     }
 
-    /** Records {@code b} as the successor at {@code ip}, replacing a stale or the older link. */
-    final void link(long ip, CodeBlock b, long epoch) {
-        if (ep0 != epoch) {
+    /**
+     * Records {@code b} as the successor at {@code ip} with the tag {@code tag} (-1: its page's
+     * translation is global; else {@code as}), replacing a stale or the older link.
+     */
+    final void link(long ip, CodeBlock b, long epoch, long tag, long as) {
+        if (ep0 != epoch || (as0 != as && as0 >= 0)) {
             ip0 = ip;
             to0 = b;
             ep0 = epoch;
-        } else if (ep1 != epoch) {
+            as0 = tag;
+        } else if (ep1 != epoch || (as1 != as && as1 >= 0)) {
             ip1 = ip;
             to1 = b;
             ep1 = epoch;
+            as1 = tag;
         } else {
             ip1 = ip0;
             to1 = to0;
+            as1 = as0;
             ip0 = ip;
             to0 = b;
+            as0 = tag;
         }
     }
 

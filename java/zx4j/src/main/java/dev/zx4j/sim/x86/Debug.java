@@ -99,7 +99,7 @@ final class Debug {
         cpu.execBreakpoints = exec;
         if (data != cpu.dataBreakpoints) {
             cpu.dataBreakpoints = data;
-            cpu.flushTlb();
+            cpu.flushLinear();
         }
         refresh(cpu);
     }

@@ -483,7 +483,7 @@ final class Interpreter {
                 // The whole software TLB: the page may belong to a large page of several slots.
                 Privilege.requireCpl0(cpu);
                 cpu.ea(i);
-                cpu.flushTlb();
+                cpu.flushLinear();
                 break;
             case Insn.MOV_FROM_CR:
                 Privilege.requireCpl0(cpu);

@@ -19,7 +19,7 @@ final class Memory {
 
     static byte[] fillRead(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 0);
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;
@@ -31,13 +31,14 @@ final class Memory {
         int idx = (int) vpn & (TLB_SIZE - 1);
         cpu.rTag[idx] = vpn | cpu.tlbKey;
         cpu.rPage[idx] = p;
+        cpu.rGlobal[idx] = cpu.walkGlobal;
         return p;
     }
 
     static byte[] fillWrite(X86Cpu cpu, long la) {
         long gpa = Paging.translate(cpu, la, 1);
         long pn = gpa >>> 12;
-        byte[] p = cpu.bus.ramPage(pn);
+        byte[] p = cpu.ramPage(pn);
         if (p == null) {
             cpu.missGpa = gpa;
             return null;
@@ -53,6 +54,7 @@ final class Memory {
         cpu.wPage[idx] = p;
         cpu.wPfn[idx] = pn;
         cpu.wCode[idx] = cp;
+        cpu.wGlobal[idx] = cpu.walkGlobal;
         return p;
     }
 
@@ -289,6 +291,17 @@ final class Memory {
             cpu.invalidatePage(cpu.wPfn[idx]);
         }
         return cpu.wPage[idx];
+    }
+
+    /** The page to read at {@code la} from (through the read TLB); a trapped page throws. */
+    static byte[] pageForRead(X86Cpu cpu, long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        byte[] p = cpu.rTag[idx] == (vpn | cpu.tlbKey) ? cpu.rPage[idx] : fillRead(cpu, la);
+        if (p == null) {
+            throw trapped(cpu, false);
+        }
+        return p;
     }
 
     /** Checks that {@code la} is writable (translation and RAM) without writing. */

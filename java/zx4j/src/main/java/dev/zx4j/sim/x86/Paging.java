@@ -4,6 +4,7 @@ import static dev.zx4j.abi.Zx.ZX_ERR_OUT_OF_RANGE;
 import static dev.zx4j.sim.x86.X86Cpu.CR0_PG;
 import static dev.zx4j.sim.x86.X86Cpu.CR0_WP;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PAE;
+import static dev.zx4j.sim.x86.X86Cpu.CR4_PGE;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_PSE;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_SMAP;
 import static dev.zx4j.sim.x86.X86Cpu.CR4_SMEP;
@@ -21,7 +22,7 @@ import static dev.zx4j.sim.x86.X86Cpu.I64;
 final class Paging {
     static final long ADDR_MASK = 0x000FFFFFFFFFF000L;
     static final long PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 1L << 5, PTE_D = 1L << 6,
-            PTE_PS = 1L << 7, PTE_NX = 1L << 63;
+            PTE_PS = 1L << 7, PTE_G = 1L << 8, PTE_NX = 1L << 63;
 
     private Paging() {
     }
@@ -31,7 +32,7 @@ final class Paging {
     }
 
     static long physRead64(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -41,7 +42,7 @@ final class Paging {
     }
 
     static void physWrite64(X86Cpu cpu, long gpa, long v) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.ramPage(gpa >>> 12);
         I64.set(p, (int) (gpa & 0xFF8), v);
     }
 
@@ -155,6 +156,7 @@ final class Paging {
     static long translate(X86Cpu cpu, long la, int access) {
         if ((cpu.cr0 & CR0_PG) == 0) {
             cpu.walkUncacheable = cpu.dataBreakpoints;
+            cpu.walkGlobal = false;
             return la & 0xFFFFFFFFL;
         }
         if ((cpu.efer & EFER_LMA) == 0) {
@@ -183,6 +185,7 @@ final class Paging {
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);
                 }
+                cpu.walkGlobal = global(cpu, e);
                 long pageMask = (1L << (12 + 9 * level)) - 1;
                 return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
             }
@@ -194,8 +197,13 @@ final class Paging {
         throw new IllegalStateException("unreachable");
     }
 
+    /** Whether the leaf entry {@code e} makes a global translation: its G bit, with CR4.PGE. */
+    static boolean global(X86Cpu cpu, long e) {
+        return (e & PTE_G) != 0 && (cpu.cr4 & CR4_PGE) != 0;
+    }
+
     static long physRead32(X86Cpu cpu, long gpa) {
-        byte[] p = cpu.bus.ramPageForRead(gpa >>> 12);
+        byte[] p = cpu.ramPageForRead(gpa >>> 12);
         if (p == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "page-table access to guest-physical 0x" + Long.toHexString(gpa)
@@ -205,7 +213,7 @@ final class Paging {
     }
 
     static void physWrite32(X86Cpu cpu, long gpa, long v) {
-        byte[] p = cpu.bus.ramPage(gpa >>> 12);
+        byte[] p = cpu.ramPage(gpa >>> 12);
         I32.set(p, (int) (gpa & 0xFFC), (int) v);
     }
 
@@ -245,6 +253,7 @@ final class Paging {
             if (ne != pte) {
                 physWrite32(cpu, pteAddr, ne);
             }
+            cpu.walkGlobal = global(cpu, pte);
             if (large) {
                 return (pte & 0xFFC00000L) | (((pte >>> 13) & 0xFF) << 32) | (la & 0x3FFFFF);
             }
@@ -272,6 +281,7 @@ final class Paging {
                 if (ne != e) {
                     physWrite64(cpu, ea, ne);
                 }
+                cpu.walkGlobal = global(cpu, e);
                 long pageMask = (1L << (12 + 9 * level)) - 1;
                 return ((e & ADDR_MASK) & ~pageMask) | (la & pageMask);
             }

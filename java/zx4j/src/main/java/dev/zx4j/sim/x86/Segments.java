@@ -30,14 +30,25 @@ final class Segments {
     private Segments() {
     }
 
+    /**
+     * Sets the code size from CS, CR0.PE and EFER.LMA. Links and jump-cache entries are dropped
+     * (the code epoch advanced) when the code size or the CPL differs from when they were made:
+     * blocks are cached per code size, and a fetch's rights depend on the CPL. A CS load that
+     * changes neither (an interrupt or IRET within the kernel) keeps them.
+     */
     static void updateMode(X86Cpu cpu) {
-        cpu.codeEpoch++;
+        int size;
         if ((cpu.efer & EFER_LMA) != 0 && (cpu.segAttr[CS] & ATTR_L) != 0) {
-            cpu.codeSize = 64;
+            size = 64;
         } else if ((cpu.cr0 & CR0_PE) != 0 && (cpu.segAttr[CS] & ATTR_DB) != 0) {
-            cpu.codeSize = 32;
+            size = 32;
         } else {
-            cpu.codeSize = 16;
+            size = 16;
+        }
+        if (size != cpu.codeSize || cpu.cpl != cpu.epochCpl) {
+            cpu.codeSize = size;
+            cpu.epochCpl = cpu.cpl;
+            cpu.codeEpoch++;
         }
     }
 

@@ -24,6 +24,10 @@ final class StringOps {
         long delta = (cpu.rflags & FLAG_DF) != 0 ? -s : s;
         boolean rep = i.rep != 0;
         int kind = i.sub;
+        if (rep && as == 8 && delta > 0 && (kind == Insn.STR_MOVS || kind == Insn.STR_STOS)
+                && !cpu.dataBreakpoints) {
+            return repForward(cpu, i, s, kind == Insn.STR_MOVS);
+        }
         for (int iter = 0; ; iter++) {
             if (rep && (cpu.regs[RCX] & am) == 0) {
                 return true;
@@ -79,6 +83,88 @@ final class StringOps {
                     return true;
                 }
             }
+        }
+    }
+
+    /**
+     * REP MOVS / REP STOS upwards with 64-bit addresses, a run of elements at a time: each run
+     * lies within one source and one destination page, whose translations (and faults, traps
+     * and code invalidation) are taken at its first element exactly as the element-by-element
+     * loop takes them, so a fault leaves RCX, RSI and RDI at the element that faulted with all
+     * earlier elements written. An element crossing a page, or a copy within one page whose
+     * source and destination overlap, goes one element at a time.
+     */
+    private static boolean repForward(X86Cpu cpu, Insn i, int s, boolean movs) {
+        long budget = MAX_REP_PER_STEP;
+        while (true) {
+            long count = cpu.regs[RCX];
+            if (count == 0) {
+                return true;
+            }
+            if (budget == 0) {
+                return false;
+            }
+            long di = cpu.regs[RDI];
+            long si = cpu.regs[RSI];
+            long dla = cpu.linear(ES, di);
+            long sla = movs ? cpu.linear(i.seg, si) : 0;
+            int doff = (int) dla & 0xFFF;
+            int soff = (int) sla & 0xFFF;
+            long n = Math.min(Long.compareUnsigned(count, budget) < 0 ? count : budget, (4096 - doff) / s);
+            if (movs) {
+                n = Math.min(n, (4096 - soff) / s);
+            }
+            int len = (int) n * s;
+            if (n > 0) {
+                byte[] src = movs ? Memory.pageForRead(cpu, sla) : null;
+                byte[] dst = Memory.pageForWrite(cpu, dla, len);
+                if (!movs) {
+                    fill(dst, doff, (int) n, s, cpu.regs[RAX]);
+                } else if (src != dst || soff + len <= doff || doff + len <= soff) {
+                    System.arraycopy(src, soff, dst, doff, len);
+                } else {
+                    n = 0; // overlapping within one page: element by element below
+                }
+            }
+            if (n == 0) {
+                n = 1;
+                len = s;
+                if (movs) {
+                    Memory.writeMem(cpu, dla, s, Memory.readMem(cpu, sla, s));
+                } else {
+                    Memory.writeMem(cpu, dla, s, cpu.regs[RAX]);
+                }
+            }
+            cpu.regs[RDI] = di + len;
+            if (movs) {
+                cpu.regs[RSI] = si + len;
+            }
+            cpu.regs[RCX] = count - n;
+            budget -= n;
+        }
+    }
+
+    /** Stores the low {@code s} bytes of {@code v}, {@code n} times, from {@code off} of {@code p}. */
+    private static void fill(byte[] p, int off, int n, int s, long v) {
+        switch (s) {
+            case 1:
+                java.util.Arrays.fill(p, off, off + n, (byte) v);
+                break;
+            case 2:
+                for (int k = 0; k < n; k++) {
+                    X86Cpu.I16.set(p, off + 2 * k, (short) v);
+                }
+                break;
+            case 4:
+                for (int k = 0; k < n; k++) {
+                    X86Cpu.I32.set(p, off + 4 * k, (int) v);
+                }
+                break;
+            default:
+                for (int k = 0; k < n; k++) {
+                    X86Cpu.I64.set(p, off + 8 * k, v);
+                }
+                break;
         }
     }
 }

@@ -90,7 +90,10 @@ final class SystemRegisters {
                 break;
             }
             case 2: cpu.cr2 = v; return;
-            case 3: cpu.cr3 = v; break;
+            case 3:
+                cpu.cr3 = v;
+                cpu.flushNonGlobal(); // global translations stay (SDM vol. 3, 4.10.4.1)
+                return;
             case 4:
                 if ((v & CR4_VMXE) != 0) {
                     // VMXE is in the CR4 guest/host mask with shadow 0: setting it exits, and
@@ -108,7 +111,7 @@ final class SystemRegisters {
                 break;
             default: cpu.cr8 = v & 0xF; return;
         }
-        cpu.flushTlb();
+        cpu.flushLinear();
         Segments.updateMode(cpu);
     }
 
@@ -143,7 +146,7 @@ final class SystemRegisters {
                     throw CpuSignal.fault(13, 0);
                 }
                 cpu.efer = (cpu.efer & EFER_LMA) | (v & allowed);
-                cpu.flushTlb();
+                cpu.flushLinear();
                 Segments.updateMode(cpu);
                 return;
             }

@@ -380,7 +380,28 @@ public final class X86Cpu {
     final CodePage[] wCode = new CodePage[TLB_SIZE];
     final long[] xTag = new long[TLB_SIZE];
     final long[] xPfn = new long[TLB_SIZE];
+    /**
+     * Which read, write and fetch TLB entries hold global translations (the leaf entry's G bit
+     * with CR4.PGE): a MOV to CR3 keeps them, as silicon does (Intel SDM vol. 3, 4.10.2.4);
+     * INVLPG and MOV to CR4 or CR0 drop them with the rest.
+     */
+    final boolean[] rGlobal = new boolean[TLB_SIZE];
+    final boolean[] wGlobal = new boolean[TLB_SIZE];
+    final boolean[] xGlobal = new boolean[TLB_SIZE];
+    /** Set by each successful page walk: whether its translation is global. */
+    boolean walkGlobal;
     long missGpa;
+    static final int PHYS_CACHE_SIZE = 1024;
+    /**
+     * A cache of the bus's RAM pages by guest-physical page number (direct-mapped; a tag holds
+     * the page number + 1, 0 is empty): the page walks and TLB fills that follow a TLB flush find
+     * their pages here instead of asking the bus. It holds the bus's own arrays, so every write
+     * to guest memory is seen through it; the zero page of a page never written is not kept.
+     * Cleared by {@link #flushTlb()} (the guest-physical layout changed), not by the guest's own
+     * TLB flushes.
+     */
+    final long[] physTag = new long[PHYS_CACHE_SIZE];
+    final byte[][] physPage = new byte[PHYS_CACHE_SIZE][];
 
     static final int MAX_BLOCK = 64;
     static final int MAX_REP_PER_STEP = 4096;
@@ -426,10 +447,26 @@ public final class X86Cpu {
      * dropped, TLB flushed, paging or mode changed. Links and entries of older epochs are ignored.
      */
     long codeEpoch;
-    static final int JUMP_CACHE_SIZE = 4096;
-    /** Blocks by linear address (64-bit mode), valid in the epoch stored beside them. */
+    /**
+     * Advanced by each MOV to CR3, which drops the non-global translations only: a link or
+     * jump-cache entry to a block on a page with a global translation is tagged -1 and survives
+     * it; the others are tagged with this value and do not.
+     */
+    long asEpoch;
+    /** The CPL the current {@link #codeEpoch} began at ({@link Segments#updateMode}). */
+    int epochCpl;
+    /** The {@link #asEpoch} tag of the block the last {@link #lookup} returned (-1: global). */
+    long lookupAs;
+    static final int JUMP_CACHE_SIZE = 16384;
+    /**
+     * Blocks by linear address (64-bit mode), valid in the epochs stored beside them; an entry
+     * from before the last MOV to CR3 is still used when its page translates to the frame it
+     * was decoded from ({@link #jumpCachePfn}).
+     */
     final CodeBlock[] jumpCache = new CodeBlock[JUMP_CACHE_SIZE];
     final long[] jumpCacheEpoch = new long[JUMP_CACHE_SIZE];
+    final long[] jumpCacheAs = new long[JUMP_CACHE_SIZE];
+    final long[] jumpCachePfn = new long[JUMP_CACHE_SIZE];
     /** Whether 64-bit blocks are built as {@link CodeBlock.OpBlock}s (else interpreted; for tests). */
     boolean compileBlocks = true;
     /**
@@ -564,6 +601,17 @@ public final class X86Cpu {
     public long cr4() { return cr4; }
     /** {@return IA32_EFER} */
     public long efer() { return efer; }
+
+    /**
+     * Sets when hot 64-bit code is translated to JVM bytecode, for the blocks built from now on
+     * (the default comes from the system property {@code zx4j.jit.threshold}).
+     *
+     * @param runs runs of a block before it heads a translated unit; 0 translates every block
+     *        when it is built; a negative value never translates
+     */
+    public void setTranslationThreshold(int runs) {
+        translateAfter = runs < 0 ? -1 : runs;
+    }
 
     /**
      * Sets CR3 and flushes the TLB.
@@ -888,11 +936,11 @@ public final class X86Cpu {
                         }
                     } else {
                         long ip = rip;
-                        CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch);
+                        CodeBlock b = prev == null ? null : prev.successor(ip, codeEpoch, asEpoch);
                         if (b == null) {
                             b = lookup();
                             if (prev != null && b.cacheable && codeSize == 64) {
-                                prev.link(ip, b, codeEpoch);
+                                prev.link(ip, b, codeEpoch, lookupAs, asEpoch);
                             }
                         }
                         b.run(this);
@@ -1006,6 +1054,38 @@ public final class X86Cpu {
 
     /** Flushes the software TLB (call when the RAM/trap layout of guest-physical memory changes). */
     public void flushTlb() {
+        Arrays.fill(physTag, 0);
+        Arrays.fill(physPage, null);
+        flushLinear();
+    }
+
+    /**
+     * The guest's TLB flush (MOV to CR3/CR4/CR0, INVLPG, EFER): drops every cached translation
+     * of a linear address, and the links and jump-cache entries that depend on them.
+     */
+    /**
+     * MOV to CR3: drops the translations that are not global, and the links and jump-cache
+     * entries to blocks whose page translation is not global.
+     */
+    void flushNonGlobal() {
+        for (int k = 0; k < TLB_SIZE; k++) {
+            if (!rGlobal[k]) {
+                rTag[k] = 0;
+                rPage[k] = null;
+            }
+            if (!wGlobal[k]) {
+                wTag[k] = 0;
+                wPage[k] = null;
+                wCode[k] = null;
+            }
+            if (!xGlobal[k]) {
+                xTag[k] = 0;
+            }
+        }
+        asEpoch++;
+    }
+
+    void flushLinear() {
         Arrays.fill(rTag, 0);
         Arrays.fill(wTag, 0);
         Arrays.fill(xTag, 0);
@@ -1052,42 +1132,71 @@ public final class X86Cpu {
     /** The block at RIP: from the jump cache (64-bit mode), else decoded or found by address. */
     CodeBlock lookup() {
         if (codeSize != 64) {
+            lookupAs = asEpoch;
             return blockAt((segBase[CS] + rip) & 0xFFFFFFFFL);
         }
         long la = rip;
         int h = (int) (la ^ (la >>> 12)) & (JUMP_CACHE_SIZE - 1);
         CodeBlock b = jumpCache[h];
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
         if (b != null && b.la == la && jumpCacheEpoch[h] == codeEpoch) {
-            return b;
+            long as = jumpCacheAs[h];
+            if (as == asEpoch || as < 0) {
+                lookupAs = as;
+                return b;
+            }
+            // Made before the last MOV to CR3 (and no code, mode or CPL change since): the block
+            // is still the one at la if la's page still translates to its frame.
+            if (!(b instanceof StraddleBlock) && fetchFrame(la) == jumpCachePfn[h]) {
+                as = xGlobal[idx] ? -1 : asEpoch;
+                jumpCacheAs[h] = as;
+                lookupAs = as;
+                return b;
+            }
         }
         b = blockAt(la);
+        boolean mapped = xTag[idx] == (vpn | tlbKey);
+        long as = !(b instanceof StraddleBlock) && mapped && xGlobal[idx] ? -1 : asEpoch;
+        lookupAs = as;
         if (b.cacheable) {
             jumpCache[h] = b;
             jumpCacheEpoch[h] = codeEpoch;
+            jumpCacheAs[h] = as;
+            jumpCachePfn[h] = mapped ? xPfn[idx] : -1;
         }
         return b;
     }
 
     CodeBlock blockAt(long la) {
-        long vpn = la >>> 12;
-        int idx = (int) vpn & (TLB_SIZE - 1);
-        long pfn;
-        if (xTag[idx] == (vpn | tlbKey)) {
-            pfn = xPfn[idx];
-        } else {
-            pfn = Paging.translate(this, la, 2) >>> 12;
-            xTag[idx] = vpn | tlbKey;
-            xPfn[idx] = pfn;
-        }
-        long gpa = (pfn << 12) | (la & 0xFFF);
+        long gpa = (fetchFrame(la) << 12) | (la & 0xFFF);
         long key = gpa | modeKey();
         CodeBlock b = blocks.get(key);
-        if (b == null || b.la != la) {
+        if (b == null || b.la != la
+                || b instanceof StraddleBlock && fetchFrame(((StraddleBlock) b).nextLa) != ((StraddleBlock) b).nextPfn) {
             // (The same physical code reached at another linear address is decoded again: 64-bit
-            // blocks hold absolute addresses.)
+            // blocks hold absolute addresses. An instruction crossing a page is decoded again when
+            // its second page now translates to another frame.)
             b = build(la, gpa, key);
         }
         return b;
+    }
+
+    /**
+     * The guest-physical frame an instruction fetch at {@code la} reads, through the fetch TLB
+     * (a page walk with fetch rights on a miss, which may raise #PF).
+     */
+    long fetchFrame(long la) {
+        long vpn = la >>> 12;
+        int idx = (int) vpn & (TLB_SIZE - 1);
+        if (xTag[idx] == (vpn | tlbKey)) {
+            return xPfn[idx];
+        }
+        long pfn = Paging.translate(this, la, 2) >>> 12;
+        xTag[idx] = vpn | tlbKey;
+        xPfn[idx] = pfn;
+        xGlobal[idx] = walkGlobal;
+        return pfn;
     }
 
     /** The block-map key of the code at linear address {@code la} in the current mode. */
@@ -1124,8 +1233,39 @@ public final class X86Cpu {
         return java.util.Arrays.copyOf(out, n);
     }
 
+    /** The bus's {@link GuestPhysicalBus#ramPage} through the RAM-page cache ({@link #physTag}). */
+    byte[] ramPage(long pn) {
+        int i = (int) pn & (PHYS_CACHE_SIZE - 1);
+        if (physTag[i] == pn + 1) {
+            return physPage[i];
+        }
+        byte[] p = bus.ramPage(pn);
+        if (p != null) {
+            physTag[i] = pn + 1;
+            physPage[i] = p;
+        }
+        return p;
+    }
+
+    /**
+     * The bus's {@link GuestPhysicalBus#ramPageForRead} through the RAM-page cache: a committed
+     * page is the same array a write would get, so it is kept; the zero page is not.
+     */
+    byte[] ramPageForRead(long pn) {
+        int i = (int) pn & (PHYS_CACHE_SIZE - 1);
+        if (physTag[i] == pn + 1) {
+            return physPage[i];
+        }
+        byte[] p = bus.ramPageForRead(pn);
+        if (p != null && p != GuestPhysicalBus.ZERO_PAGE) {
+            physTag[i] = pn + 1;
+            physPage[i] = p;
+        }
+        return p;
+    }
+
     byte[] codePage(long gpa) {
-        byte[] page = bus.ramPageForRead(gpa >>> 12);
+        byte[] page = ramPageForRead(gpa >>> 12);
         if (page == null) {
             throw CpuSignal.error(ZX_ERR_OUT_OF_RANGE,
                     "instruction fetch from guest-physical 0x" + Long.toHexString(gpa)
@@ -1147,7 +1287,7 @@ public final class X86Cpu {
                 in = Decoder.decode(buf, avail, codeSize);
             } catch (Decoder.NeedMore e) {
                 if (list.isEmpty()) {
-                    return straddle(la, page, off);
+                    return straddle(la, gpa, key, page, off);
                 }
                 break;
             }
@@ -1161,38 +1301,76 @@ public final class X86Cpu {
         CodeBlock b = codeSize == 64 && compileBlocks
                 ? Ops.compile(insns, la)
                 : new CodeBlock.InterpretedBlock(la, codeSize, insns, true);
-        long pn = gpa >>> 12;
-        CodePage cp = codePages.get(pn);
-        if (cp == null) {
-            cp = new CodePage();
-            codePages.put(pn, cp);
-        }
-        if (blocks.put(key, b) == null) {
-            cp.keys.add(key);
-        }
-        cp.mark((int) (gpa & 0xFFF), off - (int) (gpa & 0xFFF));
-        for (int k = 0; k < TLB_SIZE; k++) {
-            if ((wTag[k] & TLB_VALID) != 0 && wPfn[k] == pn) {
-                wTag[k] |= TLB_CODE;
-                wCode[k] = cp;
-            }
-        }
+        boolean fresh = blocks.put(key, b) == null;
+        codeOn(gpa >>> 12, key, fresh, (int) (gpa & 0xFFF), off - (int) (gpa & 0xFFF));
         if (b instanceof CodeBlock.OpBlock) {
             return codeCache.built(this, (CodeBlock.OpBlock) b, key);
         }
         return b;
     }
 
-    /** An instruction crossing a page boundary: decoded afresh every time, never cached. */
-    CodeBlock straddle(long la, byte[] page, int off) {
+    /**
+     * Records that bytes {@code [off, off + len)} of guest-physical page {@code pn} were decoded
+     * into the block at {@code key} (listed with the page when {@code addKey}), and marks the
+     * write-TLB entries of that page so that writes there take the checking path.
+     */
+    private void codeOn(long pn, long key, boolean addKey, int off, int len) {
+        CodePage cp = codePages.get(pn);
+        if (cp == null) {
+            cp = new CodePage();
+            codePages.put(pn, cp);
+        }
+        if (addKey) {
+            cp.keys.add(key);
+        }
+        cp.mark(off, len);
+        for (int k = 0; k < TLB_SIZE; k++) {
+            if ((wTag[k] & TLB_VALID) != 0 && wPfn[k] == pn) {
+                wTag[k] |= TLB_CODE;
+                wCode[k] = cp;
+            }
+        }
+    }
+
+    /**
+     * An instruction crossing a page boundary, as a block of its own: kept in the block map under
+     * its first byte's key and listed with both pages, so a write to the decoded bytes of either
+     * page drops it; {@link #blockAt} re-checks the frame its second page translates to.
+     */
+    static final class StraddleBlock extends CodeBlock {
+        /** Linear address of the second page. */
+        final long nextLa;
+        /** The guest-physical frame the second page translated to when it was decoded. */
+        final long nextPfn;
+
+        StraddleBlock(long la, int mode, Insn insn, long nextLa, long nextPfn) {
+            super(la, mode, new Insn[] {insn}, true);
+            this.nextLa = nextLa;
+            this.nextPfn = nextPfn;
+        }
+
+        @Override
+        void run(X86Cpu c) {
+            c.interpret(insns, 1);
+        }
+    }
+
+    /** Decodes the instruction crossing a page boundary at {@code la} and caches it ({@link StraddleBlock}). */
+    CodeBlock straddle(long la, long gpa, long key, byte[] page, int off) {
         byte[] buf = new byte[15];
         int first = 4096 - off;
         System.arraycopy(page, off, buf, 0, first);
         long nextLa = codeSize == 64 ? la + first : (la + first) & 0xFFFFFFFFL;
-        byte[] next = codePage(Paging.translate(this, nextLa, 2));
+        long nextPfn = fetchFrame(nextLa);
+        byte[] next = codePage(nextPfn << 12);
         System.arraycopy(next, 0, buf, first, 15 - first);
-        return new CodeBlock.InterpretedBlock(la, codeSize,
-                new Insn[] {Decoder.decode(buf, 15, codeSize)}, false);
+        Insn in = Decoder.decode(buf, 15, codeSize);
+        StraddleBlock b = new StraddleBlock(la, codeSize, in, nextLa, nextPfn);
+        boolean fresh = blocks.put(key, b) == null;
+        codeOn(gpa >>> 12, key, fresh, off, first);
+        CodePage cp2 = codePages.get(nextPfn);
+        codeOn(nextPfn, key, cp2 == null || !cp2.keys.contains(key), 0, in.len - first);
+        return b;
     }
 
     // =====================================================================================

@@ -39,6 +39,18 @@ final class GuestHarness implements GuestPhysicalBus {
         return pages.computeIfAbsent(pageNumber, k -> new byte[PAGE_SIZE]);
     }
 
+    /** When set, a page never written reads as {@link GuestPhysicalBus#ZERO_PAGE} (nothing committed). */
+    boolean lazyCommit;
+
+    @Override
+    public byte[] ramPageForRead(long pageNumber) {
+        if (lazyCommit && pageNumber < RAM_SIZE >>> 12 && !traps.containsKey(pageNumber)
+                && !pages.containsKey(pageNumber)) {
+            return ZERO_PAGE;
+        }
+        return ramPage(pageNumber);
+    }
+
     @Override
     public Trap trapAt(long gpa) {
         return traps.getOrDefault(gpa >>> 12, Trap.NONE);
